@@ -1,0 +1,28 @@
+import { ErrorCode, isSignalboxError } from "../errors.ts";
+
+/** Exit codes: 1 run failed, 2 bad input or usage, 3 not found, 4 invalid state transition, 70 internal. */
+export const ExitCode = {
+  RunFailed: 1,
+  Usage: 2,
+  NotFound: 3,
+  InvalidTransition: 4,
+  Internal: 70,
+} as const;
+
+/** Maps a thrown error to a message and an exit code, once, at the CLI boundary. */
+export function exitCodeFor(error: unknown): number {
+  if (!isSignalboxError(error)) return ExitCode.Internal;
+  switch (error.code) {
+    case ErrorCode.InputInvalid:
+    case ErrorCode.ConfigInvalid:
+    case ErrorCode.WorkflowInvalid:
+      return ExitCode.Usage;
+    case ErrorCode.RunNotFound:
+    case ErrorCode.WorkflowNotFound:
+      return ExitCode.NotFound;
+    case ErrorCode.InvalidTransition:
+      return ExitCode.InvalidTransition;
+    default:
+      return ExitCode.RunFailed;
+  }
+}

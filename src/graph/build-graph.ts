@@ -1,0 +1,96 @@
+import { END, START, StateGraph } from "@langchain/langgraph";
+import type { BaseCheckpointSaver } from "@langchain/langgraph-checkpoint";
+import type { z } from "zod";
+import { approvalTargets, createApprovalNode } from "./approval-node.ts";
+import type { NodeSpec } from "./node-spec.ts";
+import {
+  createFanOutNode,
+  createJoinNode,
+  createWorkerNode,
+  parallelNodeNames,
+} from "./parallel-node.ts";
+import { branchTargets, createRouteNode, graphTarget } from "./route-node.ts";
+import { createFallbackHandler, createStepNode, toRetryPolicy } from "./step-node.ts";
+import { createSubworkflowNode } from "./subworkflow-node.ts";
+import { END_NODE } from "./types.ts";
+import { createWorkflowState } from "./workflow-state.ts";
+
+export interface BuildGraphOptions {
+  readonly input: z.ZodType;
+  readonly output: z.ZodType;
+  readonly fields: z.ZodRawShape;
+  readonly nodes: readonly NodeSpec[];
+  readonly start: string;
+  readonly checkpointer: BaseCheckpointSaver | undefined;
+}
+
+// The graph's exact generic type is LangGraph's business; callers only invoke and stream it.
+type AnyGraph = StateGraph<never, never, never, string>;
+type Loose = {
+  addNode(name: string, action: unknown, options?: unknown): Loose;
+  addEdge(from: string, to: string): Loose;
+  compile(options?: unknown): unknown;
+};
+
+function ends(targets: Iterable<string>): string[] {
+  return [...new Set([...targets].map(graphTarget))];
+}
+
+function addSpec(graph: Loose, spec: NodeSpec, edges: [string, string][]): void {
+  switch (spec.kind) {
+    case "step": {
+      const { options } = spec;
+      graph.addNode(spec.name, createStepNode(spec.name, options), {
+        retryPolicy: toRetryPolicy(options.retry),
+        timeout: options.timeoutMs,
+        errorHandler: createFallbackHandler(spec.name, options),
+      });
+      edges.push([spec.name, options.next ?? END_NODE]);
+      return;
+    }
+    case "route":
+      graph.addNode(spec.name, createRouteNode(spec.name, spec.options), {
+        ends: ends(Object.values(branchTargets(spec.options))),
+      });
+      return;
+    case "approval":
+      graph.addNode(spec.name, createApprovalNode(spec.name, spec.options), {
+        ends: ends(Object.values(approvalTargets(spec.options))),
+      });
+      return;
+    case "parallel": {
+      const { worker, join } = parallelNodeNames(spec.name);
+      graph.addNode(spec.name, createFanOutNode(spec.name, spec.options), { ends: [worker, join] });
+      graph.addNode(worker, createWorkerNode(spec.name, spec.options));
+      graph.addNode(join, createJoinNode(spec.name, spec.options));
+      edges.push([worker, join], [join, spec.options.next ?? END_NODE]);
+      return;
+    }
+    case "subworkflow":
+      graph.addNode(spec.name, createSubworkflowNode(spec.name, spec.options));
+      edges.push([spec.name, spec.options.next ?? END_NODE]);
+      return;
+  }
+}
+
+/** Assembles and compiles the LangGraph `StateGraph` for validated nodes. */
+export function buildGraph(options: BuildGraphOptions) {
+  const state = createWorkflowState(options.input, options.output, options.fields);
+  const graph = new StateGraph(state) as unknown as AnyGraph as unknown as Loose;
+  const edges: [string, string][] = [];
+  for (const spec of options.nodes) addSpec(graph, spec, edges);
+  graph.addEdge(START, options.start);
+  for (const [from, to] of edges) graph.addEdge(from, to === END_NODE ? END : to);
+  return graph.compile({ checkpointer: options.checkpointer }) as WorkflowGraph;
+}
+
+/** What callers use of a compiled LangGraph graph. */
+export interface WorkflowGraph {
+  invoke(input: unknown, config?: Record<string, unknown>): Promise<Record<string, unknown>>;
+  stream(input: unknown, config?: Record<string, unknown>): Promise<AsyncIterable<unknown>>;
+  getState(config: Record<string, unknown>): Promise<{
+    values: Record<string, unknown>;
+    next: string[];
+    tasks: readonly { interrupts: readonly { id?: string; value?: unknown }[] }[];
+  }>;
+}

@@ -1,0 +1,72 @@
+import { z } from "zod";
+
+/** What kind of choice a decision record describes. */
+export const DecisionKind = z.enum([
+  "route",
+  "tool",
+  "approval",
+  "retry",
+  "fallback",
+  "compensation",
+  "escalation",
+]);
+export type DecisionKind = z.infer<typeof DecisionKind>;
+
+/** Who (or what) made the choice. */
+export const DecidedBy = z.enum(["rule", "classifier", "llm", "human", "default"]);
+export type DecidedBy = z.infer<typeof DecidedBy>;
+
+/** One option a decision had, with its score when the decider gave one. */
+export const DecisionOption = z.object({
+  name: z.string(),
+  score: z.number().optional(),
+});
+export type DecisionOption = z.infer<typeof DecisionOption>;
+
+/**
+ * One entry of the decision-path log: why a run went where it went.
+ * Written to graph state and to the store as it happens.
+ */
+export const DecisionRecord = z.object({
+  /** Stable identity: `${node}@${step}#${index}`, so a replayed step overwrites instead of duplicating. */
+  key: z.string(),
+  runId: z.string(),
+  /** Assigned by the store in write order; 0 until stored. */
+  sequence: z.number().int(),
+  node: z.string(),
+  kind: DecisionKind,
+  options: z.array(DecisionOption),
+  choice: z.string(),
+  reason: z.string(),
+  confidence: z.number().min(0).max(1).nullable(),
+  decidedBy: DecidedBy,
+  modelId: z.string().nullable(),
+  tokensIn: z.number().int().nullable(),
+  tokensOut: z.number().int().nullable(),
+  latencyMs: z.number().nullable(),
+  /** ISO time the decision was made. */
+  at: z.string(),
+  /** The superstep it was made in (for ordering and idempotent replays). */
+  step: z.number().int(),
+});
+export type DecisionRecord = z.infer<typeof DecisionRecord>;
+
+/** What a node supplies; the recorder fills in identity, time and sequence. */
+export type DecisionInput = Omit<
+  DecisionRecord,
+  "key" | "runId" | "sequence" | "at" | "step" | "modelId" | "tokensIn" | "tokensOut" | "latencyMs"
+> &
+  Partial<Pick<DecisionRecord, "modelId" | "tokensIn" | "tokensOut" | "latencyMs">>;
+
+/** Appends decisions; order-preserving and batching-invariant, as LangGraph's delta channel needs. */
+export function appendDecisions(
+  current: readonly DecisionRecord[],
+  writes: readonly (DecisionRecord | readonly DecisionRecord[])[],
+): DecisionRecord[] {
+  const next = [...current];
+  for (const write of writes) {
+    if (Array.isArray(write)) next.push(...(write as readonly DecisionRecord[]));
+    else next.push(write as DecisionRecord);
+  }
+  return next;
+}

@@ -1,0 +1,176 @@
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import type { Logger } from "pino";
+import type { DecidedBy, DecisionInput, DecisionRecord } from "./decision.ts";
+import type { EffectClass } from "./run-context.ts";
+
+/** The special target that ends a run. */
+export const END_NODE = "end";
+
+/** The state every node sees: the run's input, the workflow's own fields, and bookkeeping. */
+export type WorkflowState<TInput, TFields, TOutput> = {
+  readonly input: TInput;
+  readonly output?: TOutput;
+  /** The latest choice of each route node, by node name. */
+  readonly routes: Readonly<Record<string, RouteChoice>>;
+  /** The outcome of each approval node, by node name. */
+  readonly approvals: Readonly<Record<string, ApprovalOutcome>>;
+  readonly decisions: readonly DecisionRecord[];
+} & Partial<TFields>;
+
+/** What a step returns: any of the workflow's fields, and the output when it is the one that ends the run. */
+export type StateUpdate<TFields, TOutput> = Partial<TFields> & { output?: TOutput };
+
+/** Tools a step gets besides the state. */
+export interface StepContext {
+  readonly runId: string;
+  readonly node: string;
+  readonly dryRun: boolean;
+  readonly logger: Logger;
+  /** The attempt number of this execution, 1-based. */
+  readonly attempt: number;
+  /** Unique per run, node and call: pass it to downstream systems so they can deduplicate. */
+  readonly idempotencyKey: string;
+  readonly signal: AbortSignal | undefined;
+  /** Adds a decision of your own (e.g. a tool pick) to the decision-path log. */
+  decide(decision: DecisionInput): void;
+}
+
+/** What a compensation gets: the effect's idempotency key, its `describe` args and its result. */
+export interface UndoInput {
+  readonly key: string;
+  readonly args: unknown;
+  readonly result: unknown;
+}
+
+/** Retry settings for a step (LangGraph retry policy underneath). */
+export interface RetryOptions {
+  readonly maxAttempts: number;
+  readonly initialIntervalMs?: number;
+  readonly backoffFactor?: number;
+  readonly maxIntervalMs?: number;
+  readonly jitter?: boolean;
+  /** Which errors are worth retrying; default: all except signalbox's non-retryable ones. */
+  readonly retryOn?: (error: unknown) => boolean;
+}
+
+export interface StepOptions<S, U> {
+  readonly run: (state: S, context: StepContext) => Promise<U> | U;
+  readonly effect?: EffectClass;
+  /** For write effects: what the step will do, as JSON (shown in dry-run plans and passed to `undo`). */
+  readonly describe?: (state: S) => unknown;
+  /** Compensation for a completed write effect, run in reverse order when the run fails later. */
+  readonly undo?: (effect: UndoInput, context: StepContext) => Promise<void>;
+  /** For write effects in a dry-run: the update to continue with instead of performing the step. */
+  readonly preview?: (state: S) => U;
+  readonly retry?: RetryOptions;
+  readonly timeoutMs?: number;
+  /** Runs when the step still fails after its retries; its update replaces the step's. */
+  readonly fallback?: (state: S, error: Error) => Promise<U> | U;
+  readonly next?: string;
+}
+
+export interface BranchSpec {
+  readonly description: string;
+  readonly examples?: readonly string[];
+  /** The node this branch leads to; defaults to the node named like the branch. */
+  readonly to?: string;
+}
+
+export interface RouteRule<S> {
+  readonly name: string;
+  readonly when: (state: S) => boolean;
+  readonly branch: string;
+  readonly reason?: string;
+}
+
+/** What a route decider is asked. */
+export interface RouteRequest<S = unknown> {
+  readonly node: string;
+  readonly text: string;
+  readonly branches: readonly { name: string; description: string; examples: readonly string[] }[];
+  readonly state: S;
+  /** Set on the repair attempt: what was wrong with the first answer. */
+  readonly previousError?: string;
+}
+
+/** What a decider answers (validated against the declared branches). */
+export interface RouteAnswer {
+  readonly branch: string;
+  readonly reason: string;
+  readonly confidence?: number;
+  readonly scores?: readonly { name: string; score: number }[];
+  readonly modelId?: string;
+  readonly tokensIn?: number;
+  readonly tokensOut?: number;
+}
+
+/** A plain-function decider: may return anything; it is validated. */
+export type RouteDeciderFunction<S = unknown> = (
+  request: RouteRequest<S>,
+) => Promise<unknown> | unknown;
+
+export interface RouteOptions<S> {
+  readonly branches: Readonly<Record<string, BranchSpec>>;
+  /** The text the decider reads; defaults to the JSON of the input. */
+  readonly text?: (state: S) => string;
+  readonly rules?: readonly RouteRule<S>[];
+  /**
+   * A LangChain chat model or a function; defaults to the offline classifier.
+   * `null` makes a rules-only route: when no rule matches, the default branch is taken.
+   */
+  readonly decider?: BaseChatModel | RouteDeciderFunction<S> | null;
+  /** Who a function decider counts as in the log; default `classifier`. */
+  readonly decidedBy?: Exclude<DecidedBy, "human" | "default">;
+  /** Where invalid answers end up after one repair try. */
+  readonly defaultBranch: string;
+  /** Where low-confidence answers go. */
+  readonly escalationBranch?: string;
+  readonly minConfidence?: number;
+}
+
+/** The branch a route took, kept in state for later steps. */
+export interface RouteChoice {
+  readonly branch: string;
+  readonly reason: string;
+  readonly confidence: number | null;
+  readonly decidedBy: DecidedBy;
+}
+
+export type ApprovalStatusValue = "approved" | "rejected" | "changes_requested" | "expired";
+
+/** A resolved approval, kept in state and in the audit trail. */
+export interface ApprovalOutcome {
+  readonly status: ApprovalStatusValue | "not_required";
+  readonly by: string;
+  readonly at: string;
+  readonly comment: string | null;
+}
+
+export interface ApprovalOptions<S> {
+  readonly message: (state: S) => string;
+  readonly details?: (state: S) => unknown;
+  /** When given and false, no approval is needed: the run continues as approved by rule. */
+  readonly when?: (state: S) => boolean;
+  /** How long the request stays open (ms); after that the approval counts as expired. */
+  readonly deadlineMs?: number;
+  /** Where each outcome leads; `approved` defaults to `next`, the rest to `end`. */
+  readonly on?: Partial<Record<ApprovalStatusValue, string>>;
+  readonly next?: string;
+}
+
+export interface ParallelOptions<S, U, Item> {
+  /** Fan out over items… */
+  readonly items?: (state: S) => readonly Item[];
+  readonly run?: (item: Item, context: StepContext) => Promise<unknown>;
+  /** …or over named sub-steps. */
+  readonly branches?: Readonly<
+    Record<string, (state: S, context: StepContext) => Promise<unknown>>
+  >;
+  /** Most sub-steps running at once; default unlimited. */
+  readonly concurrency?: number;
+  readonly join: (state: S, results: readonly unknown[], names: readonly string[]) => U;
+  readonly next?: string;
+}
+
+/** Re-export for option authors. */
+export type { DecisionInput };

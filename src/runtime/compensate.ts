@@ -1,0 +1,90 @@
+import type { Logger } from "pino";
+import type { RunEvent } from "../graph/events.ts";
+import type { CompiledWorkflow } from "../graph/workflow.ts";
+import type { RunStore } from "../store/types.ts";
+
+export interface CompensationOptions {
+  readonly store: RunStore;
+  readonly workflow: CompiledWorkflow;
+  readonly runId: string;
+  readonly logger: Logger;
+  readonly emit: (event: RunEvent) => void;
+}
+
+/**
+ * Saga rollback: runs the `undo` of every completed write effect of the run,
+ * newest first, recording each compensation in the decision log.
+ * Returns true when every effect that needed undoing was undone.
+ */
+export async function compensate(
+  options: CompensationOptions,
+  failure: string,
+): Promise<{ attempted: number; allUndone: boolean }> {
+  const { store, workflow, runId } = options;
+  const completed = (await store.listEffects(runId))
+    .filter((effect) => effect.status === "completed")
+    .reverse();
+  let allUndone = true;
+  let attempted = 0;
+  for (const effect of completed) {
+    const undo = workflow.undoFor(effect.node);
+    const at = new Date().toISOString();
+    let choice = "undone";
+    let reason = `run failed (${failure}); undid ${effect.name}`;
+    if (undo === undefined) {
+      choice = "left";
+      reason = `run failed (${failure}); ${effect.name} declares no undo, so it stays done`;
+      allUndone = false;
+    } else {
+      attempted += 1;
+      try {
+        const logger = options.logger.child({ runId, node: effect.node, compensation: true });
+        await undo(
+          { key: effect.key, args: effect.args, result: effect.result },
+          {
+            runId,
+            node: effect.node,
+            dryRun: false,
+            logger,
+            attempt: 1,
+            idempotencyKey: `${effect.key}:undo`,
+            signal: undefined,
+            decide: () => {},
+          },
+        );
+        await store.putEffect({ ...effect, status: "compensated", finishedAt: at });
+        options.emit({
+          type: "effect",
+          runId,
+          node: effect.node,
+          name: effect.name,
+          key: effect.key,
+          status: "compensated",
+        });
+      } catch (error) {
+        allUndone = false;
+        choice = "undo_failed";
+        reason = `undo of ${effect.name} failed: ${error instanceof Error ? error.message : String(error)}`;
+      }
+    }
+    await store.recordDecision({
+      key: `compensation:${effect.key}`,
+      runId,
+      sequence: 0,
+      node: effect.node,
+      kind: "compensation",
+      options: [{ name: "undone" }, { name: "left" }, { name: "undo_failed" }],
+      choice,
+      reason,
+      confidence: null,
+      decidedBy: "rule",
+      modelId: null,
+      tokensIn: null,
+      tokensOut: null,
+      latencyMs: null,
+      at,
+      step: -1,
+    });
+  }
+  return { attempted, allUndone: allUndone && completed.length > 0 };
+}

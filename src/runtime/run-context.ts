@@ -1,0 +1,63 @@
+import type { Logger } from "pino";
+import type { RunEvent } from "../graph/events.ts";
+import type { ApprovalRequest, RunContext } from "../graph/run-context.ts";
+import type { RunStore } from "../store/types.ts";
+import { journalEffect } from "./effect-journal.ts";
+
+export interface RunContextOptions {
+  readonly store: RunStore;
+  readonly runId: string;
+  readonly workflow: string;
+  readonly dryRun: boolean;
+  readonly logger: Logger;
+  readonly emit: (event: RunEvent) => void;
+  readonly nodePrefix?: string;
+}
+
+async function requestApproval(
+  options: RunContextOptions,
+  request: ApprovalRequest,
+): Promise<void> {
+  const requestedAt = new Date().toISOString();
+  const stored = await options.store.createApproval({
+    ...request,
+    runId: options.runId,
+    status: "pending",
+    requestedAt,
+    decidedBy: null,
+    decidedAt: null,
+    comment: null,
+  });
+  // The node re-runs from its first line on resume; only a new request is announced.
+  if (stored.requestedAt !== requestedAt || stored.status !== "pending") return;
+  options.emit({
+    type: "approval-request",
+    runId: options.runId,
+    approvalId: stored.id,
+    node: stored.node,
+    message: stored.message,
+    deadline: stored.deadline,
+  });
+}
+
+/** The services one run's nodes use: the store-backed decision log, effect journal and approvals. */
+export function createRunContext(options: RunContextOptions): RunContext {
+  const logger = options.logger.child({ runId: options.runId, workflow: options.workflow });
+  return {
+    runId: options.runId,
+    workflow: options.workflow,
+    dryRun: options.dryRun,
+    logger,
+    nodePrefix: options.nodePrefix ?? "",
+    emit: options.emit,
+    recordDecisions: async (decisions) => {
+      const stored = [];
+      for (const decision of decisions) stored.push(await options.store.recordDecision(decision));
+      return stored;
+    },
+    runEffect: (call) => journalEffect({ ...options, logger }, call),
+    requestApproval: (request) => requestApproval(options, request),
+    child: (prefix) =>
+      createRunContext({ ...options, nodePrefix: `${options.nodePrefix ?? ""}${prefix}` }),
+  };
+}

@@ -1,0 +1,65 @@
+/**
+ * Versioned schema migrations for the SQLite store. Append new entries; never
+ * edit a shipped one. `user_version` records how far a file has come.
+ */
+export const SQLITE_MIGRATIONS: readonly string[] = [
+  `CREATE TABLE runs (
+     id TEXT PRIMARY KEY,
+     workflow TEXT NOT NULL,
+     version TEXT NOT NULL,
+     status TEXT NOT NULL,
+     input TEXT NOT NULL,
+     output TEXT,
+     error TEXT,
+     trigger TEXT NOT NULL,
+     dry_run INTEGER NOT NULL DEFAULT 0,
+     parent_run_id TEXT,
+     owner TEXT,
+     lease_until TEXT,
+     created_at TEXT NOT NULL,
+     updated_at TEXT NOT NULL,
+     finished_at TEXT
+   );
+   CREATE INDEX runs_status ON runs(status);
+   CREATE INDEX runs_workflow_created ON runs(workflow, created_at);
+   CREATE TABLE decisions (
+     run_id TEXT NOT NULL,
+     key TEXT NOT NULL,
+     sequence INTEGER NOT NULL,
+     node TEXT NOT NULL,
+     kind TEXT NOT NULL,
+     decided_by TEXT NOT NULL,
+     at TEXT NOT NULL,
+     record TEXT NOT NULL,
+     PRIMARY KEY (run_id, key)
+   );
+   CREATE INDEX decisions_kind_at ON decisions(kind, at);
+   CREATE TABLE effects (
+     key TEXT PRIMARY KEY,
+     run_id TEXT NOT NULL,
+     node TEXT NOT NULL,
+     name TEXT NOT NULL,
+     effect TEXT NOT NULL,
+     status TEXT NOT NULL,
+     args TEXT,
+     result TEXT,
+     error TEXT,
+     started_at TEXT NOT NULL,
+     finished_at TEXT
+   );
+   CREATE INDEX effects_run ON effects(run_id, started_at);
+   CREATE TABLE approvals (
+     id TEXT PRIMARY KEY,
+     run_id TEXT NOT NULL,
+     node TEXT NOT NULL,
+     status TEXT NOT NULL,
+     message TEXT NOT NULL,
+     details TEXT,
+     requested_at TEXT NOT NULL,
+     deadline TEXT,
+     decided_by TEXT,
+     decided_at TEXT,
+     comment TEXT
+   );
+   CREATE INDEX approvals_run ON approvals(run_id);`,
+];

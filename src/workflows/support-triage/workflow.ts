@@ -1,0 +1,306 @@
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import { z } from "zod";
+import type { RouteDeciderFunction, WorkflowState } from "../../graph/types.ts";
+import { defineWorkflow } from "../../graph/workflow.ts";
+import { INTENT_BRANCHES, type Intent } from "./branches.ts";
+import { checkDraft, draftReply, type RefundCheck } from "./drafts.ts";
+import type { Customer, Order, SupportData } from "./support-data.ts";
+
+/** Refunds above this amount (EUR) wait for a person's approval. */
+export const REFUND_APPROVAL_LIMIT = 100;
+const REFUND_WINDOW_DAYS = 30;
+const APPROVAL_DEADLINE_MS = 7 * 86_400_000;
+
+const Input = z.object({
+  customerId: z.string().trim().min(1).describe("The customer's id, e.g. C-1001"),
+  message: z
+    .string()
+    .trim()
+    .min(1, "the message is empty")
+    .max(20_000)
+    .describe("What the customer wrote"),
+});
+
+const intents = Object.keys(INTENT_BRANCHES) as [Intent, ...Intent[]];
+const Output = z.object({
+  intent: z.enum(intents),
+  action: z.enum(["replied", "refunded", "refund_declined", "escalated"]),
+  reply: z.string(),
+  refund: z.object({ orderId: z.string(), amount: z.number() }).nullable(),
+  handoffReason: z.string().nullable(),
+});
+
+const Fields = {
+  customer: z.custom<Customer | null>(),
+  orders: z.custom<Order[]>(),
+  refund: z.custom<RefundCheck>(),
+  draft: z.string(),
+  draftProblems: z.array(z.string()),
+};
+
+type State = WorkflowState<
+  z.infer<typeof Input>,
+  { [K in keyof typeof Fields]: z.infer<(typeof Fields)[K]> },
+  z.infer<typeof Output>
+>;
+
+const LEGAL = /\b(lawyer|attorney|sue|suing|lawsuit|legal action|court)\b/i;
+const CHARGEBACK =
+  /\b(chargeback|charge back|dispute[ds]? (the|this) (charge|payment) with my bank)\b/i;
+const INJECTION = /\b(ignore|disregard|forget)\b.{0,40}\b(rules|instructions|policy|prompt)\b/i;
+
+const intentOf = (state: State): Intent =>
+  (state.routes.classify_intent?.branch ?? "escalate_to_human") as Intent;
+
+/** Applies the refund policy to the order the message refers to (or the latest one). */
+export function checkRefund(
+  message: string,
+  customer: Customer,
+  orders: readonly Order[],
+): RefundCheck {
+  const mentioned = message.match(/#?\b(\d{4})\b/g)?.map((token) => token.replace("#", "")) ?? [];
+  const order = orders.find((candidate) => mentioned.includes(candidate.id)) ?? orders[0];
+  if (order === undefined)
+    return {
+      eligible: false,
+      orderId: null,
+      amount: 0,
+      reason: "there is no order on this account",
+    };
+  const ageDays = (Date.now() - Date.parse(order.placedAt)) / 86_400_000;
+  const base = { orderId: order.id, amount: order.amount };
+  if (customer.status !== "active")
+    return { ...base, eligible: false, reason: `the account is ${customer.status}` };
+  if (order.status === "refunded")
+    return { ...base, eligible: false, reason: `order #${order.id} was already refunded` };
+  if (ageDays > REFUND_WINDOW_DAYS)
+    return {
+      ...base,
+      eligible: false,
+      reason: `order #${order.id} is older than ${REFUND_WINDOW_DAYS} days`,
+    };
+  return {
+    ...base,
+    eligible: true,
+    reason: `order #${order.id} is within the ${REFUND_WINDOW_DAYS}-day window`,
+  };
+}
+
+function replyOutput(state: State): z.infer<typeof Output> {
+  const intent = intentOf(state);
+  const refund = state.refund;
+  const refunded = intent === "refund" && refund?.eligible === true && refund.orderId !== null;
+  return {
+    intent,
+    action: refunded ? "refunded" : intent === "refund" ? "refund_declined" : "replied",
+    reply: state.draft ?? "",
+    refund: refunded && refund?.orderId ? { orderId: refund.orderId, amount: refund.amount } : null,
+    handoffReason: null,
+  };
+}
+
+function handoffReason(state: State): string {
+  if ((state.draftProblems ?? []).length > 0)
+    return `draft failed checks: ${state.draftProblems?.join(", ")}`;
+  const approval = state.approvals.approve_refund;
+  if (approval && approval.status !== "approved" && approval.status !== "not_required")
+    return `refund approval ${approval.status}${approval.comment ? `: ${approval.comment}` : ""}`;
+  return state.routes.classify_intent?.reason ?? "needs a person";
+}
+
+export interface SupportTriageOptions {
+  readonly data: SupportData;
+  /** The intent decider: a chat model or a function; default the offline classifier. */
+  readonly decider?: BaseChatModel | RouteDeciderFunction<State>;
+  /** Below this confidence the intent route escalates to a person. */
+  readonly minConfidence?: number;
+}
+
+/**
+ * Support triage: look up the customer, route the message by intent (rules
+ * first), apply the refund policy, draft and check a reply, get approval for
+ * large refunds, then issue the refund and send the reply (idempotent writes
+ * with undo). Anything risky goes to a person.
+ */
+export function createSupportTriage(options: SupportTriageOptions) {
+  const { data } = options;
+  return defineWorkflow({
+    name: "support_triage",
+    title: "Support triage",
+    description:
+      "Triage a customer support message: classify intent (refund, billing question, technical, account change, or escalate to a human), apply the refund policy, draft and check a reply, ask for approval on refunds above 100 EUR, then issue the refund and send the reply.",
+    version: "1.0.0",
+    input: Input,
+    output: Output,
+    state: Fields,
+  })
+    .step("lookup_customer", {
+      effect: "read",
+      run: (state) => {
+        const customer = data.customer(state.input.customerId) ?? null;
+        return { customer, orders: customer ? data.orders(customer.id) : [] };
+      },
+      next: "classify_intent",
+    })
+    .route("classify_intent", {
+      branches: INTENT_BRANCHES,
+      text: (state) => state.input.message,
+      rules: [
+        {
+          name: "unknown_customer",
+          when: (state) => state.customer === null,
+          branch: "escalate_to_human",
+          reason: "no customer with this id; a person must verify who is writing",
+        },
+        {
+          name: "legal_threat",
+          when: (state) => LEGAL.test(state.input.message),
+          branch: "escalate_to_human",
+          reason: "the message mentions legal action",
+        },
+        {
+          name: "chargeback",
+          when: (state) => CHARGEBACK.test(state.input.message),
+          branch: "escalate_to_human",
+          reason: "the customer mentions a chargeback",
+        },
+        {
+          name: "prompt_injection",
+          when: (state) => INJECTION.test(state.input.message),
+          branch: "escalate_to_human",
+          reason: "the message tries to override our rules",
+        },
+      ],
+      decider: options.decider,
+      defaultBranch: "escalate_to_human",
+      escalationBranch: "escalate_to_human",
+      minConfidence: options.minConfidence ?? 0.3,
+    })
+    .step("check_refund_policy", {
+      effect: "read",
+      run: (state) => ({
+        refund: checkRefund(state.input.message, state.customer as Customer, state.orders ?? []),
+      }),
+      next: "draft_reply",
+    })
+    .step("draft_reply", {
+      run: (state) => ({
+        draft: draftReply(intentOf(state), state.customer as Customer, state.refund),
+      }),
+      next: "validate_draft",
+    })
+    .step("validate_draft", {
+      run: (state) => ({
+        draftProblems: checkDraft(
+          state.draft ?? "",
+          state.customer as Customer,
+          state.refund,
+          intentOf(state),
+        ),
+      }),
+      next: "review_draft",
+    })
+    .route("review_draft", {
+      branches: {
+        hand_off: { description: "the draft failed its checks" },
+        refund: { description: "an eligible refund to issue", to: "approve_refund" },
+        reply: { description: "send the reply", to: "send_reply" },
+      },
+      rules: [
+        {
+          name: "draft_has_problems",
+          when: (state) => (state.draftProblems ?? []).length > 0,
+          branch: "hand_off",
+          reason: "the draft failed its rule checks",
+        },
+        {
+          name: "eligible_refund",
+          when: (state) => intentOf(state) === "refund" && state.refund?.eligible === true,
+          branch: "refund",
+          reason: "the refund policy allows this refund",
+        },
+      ],
+      decider: null,
+      defaultBranch: "reply",
+    })
+    .approval("approve_refund", {
+      when: (state) => (state.refund?.amount ?? 0) > REFUND_APPROVAL_LIMIT,
+      message: (state) =>
+        `Refund ${state.refund?.amount.toFixed(2)} EUR for order #${state.refund?.orderId} to ${state.customer?.name} (above the ${REFUND_APPROVAL_LIMIT} EUR limit)?`,
+      details: (state) => ({
+        customerId: state.input.customerId,
+        refund: state.refund,
+        message: state.input.message,
+      }),
+      deadlineMs: APPROVAL_DEADLINE_MS,
+      on: {
+        approved: "issue_refund",
+        rejected: "hand_off",
+        changes_requested: "hand_off",
+        expired: "hand_off",
+      },
+    })
+    .step("issue_refund", {
+      effect: "write",
+      describe: (state) => ({
+        customerId: state.input.customerId,
+        orderId: state.refund?.orderId,
+        amount: state.refund?.amount,
+      }),
+      run: (state, context) => {
+        data.issueRefund(context.idempotencyKey, {
+          customerId: state.input.customerId,
+          orderId: state.refund?.orderId ?? "",
+          amount: state.refund?.amount ?? 0,
+        });
+        return {};
+      },
+      undo: async (effect) => data.reverseRefund(effect.key),
+      next: "send_reply",
+    })
+    .step("send_reply", {
+      effect: "write",
+      describe: (state) => ({ to: state.customer?.email, body: state.draft }),
+      run: (state, context) => {
+        data.sendMail(context.idempotencyKey, {
+          customerId: state.input.customerId,
+          email: state.customer?.email ?? "",
+          body: state.draft ?? "",
+        });
+        return { output: replyOutput(state) };
+      },
+      preview: (state) => ({ output: replyOutput(state) }),
+      undo: async (effect) => data.retractMail(effect.key),
+      retry: { maxAttempts: 3, initialIntervalMs: 100 },
+    })
+    .step("hand_off", {
+      effect: "write",
+      describe: (state) => ({ customerId: state.input.customerId, reason: handoffReason(state) }),
+      run: (state, context) => {
+        data.handOff(context.idempotencyKey, {
+          customerId: state.input.customerId,
+          reason: handoffReason(state),
+          message: state.input.message,
+        });
+        return {
+          output: {
+            intent: intentOf(state),
+            action: "escalated" as const,
+            reply: "Thanks for your message. A member of our team will get back to you personally.",
+            refund: null,
+            handoffReason: handoffReason(state),
+          },
+        };
+      },
+      preview: (state) => ({
+        output: {
+          intent: intentOf(state),
+          action: "escalated" as const,
+          reply: "Thanks for your message. A member of our team will get back to you personally.",
+          refund: null,
+          handoffReason: handoffReason(state),
+        },
+      }),
+    })
+    .compile();
+}
