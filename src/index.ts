@@ -1,0 +1,71 @@
+/**
+ * signalbox: durable agentic workflows on LangGraph, with a decision-path log.
+ * Every line here is public API.
+ */
+export { ErrorCode, errorMessage, isSignalboxError, SignalboxError } from "./errors.ts";
+export { createApprovalNode } from "./graph/approval-node.ts";
+export {
+  DecidedBy,
+  type DecisionInput,
+  DecisionKind,
+  DecisionRecord,
+} from "./graph/decision.ts";
+export type { RunEvent, RunEventType } from "./graph/events.ts";
+export { takenPath, toMermaid } from "./graph/mermaid.ts";
+export type { NodeKind, NodeSpec, SubworkflowOptions } from "./graph/node-spec.ts";
+export { createRouteNode } from "./graph/route-node.ts";
+export {
+  contextValue,
+  detachedContext,
+  type EffectClass,
+  type RunContext,
+} from "./graph/run-context.ts";
+export { createStepNode } from "./graph/step-node.ts";
+export type {
+  ApprovalOptions,
+  ApprovalOutcome,
+  BranchSpec,
+  ParallelOptions,
+  RetryOptions,
+  RouteAnswer,
+  RouteChoice,
+  RouteDeciderFunction,
+  RouteOptions,
+  RouteRequest,
+  RouteRule,
+  StateUpdate,
+  StepContext,
+  StepOptions,
+  UndoInput,
+  WorkflowState,
+} from "./graph/types.ts";
+export { END_NODE } from "./graph/types.ts";
+export {
+  type CompiledWorkflow,
+  defineWorkflow,
+  WorkflowBuilder,
+  type WorkflowConfig,
+} from "./graph/workflow.ts";
+export { createWorkflowState } from "./graph/workflow-state.ts";
+export { createLogger } from "./runtime/logger.ts";
+export { WorkflowRegistry } from "./runtime/registry.ts";
+export {
+  type ApprovalDecision,
+  type ApproveOptions,
+  type RunDetails,
+  Runtime,
+  type RuntimeOptions,
+  type StartOptions,
+} from "./runtime/runtime.ts";
+export { SqliteRunStore } from "./store/sqlite-store.ts";
+export type {
+  ApprovalRecord,
+  ApprovalStatus,
+  DecisionFilter,
+  EffectRecord,
+  RunFilter,
+  RunRecord,
+  RunStatus,
+  RunStore,
+} from "./store/types.ts";
+export { createBuiltinWorkflows, createSupportTriage, SupportData } from "./workflows/index.ts";
