@@ -55,7 +55,7 @@ export function beginNodeCall(config: NodeConfig | undefined, name: string, suff
         latencyMs: null,
         ...input,
         node: input.node || node,
-        key: `${node}@${step}.${attempt}#${decisions.length}`,
+        key: `${node}@${step}.${attempt}#${input.kind}${decisions.length}`,
         runId: context.runId,
         sequence: 0,
         at: new Date().toISOString(),

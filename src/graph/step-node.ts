@@ -23,6 +23,8 @@ export function toRetryPolicy(retry: RetryOptions | undefined): RetryPolicy | un
     maxInterval: retry.maxIntervalMs ?? 10_000,
     jitter: retry.jitter ?? true,
     retryOn: retry.retryOn ?? isRetryable,
+    // LangGraph would print each retry to stdout, which belongs to results and protocols.
+    logWarning: false,
   };
 }
 

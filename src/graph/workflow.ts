@@ -61,7 +61,9 @@ export interface CompiledWorkflow<TInput = unknown, TOutput = unknown> {
 }
 
 type Infer<T extends z.ZodType> = z.infer<T>;
-type Fields<T extends z.ZodRawShape> = z.infer<z.ZodObject<T>>;
+type Fields<T extends z.ZodRawShape> = {
+  [K in keyof T]: T[K] extends z.ZodType ? z.infer<T[K]> : never;
+};
 
 /**
  * Declares a workflow node by node, then `compile()`s it to a LangGraph graph.
