@@ -102,6 +102,10 @@ export function createProgram(io: CliIo): Command {
         "silent",
       ]),
     )
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    })
     .showHelpAfterError()
     .exitOverride();
 

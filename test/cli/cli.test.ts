@@ -1,0 +1,169 @@
+import { execFile } from "node:child_process";
+import { Writable } from "node:stream";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../../src/cli/main.ts";
+import { tempHome } from "../support/runtime.ts";
+
+const exec = promisify(execFile);
+
+function sink() {
+  let text = "";
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      text += String(chunk);
+      done();
+    },
+  });
+  return { stream, text: () => text };
+}
+
+let home: string;
+let cleanup: () => void;
+beforeAll(() => {
+  ({ home, cleanup } = tempHome("signalbox-cli-"));
+});
+afterAll(() => cleanup());
+
+async function cli(...args: string[]) {
+  const stdout = sink();
+  const stderr = sink();
+  const code = await runCli(["--home", home, ...args], {
+    stdout: stdout.stream,
+    stderr: stderr.stream,
+  });
+  return { code, stdout: stdout.text(), stderr: stderr.text() };
+}
+
+const refund = JSON.stringify({
+  customerId: "C-1001",
+  message: "I was charged twice for order #5012, please refund me",
+});
+
+describe("signalbox CLI", () => {
+  it("lists the shipped workflows", async () => {
+    const result = await cli("workflows");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("support_triage@1.0.0");
+  });
+
+  it("runs a workflow, streaming progress and printing the decision path and output", async () => {
+    const result = await cli("run", "support_triage", "--input", refund);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain("✓ classify_intent");
+    expect(result.stdout).toContain("decision path");
+    expect(result.stdout).toMatch(/classify_intent {2}route → refund \[classifier/);
+    expect(result.stdout).toContain('"action": "refunded"');
+  });
+
+  it("prints JSON with --json, and the same run through show and runs", async () => {
+    const ran = await cli("run", "support_triage", "--input", refund, "--dry-run", "--json");
+    const details = JSON.parse(ran.stdout) as {
+      run: { id: string; status: string; dryRun: boolean };
+      effects: { status: string }[];
+    };
+    expect(details.run).toMatchObject({ status: "succeeded", dryRun: true });
+    expect(details.effects.every((effect) => effect.status === "planned")).toBe(true);
+    const shown = await cli("show", details.run.id);
+    expect(shown.stdout).toContain("effect plan (nothing was performed)");
+    const listed = await cli("runs", "--status", "succeeded", "--json");
+    expect((JSON.parse(listed.stdout) as { id: string }[]).map((run) => run.id)).toContain(
+      details.run.id,
+    );
+  });
+
+  it("renders the taken path as Mermaid", async () => {
+    const ran = JSON.parse(
+      (await cli("run", "support_triage", "--input", refund, "--json")).stdout,
+    ) as { run: { id: string } };
+    const chart = (await cli("show", ran.run.id, "--mermaid")).stdout;
+    expect(chart).toContain("flowchart TD");
+    expect(chart).toContain("classify_intent -->|refund| check_refund_policy");
+    expect(chart).toMatch(/class .*classify_intent.*check_refund_policy.*send_reply.* taken/);
+    expect(chart).toContain("linkStyle");
+    expect(chart).not.toMatch(/class [^\n]*hand_off[^\n]* taken/);
+    const graph = await cli("graph", "support_triage");
+    expect(graph.stdout).toContain("approve_refund");
+    expect(graph.stdout).not.toContain("linkStyle");
+  });
+
+  it("names the bad field and exits 2 for invalid input", async () => {
+    const result = await cli("run", "support_triage", "--input", '{"customerId": "C-1001"}');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("message: Invalid input: expected string, received undefined");
+    const empty = await cli(
+      "run",
+      "support_triage",
+      "--input",
+      '{"customerId": "C-1001", "message": "   "}',
+    );
+    expect(empty.stderr).toContain("message: the message is empty");
+  });
+
+  it("explains unparseable JSON and unreadable files", async () => {
+    expect((await cli("run", "support_triage", "--input", "{nope")).stderr).toContain(
+      "--input is not valid JSON",
+    );
+    const missing = await cli("run", "support_triage", "--input", "@/no/such/file.json");
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('cannot read file "/no/such/file.json"');
+  });
+
+  it("exits 3 for an unknown workflow or run, naming what exists", async () => {
+    const workflow = await cli("run", "support-triage", "--input", refund);
+    expect(workflow.code).toBe(3);
+    expect(workflow.stderr).toContain(
+      'no workflow named "support-triage"; registered: support_triage',
+    );
+    const run = await cli("show", "does-not-exist");
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain('no run with id "does-not-exist"');
+  });
+
+  it("exits 4 when approving a run that is not waiting", async () => {
+    const ran = JSON.parse(
+      (await cli("run", "support_triage", "--input", refund, "--json")).stdout,
+    ) as { run: { id: string } };
+    const result = await cli("approve", ran.run.id);
+    expect(result.code).toBe(4);
+    expect(result.stderr).toContain("is succeeded, not waiting for approval");
+    expect((await cli("resume", ran.run.id)).code).toBe(4);
+    expect((await cli("cancel", ran.run.id)).stderr).toContain(
+      "only unfinished runs can be cancelled",
+    );
+  });
+
+  it("exits 2 for bad flags with usage help", async () => {
+    const status = await cli("runs", "--status", "done");
+    expect(status.code).toBe(2);
+    expect(status.stderr).toContain("Allowed choices are queued, running, waiting");
+    expect((await cli("runs", "--limit", "-1")).stderr).toContain(
+      "expected a positive whole number",
+    );
+    expect((await cli("approve", "x", "--reject", "--changes")).stderr).toContain(
+      "--reject and --changes exclude each other",
+    );
+    expect((await cli("run", "support_triage")).stderr).toContain(
+      "required option '--input <json|@file>' not specified",
+    );
+  });
+
+  it("runs as a real process through bin/signalbox.js with a non-zero exit for errors", async () => {
+    const ok = await exec("node", [
+      "bin/signalbox.js",
+      "--home",
+      home,
+      "run",
+      "support_triage",
+      "--input",
+      "@examples/refund-request.json",
+      "--json",
+    ]);
+    expect((JSON.parse(ok.stdout) as { run: { status: string } }).run.status).toBe("succeeded");
+    const failed = await exec("node", ["bin/signalbox.js", "--home", home, "show", "nope"]).catch(
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(failed).toMatchObject({ code: 3 });
+    expect((failed as { stderr: string }).stderr).toContain('no run with id "nope"');
+  });
+});
