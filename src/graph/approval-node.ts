@@ -66,7 +66,8 @@ export function createApprovalNode(name: string, options: ApprovalOptions<AnySta
           kind: "approval",
           options: options_,
           choice: "not_required",
-          reason: "the approval condition does not apply to this run",
+          reason:
+            options.skipReason?.(state) ?? "the approval condition does not apply to this run",
           confidence: 1,
           decidedBy: "rule",
         });

@@ -151,6 +151,8 @@ export interface ApprovalOptions<S> {
   readonly details?: (state: S) => unknown;
   /** When given and false, no approval is needed: the run continues as approved by rule. */
   readonly when?: (state: S) => boolean;
+  /** Why no approval was needed, for the decision log (when `when` is false). */
+  readonly skipReason?: (state: S) => string;
   /** How long the request stays open (ms); after that the approval counts as expired. */
   readonly deadlineMs?: number;
   /** Where each outcome leads; `approved` defaults to `next`, the rest to `end`. */

@@ -225,6 +225,8 @@ export function createSupportTriage(options: SupportTriageOptions) {
     })
     .approval("approve_refund", {
       when: (state) => (state.refund?.amount ?? 0) > REFUND_APPROVAL_LIMIT,
+      skipReason: (state) =>
+        `a refund of ${state.refund?.amount.toFixed(2)} EUR is within the ${REFUND_APPROVAL_LIMIT} EUR limit`,
       message: (state) =>
         `Refund ${state.refund?.amount.toFixed(2)} EUR for order #${state.refund?.orderId} to ${state.customer?.name} (above the ${REFUND_APPROVAL_LIMIT} EUR limit)?`,
       details: (state) => ({
