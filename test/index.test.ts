@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import * as signalbox from "../src/index.ts";
+import * as testing from "../src/testing/index.ts";
+
+describe("public API", () => {
+  // Adding or removing a line here is an API decision: update the list on purpose.
+  it("exports exactly these runtime values from the main entry", () => {
+    expect(Object.keys(signalbox).sort()).toEqual(
+      [
+        "DecidedBy",
+        "DecisionKind",
+        "DecisionRecord",
+        "END_NODE",
+        "ErrorCode",
+        "Runtime",
+        "SignalboxError",
+        "SqliteRunStore",
+        "SupportData",
+        "WorkflowBuilder",
+        "WorkflowRegistry",
+        "contextValue",
+        "createApprovalNode",
+        "createBuiltinWorkflows",
+        "createLogger",
+        "createRouteNode",
+        "createStepNode",
+        "createSupportTriage",
+        "createWorkflowState",
+        "defineWorkflow",
+        "detachedContext",
+        "errorMessage",
+        "isSignalboxError",
+        "takenPath",
+        "toMermaid",
+      ].sort(),
+    );
+  });
+
+  it("keeps test doubles out of the main entry", () => {
+    expect(Object.keys(testing).sort()).toEqual(["ScriptedChatModel", "createScriptedDecider"]);
+    expect("ScriptedChatModel" in signalbox).toBe(false);
+  });
+});

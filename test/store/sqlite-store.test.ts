@@ -1,0 +1,158 @@
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { afterEach, describe, expect, it } from "vitest";
+import type { DecisionRecord } from "../../src/graph/decision.ts";
+import { SQLITE_MIGRATIONS } from "../../src/store/sqlite-schema.ts";
+import { SqliteRunStore } from "../../src/store/sqlite-store.ts";
+import { tempHome } from "../support/runtime.ts";
+
+const homes: (() => void)[] = [];
+afterEach(() => {
+  for (const cleanup of homes.splice(0)) cleanup();
+});
+
+function path(): string {
+  const { home, cleanup } = tempHome("signalbox-store-");
+  homes.push(cleanup);
+  return join(home, "signalbox.db");
+}
+
+const decision = (runId: string, key: string, choice: string): DecisionRecord => ({
+  key,
+  runId,
+  sequence: 0,
+  node: "pick",
+  kind: "route",
+  options: [{ name: "a" }, { name: "b" }],
+  choice,
+  reason: "because",
+  confidence: 0.5,
+  decidedBy: "classifier",
+  modelId: null,
+  tokensIn: null,
+  tokensOut: null,
+  latencyMs: 1,
+  at: new Date().toISOString(),
+  step: 1,
+});
+
+describe("SqliteRunStore", () => {
+  it("migrates a new file to the latest schema version, and reopens without re-running migrations", async () => {
+    const file = path();
+    const store = new SqliteRunStore(file);
+    await store.createRun({
+      id: "r1",
+      workflow: "w",
+      version: "1",
+      input: { a: 1 },
+      trigger: "test",
+      dryRun: false,
+    });
+    await store.close();
+    const raw = new Database(file);
+    expect(raw.pragma("user_version", { simple: true })).toBe(SQLITE_MIGRATIONS.length);
+    raw.close();
+    const again = new SqliteRunStore(file);
+    expect((await again.getRun("r1"))?.input).toEqual({ a: 1 });
+    await again.close();
+  });
+
+  it("replaces a decision replayed with the same key, keeping its sequence", async () => {
+    const store = new SqliteRunStore(path());
+    await store.createRun({
+      id: "r1",
+      workflow: "w",
+      version: "1",
+      input: {},
+      trigger: "test",
+      dryRun: false,
+    });
+    const first = await store.recordDecision(decision("r1", "pick@1.1#route0", "a"));
+    const second = await store.recordDecision(decision("r1", "other@2.1#route0", "b"));
+    const replayed = await store.recordDecision(decision("r1", "pick@1.1#route0", "b"));
+    expect([first.sequence, second.sequence, replayed.sequence]).toEqual([1, 2, 1]);
+    const stored = await store.listDecisions({ runId: "r1" });
+    expect(stored.map((entry) => [entry.sequence, entry.choice])).toEqual([
+      [1, "b"],
+      [2, "b"],
+    ]);
+    await store.close();
+  });
+
+  it("moves a run between statuses only from the expected ones", async () => {
+    const store = new SqliteRunStore(path());
+    await store.createRun({
+      id: "r1",
+      workflow: "w",
+      version: "1",
+      input: {},
+      trigger: "test",
+      dryRun: true,
+      status: "running",
+      owner: "1@h",
+    });
+    expect(await store.transitionRun("r1", ["waiting"], { status: "succeeded" })).toBeUndefined();
+    expect((await store.transitionRun("r1", ["running"], { status: "waiting" }))?.status).toBe(
+      "waiting",
+    );
+    expect(await store.claimRun("r1", "1@h", "2@h", new Date().toISOString())).toBeUndefined();
+    await store.close();
+  });
+
+  it("lets only one process claim an orphaned run", async () => {
+    const file = path();
+    const one = new SqliteRunStore(file);
+    const two = new SqliteRunStore(file);
+    await one.createRun({
+      id: "r1",
+      workflow: "w",
+      version: "1",
+      input: {},
+      trigger: "test",
+      dryRun: false,
+      status: "running",
+      owner: "dead@h",
+    });
+    const lease = new Date(Date.now() + 1000).toISOString();
+    const claims = await Promise.all([
+      one.claimRun("r1", "dead@h", "a@h", lease),
+      two.claimRun("r1", "dead@h", "b@h", lease),
+    ]);
+    expect(claims.filter((claim) => claim !== undefined)).toHaveLength(1);
+    await one.close();
+    await two.close();
+  });
+
+  it("decides a pending approval exactly once", async () => {
+    const store = new SqliteRunStore(path());
+    await store.createApproval({
+      id: "a1",
+      runId: "r1",
+      node: "ok",
+      status: "pending",
+      message: "go?",
+      details: null,
+      requestedAt: "2026-01-01T00:00:00.000Z",
+      deadline: null,
+      decidedBy: null,
+      decidedAt: null,
+      comment: null,
+    });
+    const decided = await store.decideApproval("a1", {
+      status: "approved",
+      decidedBy: "ann",
+      decidedAt: "2026-01-02T00:00:00.000Z",
+      comment: "fine",
+    });
+    expect(decided).toMatchObject({ status: "approved", decidedBy: "ann", comment: "fine" });
+    expect(
+      await store.decideApproval("a1", {
+        status: "rejected",
+        decidedBy: "bob",
+        decidedAt: "x",
+        comment: null,
+      }),
+    ).toBeUndefined();
+    await store.close();
+  });
+});
