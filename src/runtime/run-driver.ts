@@ -45,6 +45,10 @@ export class RunDriver {
     for (const listener of this.listeners) listener(event);
   }
 
+  isActive(runId: string): boolean {
+    return this.active.has(runId);
+  }
+
   abort(runId: string): void {
     this.active.get(runId)?.controller.abort(new Error("run cancelled"));
   }
@@ -186,7 +190,16 @@ export class RunDriver {
     logger: Logger,
   ): Promise<RunRecord> {
     const current = await this.options.store.getRun(run.id);
-    if (current?.status === "cancelled") return current;
+    if (current?.status === "cancelled") {
+      emit({
+        type: "run-end",
+        runId: run.id,
+        status: "cancelled",
+        error: current.error ?? undefined,
+        at: current.finishedAt ?? new Date().toISOString(),
+      });
+      return current;
+    }
     const message =
       error instanceof GraphRecursionError
         ? `the run exceeded its hard limit of ${workflow.maxSteps} steps (maxSteps); a loop in the graph may not terminate`

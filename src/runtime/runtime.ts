@@ -246,7 +246,11 @@ export class Runtime {
         comment: reason,
       });
     }
-    this.driver.abort(runId);
+    // A run driven here announces its own end when its invocation stops.
+    if (this.driver.isActive(runId)) {
+      this.driver.abort(runId);
+      return cancelled;
+    }
     this.driver.publish({
       type: "run-end",
       runId,
