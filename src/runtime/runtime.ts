@@ -159,10 +159,16 @@ export class Runtime {
         `run ${runId} was claimed by another process`,
       );
     this.logger.info({ runId, previousOwner: run.owner }, "resuming run from its last checkpoint");
+    // A process that died before LangGraph saved the first checkpoint left nothing to
+    // continue from: start the graph over from the stored input instead.
+    const checkpoint = await this.store.checkpointer.getTuple({
+      configurable: { thread_id: runId },
+    });
+    const graphInput = checkpoint === undefined ? { input: run.input } : null;
     return this.driver.drive(
       claimed,
       this.workflows.get(run.workflow),
-      null,
+      graphInput,
       options.onEvent,
       false,
     );
@@ -280,9 +286,15 @@ export class Runtime {
     }
     for (const approval of await this.store.listApprovals({ status: "pending" })) {
       if (approval.deadline === null || approval.deadline >= now) continue;
-      touched.push(
-        await this.approve(approval.runId, { by: "deadline", onEvent: options.onEvent }),
-      );
+      try {
+        touched.push(await this.approve(approval.runId, { onEvent: options.onEvent }));
+      } catch (error) {
+        // Another process decided it, or the run stopped waiting, meanwhile.
+        this.logger.warn(
+          { runId: approval.runId, error: String(error) },
+          "could not expire approval",
+        );
+      }
     }
     return touched;
   }

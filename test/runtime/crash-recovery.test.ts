@@ -1,7 +1,7 @@
 import { hostname } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { DecisionRecord } from "../../src/graph/decision.ts";
 import type { RunEvent } from "../../src/graph/events.ts";
 import { isOwnerDead } from "../../src/runtime/owner.ts";
@@ -21,15 +21,15 @@ afterEach(() => {
   for (const cleanup of cleanups.splice(0)) cleanup();
 });
 
-function home(): string {
+function home(list = cleanups): string {
   const { home: dir, cleanup } = tempHome("signalbox-crash-");
-  cleanups.push(cleanup);
+  list.push(cleanup);
   return dir;
 }
 
-function openStore(dir: string): SqliteRunStore {
+function openStore(dir: string, list = cleanups): SqliteRunStore {
   const store = new SqliteRunStore(join(dir, "signalbox.db"));
-  cleanups.unshift(() => void store.close());
+  list.unshift(() => void store.close());
   return store;
 }
 
@@ -65,21 +65,31 @@ const gist = (decision: DecisionRecord) => ({
 });
 
 describe("crash recovery across processes", () => {
-  it("a SIGKILLed run recovers in another process with the same output and every write performed exactly once", async () => {
-    // Reference: the same workflow, uninterrupted, in its own home.
-    const homeA = home();
+  const suiteCleanups: (() => void)[] = [];
+  let referenceRun: RunRecord;
+  let referenceDecisions: DecisionRecord[];
+
+  // Reference: the same workflow, uninterrupted, in its own home.
+  beforeAll(async () => {
+    const homeA = home(suiteCleanups);
     const reference = await spawnTs(WORKER, ["start", homeA]).exited;
     expect(reference.code, reference.stderr).toBe(0);
     const [referenceId, referenceJson] = reference.stdout.trim().split("\n");
-    const referenceRun = JSON.parse(referenceJson ?? "null") as RunRecord;
+    referenceRun = JSON.parse(referenceJson ?? "null") as RunRecord;
     expect(referenceRun).toMatchObject({ id: referenceId, status: "succeeded" });
     expect(readLedger(homeA).performances.map((row) => row.node)).toEqual([...CRASH_WRITE_STEPS]);
-    const referenceStore = openStore(homeA);
-    const referenceDecisions = await referenceStore.listDecisions({ runId: referenceRun.id });
+    referenceDecisions = await openStore(homeA, suiteCleanups).listDecisions({
+      runId: referenceRun.id,
+    });
     expect(referenceDecisions.map((d) => [d.node, d.kind, d.choice])).toEqual([
       ["choose", "route", "big"],
     ]);
+  }, 180_000);
+  afterAll(() => {
+    for (const cleanup of suiteCleanups.splice(0)) cleanup();
+  });
 
+  it("a SIGKILLed run recovers in another process with the same output and every write performed exactly once", async () => {
     // Crash: start in home B, kill the worker once two writes are done and a third is under way.
     const homeB = home();
     const worker = spawnTs(WORKER, ["start", homeB]);
@@ -143,9 +153,7 @@ describe("crash recovery across processes", () => {
     const ledger = readLedger(homeB);
     const keys = ledger.performances.map((row) => row.key);
     expect(ledger.performances.map((row) => row.node)).toEqual([...CRASH_WRITE_STEPS]);
-    expect(Object.values(countByKey(ledger.performances))).toEqual(
-      CRASH_WRITE_STEPS.map(() => 1),
-    );
+    expect(Object.values(countByKey(ledger.performances))).toEqual(CRASH_WRITE_STEPS.map(() => 1));
     expect(keys).toHaveLength(CRASH_WRITE_STEPS.length);
     const journal = await store.listEffects(runId);
     expect(journal.map((effect) => [effect.node, effect.status])).toEqual(
@@ -189,5 +197,28 @@ describe("crash recovery across processes", () => {
     expect(new Set(decisions.map((d) => `${d.node}/${d.kind}`)).size).toBe(decisions.length);
     expect(decisions).toEqual(decisionsAtKill);
     expect(decisions.map(gist)).toEqual(referenceDecisions.map(gist));
+  }, 180_000);
+
+  // A process can die after the run row exists but before LangGraph saved its first checkpoint:
+  // recovery must start over from the stored input.
+  it("a run whose process died before its first checkpoint is recovered from its input", async () => {
+    const dir = home();
+    const worker = await spawnTs(WORKER, ["die-at-start", dir]).exited;
+    expect(worker.signal).toBe("SIGKILL");
+    const runId = worker.stdout.trim();
+    const store = openStore(dir);
+    expect(await store.getRun(runId)).toMatchObject({ status: "running", finishedAt: null });
+    expect(readLedger(dir)).toEqual({ attempts: [], performances: [] });
+
+    const recovery = await spawnTs(WORKER, ["recover", dir]).exited;
+    expect(recovery.code, recovery.stderr).toBe(0);
+    const { touched } = JSON.parse(recovery.stdout) as { touched: RunRecord[] };
+    expect(touched.map((run) => [run.id, run.status, run.error])).toEqual([
+      [runId, "succeeded", null],
+    ]);
+    expect(touched[0]?.output).toEqual(referenceRun.output);
+    const ledger = readLedger(dir);
+    expect(ledger.performances.map((row) => row.node)).toEqual([...CRASH_WRITE_STEPS]);
+    expect(new Set(ledger.performances.map((row) => row.key)).size).toBe(CRASH_WRITE_STEPS.length);
   }, 180_000);
 });
