@@ -37,7 +37,12 @@ describe("public API", () => {
   });
 
   it("keeps test doubles out of the main entry", () => {
-    expect(Object.keys(testing).sort()).toEqual(["ScriptedChatModel", "createScriptedDecider"]);
+    expect(Object.keys(testing).sort()).toEqual([
+      "ScriptedChatModel",
+      "createScriptedDecider",
+      "promptText",
+      "startOpenAiTestServer",
+    ]);
     expect("ScriptedChatModel" in signalbox).toBe(false);
   });
 });

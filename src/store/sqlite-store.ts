@@ -248,7 +248,7 @@ export class SqliteRunStore implements RunStore {
     const rows = this.db
       .prepare(
         `SELECT d.record FROM decisions d JOIN runs r ON r.id = d.run_id ${clause}
-         ORDER BY d.at, d.run_id, d.sequence LIMIT ?`,
+         ORDER BY ${filter.runId === undefined ? "d.at, d.run_id, d.sequence" : "d.sequence"} LIMIT ?`,
       )
       .all(...params, filter.limit ?? 10_000) as { record: string }[];
     return rows.map((row) => JSON.parse(row.record) as DecisionRecord);

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { CompiledWorkflow } from "../../src/graph/workflow.ts";
 import type { RunEvent } from "../../src/graph/events.ts";
+import type { CompiledWorkflow } from "../../src/graph/workflow.ts";
 import { WorkflowRegistry } from "../../src/runtime/registry.ts";
 import { Runtime } from "../../src/runtime/runtime.ts";
 import { SqliteRunStore } from "../../src/store/sqlite-store.ts";
@@ -14,7 +14,11 @@ export function tempHome(prefix = "signalbox-test-"): { home: string; cleanup: (
 }
 
 /** A runtime over a real SQLite file in `home`, collecting every event. */
-export function openTestRuntime(home: string, workflows: readonly CompiledWorkflow[], leaseMs?: number) {
+export function openTestRuntime(
+  home: string,
+  workflows: readonly CompiledWorkflow[],
+  leaseMs?: number,
+) {
   const store = new SqliteRunStore(join(home, "signalbox.db"));
   const runtime = new Runtime({ store, workflows: new WorkflowRegistry(workflows), leaseMs });
   const events: RunEvent[] = [];
