@@ -125,7 +125,7 @@ export type DecideOutcome =
       readonly last?: RawAnswer;
     };
 
-function validate(schema: ReturnType<typeof routeAnswerSchema>, raw: RawAnswer) {
+function validate(schema: RouteAnswerSchema, raw: RawAnswer) {
   const result = schema.safeParse(raw.value);
   if (!result.success) {
     const shown = JSON.stringify(raw.value)?.slice(0, 200) ?? "undefined";
@@ -145,12 +145,18 @@ function validate(schema: ReturnType<typeof routeAnswerSchema>, raw: RawAnswer) 
   };
 }
 
-/** Asks the decider; an invalid answer gets exactly one repair try. Decider errors count as invalid answers. */
+/** The answer schema of one route: built once per route, since zod compiles each new schema on first use. */
+export type RouteAnswerSchema = ReturnType<typeof routeAnswerSchema>;
+
+/**
+ * Asks the decider; an invalid answer gets exactly one repair try. Decider errors
+ * count as invalid answers.
+ */
 export async function decideWithRepair(
   decider: Decider,
   request: RouteRequest,
+  schema: RouteAnswerSchema = routeAnswerSchema(request.branches.map((branch) => branch.name)),
 ): Promise<DecideOutcome> {
-  const schema = routeAnswerSchema(request.branches.map((branch) => branch.name));
   const started = performance.now();
   const problems: string[] = [];
   let last: RawAnswer | undefined;

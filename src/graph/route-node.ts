@@ -2,7 +2,13 @@ import { END } from "@langchain/langgraph";
 import { createOfflineDecider } from "../models/offline-decider.ts";
 import type { DecidedBy, DecisionKind, DecisionOption } from "./decision.ts";
 import { beginNodeCall, type NodeCall, type NodeConfig, runNode } from "./node-call.ts";
-import { type DecideOutcome, type Decider, decideWithRepair, toDecider } from "./route-decider.ts";
+import {
+  type DecideOutcome,
+  type Decider,
+  decideWithRepair,
+  routeAnswerSchema,
+  toDecider,
+} from "./route-decider.ts";
 import { END_NODE, type RouteOptions, type RouteRequest } from "./types.ts";
 
 type AnyState = Record<string, unknown>;
@@ -128,6 +134,7 @@ function record(call: NodeCall, choice: Choice): void {
  */
 export function createRouteNode(name: string, options: RouteOptions<AnyState>) {
   const names = Object.keys(options.branches);
+  const schema = routeAnswerSchema(names);
   const targets = branchTargets(options);
   const branches = names.map((branch) => ({
     name: branch,
@@ -157,7 +164,12 @@ export function createRouteNode(name: string, options: RouteOptions<AnyState>) {
       }
       if (choice === undefined && decider !== null) {
         const request: RouteRequest = { node: call.node, text: textOf(state), branches, state };
-        choice = fromOutcome(await decideWithRepair(decider, request), decider, options, names);
+        choice = fromOutcome(
+          await decideWithRepair(decider, request, schema),
+          decider,
+          options,
+          names,
+        );
       }
       if (choice === undefined) throw new Error(`route "${name}" made no choice`);
       record(call, choice);

@@ -62,4 +62,6 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
      comment TEXT
    );
    CREATE INDEX approvals_run ON approvals(run_id);`,
+  // 2: the next decision sequence of a run is looked up on every decision.
+  "CREATE INDEX decisions_run_sequence ON decisions(run_id, sequence);",
 ];

@@ -109,6 +109,8 @@ export class SqliteRunStore implements RunStore {
   readonly checkpointer: BaseCheckpointSaver;
   readonly path: string;
   private readonly db: Database.Database;
+  private readonly statements = new Map<string, Database.Statement>();
+  private readonly writeDecision: (decision: DecisionRecord) => DecisionRecord;
 
   constructor(path: string) {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
@@ -119,35 +121,58 @@ export class SqliteRunStore implements RunStore {
     this.db.pragma("busy_timeout = 5000");
     migrateSqlite(this.db);
     this.checkpointer = new SqliteSaver(this.db);
+    this.writeDecision = this.db.transaction((decision: DecisionRecord) => {
+      const existing = this.statement(
+        "SELECT sequence FROM decisions WHERE run_id = ? AND key = ?",
+      ).get(decision.runId, decision.key) as { sequence: number } | undefined;
+      const next = this.statement(
+        "SELECT COALESCE(MAX(sequence), 0) + 1 AS next FROM decisions WHERE run_id = ?",
+      ).get(decision.runId) as { next: number };
+      const stored = { ...decision, sequence: existing?.sequence ?? next.next };
+      this.statement(
+        `INSERT INTO decisions (run_id, key, sequence, node, kind, decided_by, at, record)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (run_id, key) DO UPDATE SET node = excluded.node, kind = excluded.kind,
+           decided_by = excluded.decided_by, at = excluded.at, record = excluded.record`,
+      ).run(
+        stored.runId,
+        stored.key,
+        stored.sequence,
+        stored.node,
+        stored.kind,
+        stored.decidedBy,
+        stored.at,
+        JSON.stringify(stored),
+      );
+      return stored;
+    });
   }
 
   async createRun(run: NewRun): Promise<RunRecord> {
     const now = new Date().toISOString();
-    this.db
-      .prepare(
-        `INSERT INTO runs (id, workflow, version, status, input, trigger, dry_run, parent_run_id,
+    this.statement(
+      `INSERT INTO runs (id, workflow, version, status, input, trigger, dry_run, parent_run_id,
            owner, lease_until, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        run.id,
-        run.workflow,
-        run.version,
-        run.status ?? "queued",
-        json(run.input) ?? "null",
-        run.trigger,
-        run.dryRun ? 1 : 0,
-        run.parentRunId ?? null,
-        run.owner ?? null,
-        run.leaseUntil ?? null,
-        now,
-        now,
-      );
+    ).run(
+      run.id,
+      run.workflow,
+      run.version,
+      run.status ?? "queued",
+      json(run.input) ?? "null",
+      run.trigger,
+      run.dryRun ? 1 : 0,
+      run.parentRunId ?? null,
+      run.owner ?? null,
+      run.leaseUntil ?? null,
+      now,
+      now,
+    );
     return this.mustGet(run.id);
   }
 
   async getRun(id: string): Promise<RunRecord | undefined> {
-    const row = this.db.prepare("SELECT * FROM runs WHERE id = ?").get(id) as Row | undefined;
+    const row = this.statement("SELECT * FROM runs WHERE id = ?").get(id) as Row | undefined;
     return row ? toRun(row) : undefined;
   }
 
@@ -179,9 +204,9 @@ export class SqliteRunStore implements RunStore {
     if (filter.createdAfter !== undefined)
       where.push("created_at > ?") && params.push(filter.createdAfter);
     const clause = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
-    const rows = this.db
-      .prepare(`SELECT * FROM runs ${clause} ORDER BY created_at DESC, id DESC LIMIT ?`)
-      .all(...params, filter.limit ?? 100) as Row[];
+    const rows = this.statement(
+      `SELECT * FROM runs ${clause} ORDER BY created_at DESC, id DESC LIMIT ?`,
+    ).all(...params, filter.limit ?? 100) as Row[];
     return rows.map(toRun);
   }
 
@@ -191,44 +216,15 @@ export class SqliteRunStore implements RunStore {
     owner: string,
     leaseUntil: string,
   ): Promise<RunRecord | undefined> {
-    const changed = this.db
-      .prepare(
-        `UPDATE runs SET owner = ?, lease_until = ?, updated_at = ?
+    const changed = this.statement(
+      `UPDATE runs SET owner = ?, lease_until = ?, updated_at = ?
          WHERE id = ? AND status = 'running' AND owner IS ?`,
-      )
-      .run(owner, leaseUntil, new Date().toISOString(), id, expectedOwner).changes;
+    ).run(owner, leaseUntil, new Date().toISOString(), id, expectedOwner).changes;
     return changed > 0 ? this.mustGet(id) : undefined;
   }
 
   async recordDecision(record: DecisionRecord): Promise<DecisionRecord> {
-    const write = this.db.transaction((decision: DecisionRecord) => {
-      const existing = this.db
-        .prepare("SELECT sequence FROM decisions WHERE run_id = ? AND key = ?")
-        .get(decision.runId, decision.key) as { sequence: number } | undefined;
-      const next = this.db
-        .prepare("SELECT COALESCE(MAX(sequence), 0) + 1 AS next FROM decisions WHERE run_id = ?")
-        .get(decision.runId) as { next: number };
-      const stored = { ...decision, sequence: existing?.sequence ?? next.next };
-      this.db
-        .prepare(
-          `INSERT INTO decisions (run_id, key, sequence, node, kind, decided_by, at, record)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-           ON CONFLICT (run_id, key) DO UPDATE SET node = excluded.node, kind = excluded.kind,
-             decided_by = excluded.decided_by, at = excluded.at, record = excluded.record`,
-        )
-        .run(
-          stored.runId,
-          stored.key,
-          stored.sequence,
-          stored.node,
-          stored.kind,
-          stored.decidedBy,
-          stored.at,
-          JSON.stringify(stored),
-        );
-      return stored;
-    });
-    return write(record);
+    return this.writeDecision(record);
   }
 
   async listDecisions(filter: DecisionFilter): Promise<DecisionRecord[]> {
@@ -245,69 +241,63 @@ export class SqliteRunStore implements RunStore {
     if (filter.node !== undefined) add("d.node = ?", filter.node);
     if (filter.since !== undefined) add("d.at >= ?", filter.since);
     const clause = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
-    const rows = this.db
-      .prepare(
-        `SELECT d.record FROM decisions d JOIN runs r ON r.id = d.run_id ${clause}
+    const rows = this.statement(
+      `SELECT d.record FROM decisions d JOIN runs r ON r.id = d.run_id ${clause}
          ORDER BY ${filter.runId === undefined ? "d.at, d.run_id, d.sequence" : "d.sequence"} LIMIT ?`,
-      )
-      .all(...params, filter.limit ?? 10_000) as { record: string }[];
+    ).all(...params, filter.limit ?? 10_000) as { record: string }[];
     return rows.map((row) => JSON.parse(row.record) as DecisionRecord);
   }
 
   async getEffect(key: string): Promise<EffectRecord | undefined> {
-    const row = this.db.prepare("SELECT * FROM effects WHERE key = ?").get(key) as Row | undefined;
+    const row = this.statement("SELECT * FROM effects WHERE key = ?").get(key) as Row | undefined;
     return row ? toEffect(row) : undefined;
   }
 
   async putEffect(effect: EffectRecord): Promise<void> {
-    this.db
-      .prepare(
-        `INSERT INTO effects (key, run_id, node, name, effect, status, args, result, error,
+    this.statement(
+      `INSERT INTO effects (key, run_id, node, name, effect, status, args, result, error,
            started_at, finished_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (key) DO UPDATE SET status = excluded.status, args = excluded.args,
            result = excluded.result, error = excluded.error, finished_at = excluded.finished_at`,
-      )
-      .run(
-        effect.key,
-        effect.runId,
-        effect.node,
-        effect.name,
-        effect.effect,
-        effect.status,
-        json(effect.args),
-        json(effect.result),
-        effect.error,
-        effect.startedAt,
-        effect.finishedAt,
-      );
+    ).run(
+      effect.key,
+      effect.runId,
+      effect.node,
+      effect.name,
+      effect.effect,
+      effect.status,
+      json(effect.args),
+      json(effect.result),
+      effect.error,
+      effect.startedAt,
+      effect.finishedAt,
+    );
   }
 
   async listEffects(runId: string): Promise<EffectRecord[]> {
-    const rows = this.db
-      .prepare("SELECT * FROM effects WHERE run_id = ? ORDER BY started_at, rowid")
-      .all(runId) as Row[];
+    const rows = this.statement(
+      "SELECT * FROM effects WHERE run_id = ? ORDER BY started_at, rowid",
+    ).all(runId) as Row[];
     return rows.map(toEffect);
   }
 
   async createApproval(approval: ApprovalRecord): Promise<ApprovalRecord> {
-    this.db
-      .prepare(
-        `INSERT INTO approvals (id, run_id, node, status, message, details, requested_at, deadline)
+    this.statement(
+      `INSERT INTO approvals (id, run_id, node, status, message, details, requested_at, deadline)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (id) DO NOTHING`,
-      )
-      .run(
-        approval.id,
-        approval.runId,
-        approval.node,
-        approval.status,
-        approval.message,
-        json(approval.details),
-        approval.requestedAt,
-        approval.deadline,
-      );
-    const row = this.db.prepare("SELECT * FROM approvals WHERE id = ?").get(approval.id) as Row;
+    ).run(
+      approval.id,
+      approval.runId,
+      approval.node,
+      approval.status,
+      approval.message,
+      json(approval.details),
+      approval.requestedAt,
+      approval.deadline,
+    );
+    const row = this.statement("SELECT * FROM approvals WHERE id = ?").get(approval.id) as Row;
     return toApproval(row);
   }
 
@@ -315,31 +305,27 @@ export class SqliteRunStore implements RunStore {
     id: string,
     decision: Pick<ApprovalRecord, "status" | "decidedBy" | "decidedAt" | "comment">,
   ): Promise<ApprovalRecord | undefined> {
-    const result = this.db
-      .prepare(
-        `UPDATE approvals SET status = ?, decided_by = ?, decided_at = ?, comment = ?
+    const result = this.statement(
+      `UPDATE approvals SET status = ?, decided_by = ?, decided_at = ?, comment = ?
          WHERE id = ? AND status = 'pending'`,
-      )
-      .run(decision.status, decision.decidedBy, decision.decidedAt, decision.comment, id);
+    ).run(decision.status, decision.decidedBy, decision.decidedAt, decision.comment, id);
     if (result.changes === 0) return undefined;
-    return toApproval(this.db.prepare("SELECT * FROM approvals WHERE id = ?").get(id) as Row);
+    return toApproval(this.statement("SELECT * FROM approvals WHERE id = ?").get(id) as Row);
   }
 
   async listApprovals(filter: {
     runId?: string;
     status?: ApprovalStatus;
   }): Promise<ApprovalRecord[]> {
-    const rows = this.db
-      .prepare(
-        `SELECT * FROM approvals WHERE (? IS NULL OR run_id = ?) AND (? IS NULL OR status = ?)
+    const rows = this.statement(
+      `SELECT * FROM approvals WHERE (? IS NULL OR run_id = ?) AND (? IS NULL OR status = ?)
          ORDER BY requested_at, rowid`,
-      )
-      .all(
-        filter.runId ?? null,
-        filter.runId ?? null,
-        filter.status ?? null,
-        filter.status ?? null,
-      ) as Row[];
+    ).all(
+      filter.runId ?? null,
+      filter.runId ?? null,
+      filter.status ?? null,
+      filter.status ?? null,
+    ) as Row[];
     return rows.map(toApproval);
   }
 
@@ -362,11 +348,21 @@ export class SqliteRunStore implements RunStore {
       sql += ` AND status IN (${from.map(() => "?").join(",")})`;
       params.push(...from);
     }
-    return this.db.prepare(sql).run(...params).changes > 0;
+    return this.statement(sql).run(...params).changes > 0;
+  }
+
+  /** Prepared once per SQL text: preparing costs more than running most of these. */
+  private statement(sql: string): Database.Statement {
+    let prepared = this.statements.get(sql);
+    if (prepared === undefined) {
+      prepared = this.db.prepare(sql);
+      this.statements.set(sql, prepared);
+    }
+    return prepared;
   }
 
   private mustGet(id: string): RunRecord {
-    const row = this.db.prepare("SELECT * FROM runs WHERE id = ?").get(id) as Row | undefined;
+    const row = this.statement("SELECT * FROM runs WHERE id = ?").get(id) as Row | undefined;
     if (!row) throw new Error(`run ${id} vanished from the store`);
     return toRun(row);
   }
