@@ -11,6 +11,7 @@ export const ErrorCode = {
   ConfigInvalid: "CONFIG_INVALID",
   StepFailed: "STEP_FAILED",
   Cancelled: "CANCELLED",
+  ModelUnavailable: "MODEL_UNAVAILABLE",
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

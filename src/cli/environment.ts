@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { z } from "zod";
 import { ErrorCode } from "../errors.ts";
+import { type ModelSpec, parseModelSpec } from "../models/model-spec.ts";
 import { parseWith } from "../validation.ts";
 
 const Environment = z.object({
@@ -8,12 +9,20 @@ const Environment = z.object({
   SIGNALBOX_LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
     .optional(),
+  SIGNALBOX_MODEL: z.string().min(1).optional(),
+  SIGNALBOX_FALLBACK_MODEL: z.string().min(1).optional(),
+  OPENAI_API_KEY: z.string().min(1).optional(),
+  OPENAI_BASE_URL: z.url({ error: "expected a URL such as https://api.openai.com/v1" }).optional(),
 });
 
 /** Settings read from the environment (the CLI is the only place that reads it). */
 export interface CliSettings {
   readonly home: string;
   readonly logLevel: string;
+  readonly model: ModelSpec;
+  readonly fallbackModel: ModelSpec | undefined;
+  readonly apiKey: string | undefined;
+  readonly baseURL: string | undefined;
 }
 
 /**
@@ -21,20 +30,24 @@ export interface CliSettings {
  * @throws SignalboxError CONFIG_INVALID naming the variable
  */
 export function readSettings(
-  flags: { home?: string; logLevel?: string },
+  flags: { home?: string; logLevel?: string; model?: string },
   environment: NodeJS.ProcessEnv,
 ): CliSettings {
-  const parsed = parseWith(
-    Environment,
-    {
-      SIGNALBOX_HOME: environment.SIGNALBOX_HOME || undefined,
-      SIGNALBOX_LOG_LEVEL: environment.SIGNALBOX_LOG_LEVEL || undefined,
-    },
-    ErrorCode.ConfigInvalid,
-    "environment",
-  );
+  const names = Object.keys(Environment.shape) as (keyof z.infer<typeof Environment>)[];
+  const present = Object.fromEntries(names.map((name) => [name, environment[name] || undefined]));
+  const parsed = parseWith(Environment, present, ErrorCode.ConfigInvalid, "environment");
+  const modelName = flags.model ?? parsed.SIGNALBOX_MODEL ?? "offline";
   return {
     home: resolve(flags.home ?? parsed.SIGNALBOX_HOME ?? ".signalbox"),
     logLevel: flags.logLevel ?? parsed.SIGNALBOX_LOG_LEVEL ?? "warn",
+    model: parseModelSpec(
+      modelName,
+      flags.model ? "--model" : parsed.SIGNALBOX_MODEL ? "SIGNALBOX_MODEL" : "model",
+    ),
+    fallbackModel: parsed.SIGNALBOX_FALLBACK_MODEL
+      ? parseModelSpec(parsed.SIGNALBOX_FALLBACK_MODEL, "SIGNALBOX_FALLBACK_MODEL")
+      : undefined,
+    apiKey: parsed.OPENAI_API_KEY,
+    baseURL: parsed.OPENAI_BASE_URL,
   };
 }

@@ -19,6 +19,7 @@ export interface CliIo {
 export interface GlobalFlags {
   readonly home?: string;
   readonly logLevel?: string;
+  readonly model?: string;
 }
 
 function parseInput(text: string): unknown {
@@ -102,6 +103,10 @@ export function createProgram(io: CliIo): Command {
         "silent",
       ]),
     )
+    .option(
+      "--model <name>",
+      "offline | openai:<model> | openai-compatible:<model>@<baseURL> (default: $SIGNALBOX_MODEL or offline)",
+    )
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
@@ -139,6 +144,11 @@ export function createProgram(io: CliIo): Command {
     .action(async (name: string, options: { input: string; dryRun?: boolean; json?: boolean }) =>
       withRuntime(io, program, async (runtime) => {
         const input = parseInput(options.input);
+        if (runtime.llm === undefined && options.json !== true) {
+          io.stderr.write(
+            "model: offline (local classifier, no LLM); set SIGNALBOX_MODEL or --model to use one\n",
+          );
+        }
         const run = await runtime.start(name, input, {
           dryRun: options.dryRun ?? false,
           trigger: "cli",

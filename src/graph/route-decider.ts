@@ -1,8 +1,9 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { AIMessage } from "@langchain/core/messages";
 import { z } from "zod";
+import { ErrorCode, isSignalboxError } from "../errors.ts";
 import { describeIssues } from "../validation.ts";
-import type { DecidedBy } from "./decision.ts";
+import type { DecidedBy, DecisionInput } from "./decision.ts";
 import type { RouteAnswer, RouteDeciderFunction, RouteRequest } from "./types.ts";
 
 /** The schema a decider's answer must fit: exactly the declared branches plus a reason. */
@@ -26,10 +27,13 @@ export interface RawAnswer {
   readonly tokensOut?: number;
 }
 
+/** Receives decisions a decider makes on the way (retries, fallbacks) for the log. */
+export type DecisionReport = (decision: DecisionInput) => void;
+
 /** A decider that can be asked the same question twice (first try and repair). */
 export interface Decider {
   readonly decidedBy: DecidedBy;
-  ask(request: RouteRequest): Promise<RawAnswer>;
+  ask(request: RouteRequest, report: DecisionReport): Promise<RawAnswer>;
 }
 
 export function isChatModel(value: unknown): value is BaseChatModel {
@@ -150,12 +154,13 @@ export type RouteAnswerSchema = ReturnType<typeof routeAnswerSchema>;
 
 /**
  * Asks the decider; an invalid answer gets exactly one repair try. Decider errors
- * count as invalid answers.
+ * count as invalid answers, except an unavailable model, which is not asked again.
  */
 export async function decideWithRepair(
   decider: Decider,
   request: RouteRequest,
   schema: RouteAnswerSchema = routeAnswerSchema(request.branches.map((branch) => branch.name)),
+  report: DecisionReport = () => {},
 ): Promise<DecideOutcome> {
   const started = performance.now();
   const problems: string[] = [];
@@ -163,9 +168,10 @@ export async function decideWithRepair(
   for (let attempt = 0; attempt < 2; attempt += 1) {
     const asked = attempt === 0 ? request : { ...request, previousError: problems.at(-1) };
     try {
-      last = await decider.ask(asked);
+      last = await decider.ask(asked, report);
     } catch (error) {
       problems.push(`decider failed: ${error instanceof Error ? error.message : String(error)}`);
+      if (isSignalboxError(error, ErrorCode.ModelUnavailable)) break;
       continue;
     }
     const checked = validate(schema, last);

@@ -1,11 +1,13 @@
 import { END } from "@langchain/langgraph";
+import { DEFAULT_CLASSIFIER_THRESHOLD } from "../models/lexical-classifier.ts";
 import { createOfflineDecider } from "../models/offline-decider.ts";
-import type { DecidedBy, DecisionKind, DecisionOption } from "./decision.ts";
+import type { DecidedBy, DecisionInput, DecisionKind, DecisionOption } from "./decision.ts";
 import { beginNodeCall, type NodeCall, type NodeConfig, runNode } from "./node-call.ts";
 import {
   type DecideOutcome,
   type Decider,
   decideWithRepair,
+  type RouteAnswerSchema,
   routeAnswerSchema,
   toDecider,
 } from "./route-decider.ts";
@@ -127,6 +129,46 @@ function record(call: NodeCall, choice: Choice): void {
   });
 }
 
+interface CascadeInput {
+  readonly decider: Decider;
+  readonly llm: Decider | undefined;
+  readonly request: RouteRequest;
+  readonly schema: RouteAnswerSchema;
+  readonly report: (decision: DecisionInput) => void;
+  readonly options: RouteOptions<AnyState>;
+  readonly names: string[];
+}
+
+/**
+ * The cascade after the rules: the first decider (the classifier, or the
+ * route's own decider) decides alone when there is no LLM tier or when it is
+ * confident enough; otherwise the LLM tier decides, with the classifier's
+ * scores kept in the record.
+ */
+async function cascade(input: CascadeInput): Promise<Choice> {
+  const { decider, llm, request, schema, report, options, names } = input;
+  const first = await decideWithRepair(decider, request, schema, report);
+  const threshold = options.classifierThreshold ?? DEFAULT_CLASSIFIER_THRESHOLD;
+  const confidence = first.ok ? (first.answer.confidence ?? 0) : 0;
+  if (llm === undefined) return fromOutcome(first, decider, options, names);
+  if (first.ok && confidence >= threshold) {
+    const choice = fromOutcome(first, decider, options, names);
+    return {
+      ...choice,
+      reason: `${choice.reason}; confidence ${confidence.toFixed(2)} ≥ ${threshold}, so no LLM call`,
+    };
+  }
+  const second = await decideWithRepair(llm, request, schema, report);
+  const choice = fromOutcome(second, llm, options, names);
+  const before = first.ok
+    ? `classifier said ${first.answer.branch} at ${confidence.toFixed(2)} < ${threshold}`
+    : "classifier gave no answer";
+  const scored = choice.options.some((option) => option.score !== undefined)
+    ? choice.options
+    : fromOutcome(first, decider, options, names).options;
+  return { ...choice, options: scored, reason: `${before}, so the LLM decided: ${choice.reason}` };
+}
+
 /**
  * Builds the LangGraph node for a routing step: rules first, then the
  * decider (validated against exactly the declared branches, one repair try),
@@ -164,12 +206,14 @@ export function createRouteNode(name: string, options: RouteOptions<AnyState>) {
       }
       if (choice === undefined && decider !== null) {
         const request: RouteRequest = { node: call.node, text: textOf(state), branches, state };
-        choice = fromOutcome(
-          await decideWithRepair(decider, request, schema),
-          decider,
-          options,
-          names,
-        );
+        const report = (decision: DecisionInput) => {
+          call.decide(decision);
+        };
+        const llm =
+          options.decider === undefined && options.llm !== false
+            ? (options.llm ?? call.context.llm)
+            : undefined;
+        choice = await cascade({ decider, llm, request, schema, report, options, names });
       }
       if (choice === undefined) throw new Error(`route "${name}" made no choice`);
       record(call, choice);

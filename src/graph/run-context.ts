@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import pino from "pino";
 import type { DecisionRecord } from "./decision.ts";
 import type { RunEvent } from "./events.ts";
+import type { Decider } from "./route-decider.ts";
 
 /** The effect classes a step or tool declares. Only `write` and `irreversible` touch the world. */
 export type EffectClass = "pure" | "read" | "write" | "irreversible";
@@ -43,6 +44,8 @@ export interface RunContext {
   readonly logger: Logger;
   /** Prefix for node names inside sub-workflows (`child/`), empty at top level. */
   readonly nodePrefix: string;
+  /** The LLM tier for route cascades, when a model is configured. */
+  readonly llm?: Decider;
   emit(event: RunEvent): void;
   /** Stores decisions (idempotently, by key) and returns them with their sequence numbers. */
   recordDecisions(decisions: readonly DecisionRecord[]): Promise<readonly DecisionRecord[]>;

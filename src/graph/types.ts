@@ -1,6 +1,7 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { Logger } from "pino";
 import type { DecidedBy, DecisionInput, DecisionRecord } from "./decision.ts";
+import type { Decider } from "./route-decider.ts";
 import type { EffectClass } from "./run-context.ts";
 
 /** The special target that ends a run. */
@@ -126,6 +127,13 @@ export interface RouteOptions<S> {
   /** Where low-confidence answers go. */
   readonly escalationBranch?: string;
   readonly minConfidence?: number;
+  /**
+   * Cascade (when no `decider` is given): the offline classifier decides when its
+   * confidence reaches this threshold; below it the LLM tier is asked. Default 0.8.
+   */
+  readonly classifierThreshold?: number;
+  /** The LLM tier of the cascade; default the runtime's model; `false` keeps this route offline. */
+  readonly llm?: Decider | false;
 }
 
 /** The branch a route took, kept in state for later steps. */

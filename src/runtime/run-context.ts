@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { RunEvent } from "../graph/events.ts";
+import type { Decider } from "../graph/route-decider.ts";
 import type { ApprovalRequest, RunContext } from "../graph/run-context.ts";
 import type { RunStore } from "../store/types.ts";
 import { journalEffect } from "./effect-journal.ts";
@@ -12,6 +13,7 @@ export interface RunContextOptions {
   readonly logger: Logger;
   readonly emit: (event: RunEvent) => void;
   readonly nodePrefix?: string;
+  readonly llm?: Decider;
 }
 
 async function requestApproval(
@@ -49,6 +51,7 @@ export function createRunContext(options: RunContextOptions): RunContext {
     dryRun: options.dryRun,
     logger,
     nodePrefix: options.nodePrefix ?? "",
+    llm: options.llm,
     emit: options.emit,
     recordDecisions: async (decisions) => {
       const stored = [];

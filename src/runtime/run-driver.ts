@@ -2,6 +2,7 @@ import { GraphRecursionError } from "@langchain/langgraph";
 import type { Logger } from "pino";
 import { isSignalboxError } from "../errors.ts";
 import type { RunEvent } from "../graph/events.ts";
+import type { Decider } from "../graph/route-decider.ts";
 import { contextValue } from "../graph/run-context.ts";
 import type { CompiledWorkflow } from "../graph/workflow.ts";
 import type { RunPatch, RunRecord, RunStatus, RunStore } from "../store/types.ts";
@@ -13,6 +14,7 @@ export interface RunDriverOptions {
   readonly logger: Logger;
   readonly owner: string;
   readonly leaseMs: number;
+  readonly llm?: Decider;
 }
 
 /**
@@ -97,6 +99,7 @@ export class RunDriver {
       dryRun: run.dryRun,
       logger: this.options.logger,
       emit,
+      llm: this.options.llm,
     });
     const heartbeat = this.heartbeat(run.id, controller);
     try {

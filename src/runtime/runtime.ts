@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import { ErrorCode, SignalboxError } from "../errors.ts";
 import type { DecisionRecord } from "../graph/decision.ts";
 import type { RunEvent } from "../graph/events.ts";
+import type { Decider } from "../graph/route-decider.ts";
 import type { CompiledWorkflow } from "../graph/workflow.ts";
 import type {
   ApprovalRecord,
@@ -25,6 +26,8 @@ export interface RuntimeOptions {
   readonly logger?: Logger;
   /** How long a running process's claim on a run holds without renewal (ms). Default 30 s. */
   readonly leaseMs?: number;
+  /** The LLM tier for route cascades (see `createLlmDecider`); without one, routes run offline. */
+  readonly llm?: Decider;
 }
 
 export interface StartOptions {
@@ -62,17 +65,21 @@ export class Runtime {
   readonly store: RunStore;
   readonly workflows: WorkflowRegistry;
   readonly logger: Logger;
+  /** The LLM tier routes use, if any (undefined: offline). */
+  readonly llm: Decider | undefined;
   private readonly driver: RunDriver;
 
   constructor(options: RuntimeOptions) {
     this.store = options.store;
     this.workflows = options.workflows;
     this.logger = options.logger ?? createLogger("silent");
+    this.llm = options.llm;
     this.driver = new RunDriver({
       store: this.store,
       logger: this.logger,
       owner: currentOwner(),
       leaseMs: options.leaseMs ?? 30_000,
+      llm: options.llm,
     });
   }
 

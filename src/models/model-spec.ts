@@ -1,0 +1,47 @@
+import { z } from "zod";
+import { ErrorCode, SignalboxError } from "../errors.ts";
+
+/** Which model to use, named one way everywhere (env, CLI flag, node option). */
+export type ModelSpec =
+  | { readonly provider: "offline"; readonly id: "offline" }
+  | { readonly provider: "openai"; readonly model: string; readonly id: string }
+  | {
+      readonly provider: "openai-compatible";
+      readonly model: string;
+      readonly baseURL: string;
+      readonly id: string;
+    };
+
+const Url = z.url({ protocol: /^https?$/, error: "expected an http(s) URL" });
+
+/**
+ * Parses a model name: `offline`, `openai:<model>` (e.g. `openai:gpt-4.1-mini`), or
+ * `openai-compatible:<model>@<baseURL>` (e.g. `openai-compatible:llama3.1@http://localhost:11434/v1`).
+ * @throws SignalboxError CONFIG_INVALID saying which forms are accepted
+ */
+export function parseModelSpec(text: string, source = "model"): ModelSpec {
+  const value = text.trim();
+  const fail = (why: string): never => {
+    throw new SignalboxError(
+      ErrorCode.ConfigInvalid,
+      `${source} "${text}" is invalid: ${why}. Expected "offline", "openai:<model>" or "openai-compatible:<model>@<baseURL>".`,
+    );
+  };
+  if (value === "offline") return { provider: "offline", id: "offline" };
+  if (value.startsWith("openai:")) {
+    const model = value.slice("openai:".length);
+    if (model === "") fail("the model name is empty");
+    return { provider: "openai", model, id: value };
+  }
+  if (value.startsWith("openai-compatible:")) {
+    const rest = value.slice("openai-compatible:".length);
+    const at = rest.indexOf("@");
+    if (at <= 0) fail("expected <model>@<baseURL>");
+    const model = rest.slice(0, at);
+    const baseURL = rest.slice(at + 1);
+    const checked = Url.safeParse(baseURL);
+    if (!checked.success) fail(`baseURL "${baseURL}": expected an http(s) URL`);
+    return { provider: "openai-compatible", model, baseURL, id: value };
+  }
+  return fail("unknown provider");
+}
