@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { RunEvent } from "../../src/graph/events.ts";
 import type { CompiledWorkflow } from "../../src/graph/workflow.ts";
 import { WorkflowRegistry } from "../../src/runtime/registry.ts";
-import { Runtime } from "../../src/runtime/runtime.ts";
+import { Runtime, type RuntimeOptions } from "../../src/runtime/runtime.ts";
 import { SqliteRunStore } from "../../src/store/sqlite-store.ts";
 
 /** A fresh data directory on disk, removed by the returned cleanup. */
@@ -17,10 +17,11 @@ export function tempHome(prefix = "signalbox-test-"): { home: string; cleanup: (
 export function openTestRuntime(
   home: string,
   workflows: readonly CompiledWorkflow[],
-  leaseMs?: number,
+  options: number | Pick<RuntimeOptions, "leaseMs" | "llm"> = {},
 ) {
   const store = new SqliteRunStore(join(home, "signalbox.db"));
-  const runtime = new Runtime({ store, workflows: new WorkflowRegistry(workflows), leaseMs });
+  const settings = typeof options === "number" ? { leaseMs: options } : options;
+  const runtime = new Runtime({ store, workflows: new WorkflowRegistry(workflows), ...settings });
   const events: RunEvent[] = [];
   runtime.onEvent((event) => events.push(event));
   return { runtime, store, events };
