@@ -28,6 +28,7 @@ import {
   type Target,
   targetLines,
 } from "./report.ts";
+import { routingTiers } from "./routing-tiers.ts";
 
 const STEP_TARGET = 1.15;
 /** bytes(200)/bytes(100): ~2 is linear growth, ~4 quadratic. */
@@ -116,6 +117,8 @@ async function main(): Promise<void> {
     progress(`checkpoint bytes at ${BYTE_STEPS.join("/")} decisions`);
     const bytes = await measureCheckpointBytes(scratch, BYTE_STEPS);
     const marginals = [marginal(shortNone, longNone), marginal(shortSqlite, longSqlite)];
+    progress("routing cost per cascade tier");
+    const tiers = await routingTiers();
 
     const [, hundred, twoHundred] = bytes;
     if (hundred === undefined || twoHundred === undefined) throw new Error("missing byte results");
@@ -165,6 +168,8 @@ async function main(): Promise<void> {
       "Bytes: length(checkpoint)+length(metadata) in `checkpoints` plus length(value) in `writes`.",
       "Ours keeps decisions in a DeltaValue channel (full snapshot every 100 updates); bare appends",
       "them through a ReducedValue concat channel, so every checkpoint repeats the whole list.",
+      "",
+      tiers,
       "",
       targetLines(targets),
       ...routeNotes,
