@@ -1,7 +1,9 @@
 import { resolve } from "node:path";
 import { z } from "zod";
 import { ErrorCode } from "../errors.ts";
+import type { ModelPrices } from "../models/chat-provider.ts";
 import { type ModelSpec, parseModelSpec } from "../models/model-spec.ts";
+import type { RateLimits } from "../models/rate-limiter.ts";
 import { parseWith } from "../validation.ts";
 
 const Environment = z.object({
@@ -13,7 +15,23 @@ const Environment = z.object({
   SIGNALBOX_FALLBACK_MODEL: z.string().min(1).optional(),
   OPENAI_API_KEY: z.string().min(1).optional(),
   OPENAI_BASE_URL: z.url({ error: "expected a URL such as https://api.openai.com/v1" }).optional(),
+  SIGNALBOX_MODEL_RPM: z.coerce.number().int().positive().optional(),
+  SIGNALBOX_MODEL_TPM: z.coerce.number().int().positive().optional(),
+  SIGNALBOX_MODEL_MAX_IN_FLIGHT: z.coerce.number().int().positive().optional(),
+  SIGNALBOX_MODEL_PRICES: z
+    .string()
+    .regex(
+      /^\d+(\.\d+)?,\d+(\.\d+)?$/,
+      "expected '<input>,<output>' US dollars per million tokens, e.g. 0.4,1.6",
+    )
+    .optional(),
 });
+
+function parsePrices(text: string | undefined): ModelPrices | undefined {
+  if (text === undefined) return undefined;
+  const [input, output] = text.split(",").map(Number);
+  return { inputPerMillion: input ?? 0, outputPerMillion: output ?? 0 };
+}
 
 /** Settings read from the environment (the CLI is the only place that reads it). */
 export interface CliSettings {
@@ -23,6 +41,8 @@ export interface CliSettings {
   readonly fallbackModel: ModelSpec | undefined;
   readonly apiKey: string | undefined;
   readonly baseURL: string | undefined;
+  readonly limits: RateLimits;
+  readonly prices: ModelPrices | undefined;
 }
 
 /**
@@ -49,5 +69,11 @@ export function readSettings(
       : undefined,
     apiKey: parsed.OPENAI_API_KEY,
     baseURL: parsed.OPENAI_BASE_URL,
+    limits: {
+      requestsPerMinute: parsed.SIGNALBOX_MODEL_RPM,
+      tokensPerMinute: parsed.SIGNALBOX_MODEL_TPM,
+      maxInFlight: parsed.SIGNALBOX_MODEL_MAX_IN_FLIGHT,
+    },
+    prices: parsePrices(parsed.SIGNALBOX_MODEL_PRICES),
   };
 }

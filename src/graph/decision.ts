@@ -44,6 +44,8 @@ export const DecisionRecord = z.object({
   tokensIn: z.number().int().nullable(),
   tokensOut: z.number().int().nullable(),
   latencyMs: z.number().nullable(),
+  /** Cost of the model call in US dollars, when a price table is configured. */
+  costUsd: z.number().nullable().optional(),
   /** ISO time the decision was made. */
   at: z.string(),
   /** The superstep it was made in (for ordering and idempotent replays). */
@@ -54,9 +56,18 @@ export type DecisionRecord = z.infer<typeof DecisionRecord>;
 /** What a node supplies; the recorder fills in identity, time and sequence. */
 export type DecisionInput = Omit<
   DecisionRecord,
-  "key" | "runId" | "sequence" | "at" | "step" | "modelId" | "tokensIn" | "tokensOut" | "latencyMs"
+  | "key"
+  | "runId"
+  | "sequence"
+  | "at"
+  | "step"
+  | "modelId"
+  | "tokensIn"
+  | "tokensOut"
+  | "latencyMs"
+  | "costUsd"
 > &
-  Partial<Pick<DecisionRecord, "modelId" | "tokensIn" | "tokensOut" | "latencyMs">>;
+  Partial<Pick<DecisionRecord, "modelId" | "tokensIn" | "tokensOut" | "latencyMs" | "costUsd">>;
 
 /** Appends decisions; order-preserving and batching-invariant, as LangGraph's delta channel needs. */
 export function appendDecisions(

@@ -25,6 +25,7 @@ export interface RawAnswer {
   readonly modelId?: string;
   readonly tokensIn?: number;
   readonly tokensOut?: number;
+  readonly costUsd?: number;
 }
 
 /** Receives decisions a decider makes on the way (retries, fallbacks) for the log. */
@@ -145,6 +146,7 @@ function validate(schema: RouteAnswerSchema, raw: RawAnswer) {
       modelId: result.data.modelId ?? raw.modelId,
       tokensIn: raw.tokensIn,
       tokensOut: raw.tokensOut,
+      costUsd: raw.costUsd,
     },
   };
 }

@@ -37,6 +37,7 @@ interface Choice {
   readonly modelId?: string;
   readonly tokensIn?: number;
   readonly tokensOut?: number;
+  readonly costUsd?: number;
   readonly latencyMs?: number;
 }
 
@@ -77,6 +78,7 @@ function fromOutcome(
     modelId: answer.modelId,
     tokensIn: answer.tokensIn,
     tokensOut: answer.tokensOut,
+    costUsd: answer.costUsd,
     latencyMs: outcome.latencyMs,
   };
   const low =
@@ -125,6 +127,7 @@ function record(call: NodeCall, choice: Choice): void {
     modelId: choice.modelId ?? null,
     tokensIn: choice.tokensIn ?? null,
     tokensOut: choice.tokensOut ?? null,
+    costUsd: choice.costUsd ?? null,
     latencyMs: choice.latencyMs === undefined ? null : Math.round(choice.latencyMs * 1000) / 1000,
   });
 }

@@ -103,6 +103,7 @@ export interface RouteAnswer {
   readonly modelId?: string;
   readonly tokensIn?: number;
   readonly tokensOut?: number;
+  readonly costUsd?: number;
 }
 
 /** A plain-function decider: may return anything; it is validated. */

@@ -17,8 +17,15 @@ export interface ProviderRetry {
   readonly maxDelayMs?: number;
 }
 
+/** US dollars per million tokens, for the cost column of the decision log. */
+export interface ModelPrices {
+  readonly inputPerMillion: number;
+  readonly outputPerMillion: number;
+}
+
 export interface ChatProviderOptions {
   readonly id: string;
+  readonly prices?: ModelPrices;
   readonly model: BaseChatModel;
   readonly structuredMethod?: StructuredMethod;
   readonly retry?: ProviderRetry;
@@ -37,6 +44,7 @@ export class ChatProvider {
   readonly model: BaseChatModel;
   readonly breaker: CircuitBreaker;
   readonly limiter: RateLimiter;
+  readonly prices: ModelPrices | undefined;
   /** Switches when a server rejects the current method; remembered for later calls. */
   structuredMethod: StructuredMethod;
   private readonly retry: Required<ProviderRetry>;
@@ -45,11 +53,22 @@ export class ChatProvider {
   constructor(options: ChatProviderOptions) {
     this.id = options.id;
     this.model = options.model;
+    this.prices = options.prices;
     this.structuredMethod = options.structuredMethod ?? "jsonSchema";
     this.breaker = new CircuitBreaker(options.breaker);
     this.limiter = new RateLimiter(options.limits);
     this.retry = { maxAttempts: 3, baseDelayMs: 250, maxDelayMs: 10_000, ...options.retry };
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  }
+
+  /** What a call cost, when prices are configured. */
+  cost(tokensIn: number | undefined, tokensOut: number | undefined): number | undefined {
+    if (this.prices === undefined) return undefined;
+    return (
+      ((tokensIn ?? 0) * this.prices.inputPerMillion +
+        (tokensOut ?? 0) * this.prices.outputPerMillion) /
+      1_000_000
+    );
   }
 
   /**
@@ -121,6 +140,7 @@ export interface ProviderSettings {
   readonly retry?: ProviderRetry;
   readonly breaker?: CircuitBreakerOptions;
   readonly structuredMethod?: StructuredMethod;
+  readonly prices?: ModelPrices;
 }
 
 /**
@@ -155,5 +175,6 @@ export function createChatProvider(
     limits: settings.limits,
     retry: settings.retry,
     breaker: settings.breaker,
+    prices: settings.prices,
   });
 }

@@ -130,11 +130,14 @@ async function ask(
     method === "functionCalling" && message.tool_calls?.[0]
       ? message.tool_calls[0].args
       : extractJson(text);
+  const tokensIn = message.usage_metadata?.input_tokens;
+  const tokensOut = message.usage_metadata?.output_tokens;
   return {
     value,
     modelId: provider.id,
-    tokensIn: message.usage_metadata?.input_tokens,
-    tokensOut: message.usage_metadata?.output_tokens,
+    tokensIn,
+    tokensOut,
+    costUsd: provider.cost(tokensIn, tokensOut),
   };
 }
 

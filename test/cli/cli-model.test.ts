@@ -63,6 +63,16 @@ describe("signalbox with SIGNALBOX_MODEL pointed at an OpenAI-compatible server"
     expect((failed as { stderr: string }).stderr).toContain('SIGNALBOX_MODEL "gpt-4o" is invalid');
   });
 
+  it("rejects a bad limit or price setting, naming the variable and the expected form", async () => {
+    const failed = await signalbox(["workflows"], { SIGNALBOX_MODEL_PRICES: "cheap" }).catch(
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(failed).toMatchObject({ code: 2 });
+    expect((failed as { stderr: string }).stderr).toContain(
+      "SIGNALBOX_MODEL_PRICES: expected '<input>,<output>' US dollars per million tokens",
+    );
+  });
+
   it("says once that it runs offline when no model is configured", async () => {
     const { stderr } = await signalbox(
       ["run", "support_triage", "--input", "@examples/refund-request.json"],

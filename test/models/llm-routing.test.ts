@@ -132,6 +132,18 @@ describe("LLM routing over the OpenAI wire protocol", () => {
     ]);
   });
 
+  it("records the cost of a call when a price table is configured", async () => {
+    const api = await server();
+    api.enqueue({
+      kind: "json",
+      value: { branch: "refund", reason: "money", confidence: 0.9 },
+      usage: { prompt: 1_000_000, completion: 500_000 },
+    });
+    const { chat } = provider(api.url, { prices: { inputPerMillion: 0.4, outputPerMillion: 1.6 } });
+    const { decisions } = await route(chat, UNCLEAR);
+    expect(decisions.at(-1)?.costUsd).toBeCloseTo(1.2, 6);
+  });
+
   it("switches to a forced function call when the server rejects json_schema, and remembers it", async () => {
     const api = await server();
     api.enqueue(
