@@ -101,13 +101,7 @@ export async function runNode(
   try {
     const result = await body();
     await flushDecisions(call);
-    context.emit({
-      type: "node-end",
-      runId: context.runId,
-      node,
-      at: new Date().toISOString(),
-      durationMs: Date.now() - started,
-    });
+    emitEnd(call, started);
     const update =
       call.decisions.length > 0 ? { ...result.update, decisions: call.decisions } : result.update;
     if (result.goto === undefined) return update;
@@ -120,17 +114,22 @@ export async function runNode(
         { node, step: call.step, attempt: call.attempt, error: message },
         "node failed",
       );
-      context.emit({
-        type: "node-end",
-        runId: context.runId,
-        node,
-        at: new Date().toISOString(),
-        durationMs: Date.now() - started,
-        error: message,
-      });
+      emitEnd(call, started, message);
     }
     throw error;
   }
+}
+
+function emitEnd(call: NodeCall, started: number, error?: string): void {
+  const at = new Date().toISOString();
+  const base = {
+    type: "node-end" as const,
+    runId: call.context.runId,
+    node: call.node,
+    at,
+    durationMs: Date.now() - started,
+  };
+  call.context.emit(error === undefined ? base : { ...base, error });
 }
 
 async function flushDecisions(call: NodeCall): Promise<void> {

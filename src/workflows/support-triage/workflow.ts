@@ -108,6 +108,16 @@ function handoffReason(state: State): string {
   return state.routes.classify_intent?.reason ?? "needs a person";
 }
 
+function handoffOutput(state: State): z.infer<typeof Output> {
+  return {
+    intent: intentOf(state),
+    action: "escalated",
+    reply: "Thanks for your message. A member of our team will get back to you personally.",
+    refund: null,
+    handoffReason: handoffReason(state),
+  };
+}
+
 export interface SupportTriageOptions {
   readonly data: SupportData;
   /** The intent decider: a chat model or a function; default the offline classifier. */
@@ -284,25 +294,9 @@ export function createSupportTriage(options: SupportTriageOptions) {
           reason: handoffReason(state),
           message: state.input.message,
         });
-        return {
-          output: {
-            intent: intentOf(state),
-            action: "escalated" as const,
-            reply: "Thanks for your message. A member of our team will get back to you personally.",
-            refund: null,
-            handoffReason: handoffReason(state),
-          },
-        };
+        return { output: handoffOutput(state) };
       },
-      preview: (state) => ({
-        output: {
-          intent: intentOf(state),
-          action: "escalated" as const,
-          reply: "Thanks for your message. A member of our team will get back to you personally.",
-          refund: null,
-          handoffReason: handoffReason(state),
-        },
-      }),
+      preview: (state) => ({ output: handoffOutput(state) }),
     })
     .compile();
 }
