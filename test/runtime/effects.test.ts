@@ -191,6 +191,28 @@ describe("effects", () => {
     ]);
   });
 
+  it("fails a run that exceeds its hard step limit, saying so", async () => {
+    const workflow = defineWorkflow({
+      name: "loop",
+      description: "x",
+      version: "1",
+      input: z.object({}),
+      output: z.object({}),
+      maxSteps: 8,
+    })
+      .route("again", {
+        branches: { again: { description: "loop" } },
+        decider: null,
+        defaultBranch: "again",
+      })
+      .compile();
+    const { runtime } = open([workflow]);
+    const run = await runtime.start("loop", {});
+    expect(run.status).toBe("failed");
+    expect(run.error).toContain("exceeded its hard limit of 8 steps (maxSteps)");
+    expect((await runtime.get(run.id)).decisions.length).toBeGreaterThanOrEqual(7);
+  });
+
   it("times a slow step out", async () => {
     const workflow = defineWorkflow({
       name: "slow",
