@@ -3,6 +3,7 @@
  * Every line here is public API.
  */
 export { ErrorCode, errorMessage, isSignalboxError, SignalboxError } from "./errors.ts";
+export { createAgentNode } from "./graph/agent-node.ts";
 export { createApprovalNode } from "./graph/approval-node.ts";
 export {
   DecidedBy,
@@ -22,6 +23,10 @@ export {
 } from "./graph/run-context.ts";
 export { createStepNode } from "./graph/step-node.ts";
 export type {
+  AgentOptions,
+  AgentToolCall,
+  AgentToolOutcome,
+  AgentTranscript,
   ApprovalOptions,
   ApprovalOutcome,
   BranchSpec,
@@ -47,6 +52,12 @@ export {
   type WorkflowConfig,
 } from "./graph/workflow.ts";
 export { createWorkflowState } from "./graph/workflow-state.ts";
+export {
+  OfflineAgentModel,
+  type OfflineAgentModelOptions,
+  type OfflineAnswerInput,
+  type OfflineToolResult,
+} from "./models/offline-agent-model.ts";
 export { createLogger } from "./runtime/logger.ts";
 export { WorkflowRegistry } from "./runtime/registry.ts";
 export {
@@ -68,4 +79,12 @@ export type {
   RunStatus,
   RunStore,
 } from "./store/types.ts";
+export {
+  defineTool,
+  type Tool,
+  type ToolContext,
+  type ToolDefinition,
+  type ToolRateLimit,
+} from "./tools/define-tool.ts";
+export { ToolRegistry } from "./tools/tool-registry.ts";
 export { createBuiltinWorkflows, createSupportTriage, SupportData } from "./workflows/index.ts";

@@ -1,6 +1,7 @@
 import { END, START, StateGraph } from "@langchain/langgraph";
 import type { BaseCheckpointSaver } from "@langchain/langgraph-checkpoint";
 import type { z } from "zod";
+import { createAgentNode } from "./agent-node.ts";
 import { approvalTargets, createApprovalNode } from "./approval-node.ts";
 import type { NodeSpec } from "./node-spec.ts";
 import {
@@ -68,6 +69,10 @@ function addSpec(graph: Loose, spec: NodeSpec, edges: [string, string][]): void 
     }
     case "subworkflow":
       graph.addNode(spec.name, createSubworkflowNode(spec.name, spec.options));
+      edges.push([spec.name, spec.options.next ?? END_NODE]);
+      return;
+    case "agent":
+      graph.addNode(spec.name, createAgentNode(spec.name, spec.options));
       edges.push([spec.name, spec.options.next ?? END_NODE]);
       return;
   }

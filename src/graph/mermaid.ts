@@ -86,7 +86,9 @@ export function toMermaid(
         ? `[/"${spec.name} (approval)"/]`
         : spec.kind === "parallel"
           ? `[["${spec.name} (parallel)"]]`
-          : `["${spec.name}"]`;
+          : spec.kind === "agent"
+            ? `(["${spec.name} (agent)"])`
+            : `["${spec.name}"]`;
   const lines = ["flowchart TD", '  __start(("start"))', '  __end(("end"))'];
   for (const spec of nodes) lines.push(`  ${id(spec.name)}${shape(spec)}`);
   const edges = edgesOf(nodes, start);

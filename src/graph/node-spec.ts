@@ -1,4 +1,10 @@
-import type { ApprovalOptions, ParallelOptions, RouteOptions, StepOptions } from "./types.ts";
+import type {
+  AgentOptions,
+  ApprovalOptions,
+  ParallelOptions,
+  RouteOptions,
+  StepOptions,
+} from "./types.ts";
 import type { CompiledWorkflow } from "./workflow.ts";
 
 type AnyState = Record<string, unknown>;
@@ -34,6 +40,11 @@ export type NodeSpec =
       readonly kind: "subworkflow";
       readonly name: string;
       readonly options: SubworkflowOptions<AnyState, AnyUpdate>;
+    }
+  | {
+      readonly kind: "agent";
+      readonly name: string;
+      readonly options: AgentOptions<AnyState, AnyUpdate, unknown>;
     };
 
 export type NodeKind = NodeSpec["kind"];

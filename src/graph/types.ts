@@ -1,5 +1,9 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { Logger } from "pino";
+import type { z } from "zod";
+import type { ChatProvider } from "../models/chat-provider.ts";
+import type { Tool } from "../tools/define-tool.ts";
+import type { ToolRegistry } from "../tools/tool-registry.ts";
 import type { DecidedBy, DecisionInput, DecisionRecord } from "./decision.ts";
 import type { Decider } from "./route-decider.ts";
 import type { EffectClass } from "./run-context.ts";
@@ -180,6 +184,63 @@ export interface ParallelOptions<S, U, Item> {
   /** Most sub-steps running at once; default unlimited. */
   readonly concurrency?: number;
   readonly join: (state: S, results: readonly unknown[], names: readonly string[]) => U;
+  readonly next?: string;
+}
+
+/** How one tool call of an agent ended. */
+export type AgentToolOutcome =
+  | "succeeded"
+  | "failed"
+  | "planned"
+  | "replayed"
+  | "refused"
+  | "invalid_arguments"
+  | "rejected";
+
+/** One tool call an agent's model asked for, and what came of it. */
+export interface AgentToolCall {
+  readonly id: string;
+  readonly tool: string;
+  /** The arguments as the model sent them, without the rationale. */
+  readonly args: unknown;
+  readonly rationale: string | null;
+  readonly outcome: AgentToolOutcome;
+  readonly result?: unknown;
+  readonly error?: string;
+}
+
+/** What an agent did to reach its answer. */
+export interface AgentTranscript {
+  /** Model calls made. */
+  readonly iterations: number;
+  readonly calls: readonly AgentToolCall[];
+}
+
+export interface AgentOptions<S, U, A = string> {
+  /** The system prompt: the agent's job and how to do it. */
+  readonly instructions: string;
+  /**
+   * The allow-list: only these tools are offered and ever executed. Tools by
+   * name need `registry`.
+   */
+  readonly tools: readonly (Tool | string)[];
+  readonly registry?: ToolRegistry;
+  /**
+   * A LangChain chat model that can call tools, a {@link ChatProvider} (retries,
+   * breaker, rate limits), or `"offline"`; default offline (no LLM: tools are
+   * picked by description similarity, answers come from templates).
+   */
+  readonly model?: BaseChatModel | ChatProvider | "offline";
+  /** The request the agent works on. */
+  readonly prompt: (state: S) => string;
+  /** Most model calls per execution; default 6. Reaching it fails the step (or runs `fallback`). */
+  readonly maxIterations?: number;
+  /** A zod object schema for a structured final answer (given through a `final_answer` tool). */
+  readonly output?: z.ZodType<A>;
+  /** Maps the final answer (text, or the parsed `output`) into state. */
+  readonly result: (state: S, answer: A, transcript: AgentTranscript) => Promise<U> | U;
+  /** Runs when the agent fails (e.g. no answer within `maxIterations`); its update replaces the agent's. */
+  readonly fallback?: (state: S, error: Error) => Promise<U> | U;
   readonly next?: string;
 }
 

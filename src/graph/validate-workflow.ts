@@ -1,4 +1,5 @@
 import { ErrorCode, SignalboxError } from "../errors.ts";
+import { isObjectSchema } from "../tools/tool-schema.ts";
 import { approvalTargets } from "./approval-node.ts";
 import type { NodeSpec } from "./node-spec.ts";
 import { parallelNodeNames } from "./parallel-node.ts";
@@ -50,6 +51,7 @@ export function nodeTargets(spec: NodeSpec): { target: string; via: string }[] {
     case "step":
     case "parallel":
     case "subworkflow":
+    case "agent":
       return [{ target: spec.options.next ?? END_NODE, via: "next" }];
   }
 }
@@ -77,6 +79,35 @@ function checkRoute(spec: Extract<NodeSpec, { kind: "route" }>, problems: string
   }
   for (const rule of spec.options.rules ?? [])
     declared(rule.branch, `rule "${rule.name}" leads to branch`);
+}
+
+function checkAgent(spec: Extract<NodeSpec, { kind: "agent" }>, problems: string[]): void {
+  const { options } = spec;
+  const where = `agent "${spec.name}"`;
+  const max = options.maxIterations;
+  if (max !== undefined && !(Number.isInteger(max) && max >= 1))
+    problems.push(`${where}: maxIterations must be a whole number of at least 1 (got ${max}).`);
+  if (options.output !== undefined && !isObjectSchema(options.output))
+    problems.push(
+      `${where}: output must be a zod object schema (it becomes the final_answer tool's arguments).`,
+    );
+  const names = options.tools.map((tool) => (typeof tool === "string" ? tool : tool.name));
+  const known = options.registry?.names() ?? [];
+  for (const name of new Set(names)) {
+    if (names.indexOf(name) !== names.lastIndexOf(name))
+      problems.push(`${where} lists tool "${name}" twice; list each tool once.`);
+  }
+  for (const tool of options.tools) {
+    if (typeof tool !== "string") continue;
+    if (options.registry === undefined)
+      problems.push(
+        `${where} lists tool "${tool}" by name but has no registry; pass registry, or the tool itself.`,
+      );
+    else if (!options.registry.has(tool))
+      problems.push(
+        `${where} lists tool "${tool}", which is not in its registry.${suggest(tool, known)} Registered tools: ${known.join(", ") || "none"}.`,
+      );
+  }
 }
 
 function reachable(specs: readonly NodeSpec[], start: string): Set<string> {
@@ -128,6 +159,7 @@ export function validateWorkflow(
       }
     }
     if (spec.kind === "route") checkRoute(spec, problems);
+    if (spec.kind === "agent") checkAgent(spec, problems);
     if (
       spec.kind === "parallel" &&
       !spec.options.branches &&

@@ -2,9 +2,11 @@ import type { BaseCheckpointSaver } from "@langchain/langgraph-checkpoint";
 import type { z } from "zod";
 import { ErrorCode, SignalboxError } from "../errors.ts";
 import { parseWith } from "../validation.ts";
+import { agentEffects } from "./agent-node.ts";
 import { buildGraph, type WorkflowGraph } from "./build-graph.ts";
 import type { NodeSpec, SubworkflowOptions } from "./node-spec.ts";
 import type {
+  AgentOptions,
   ApprovalOptions,
   ParallelOptions,
   RouteOptions,
@@ -122,6 +124,17 @@ export class WorkflowBuilder<
     return this.add({ kind: "subworkflow", name, options } as unknown as NodeSpec);
   }
 
+  /**
+   * An agent step: a model works through a tool-calling loop over an
+   * allow-list of tools, every call logged with its rationale and outcome.
+   */
+  agent<TAnswer = string>(
+    name: string,
+    options: AgentOptions<State<TInput, TOutput, TFields>, Update<TOutput, TFields>, TAnswer>,
+  ): this {
+    return this.add({ kind: "agent", name, options } as unknown as NodeSpec);
+  }
+
   /** Sets the first node (default: the first one declared). */
   start(name: string): this {
     this.startNode = name;
@@ -173,7 +186,11 @@ function compiledWorkflow<
   const graphs = new WeakMap<object, WorkflowGraph>();
   const unsaved = {};
   const classes = nodes.flatMap((spec) =>
-    spec.kind === "step" ? [spec.options.effect ?? "pure"] : [],
+    spec.kind === "step"
+      ? [spec.options.effect ?? "pure"]
+      : spec.kind === "agent"
+        ? agentEffects(spec.options)
+        : [],
   );
   return {
     name: config.name,

@@ -1,24 +1,53 @@
 import {
   BaseChatModel,
+  type BaseChatModelCallOptions,
   type BaseChatModelParams,
+  type BindToolsInput,
 } from "@langchain/core/language_models/chat_models";
 import { AIMessage, type BaseMessage } from "@langchain/core/messages";
 import type { ChatResult } from "@langchain/core/outputs";
 
-/** One scripted turn: the reply text (with optional token usage), or an Error to throw. */
+/** One tool call of a scripted turn; `id` defaults to `scripted_call_<n>`. */
+export interface ScriptedTurnToolCall {
+  readonly name: string;
+  readonly args: Record<string, unknown>;
+  readonly id?: string;
+}
+
+/** Token usage a scripted turn reports. */
+export interface ScriptedTurnUsage {
+  readonly tokensIn?: number;
+  readonly tokensOut?: number;
+}
+
+/**
+ * One scripted turn: the reply text (with optional token usage), tool calls
+ * (with optional text), or an Error to throw.
+ */
 export type ScriptedTurn =
   | string
   | Error
-  | { readonly content: string; readonly tokensIn?: number; readonly tokensOut?: number };
+  | ({ readonly content: string } & ScriptedTurnUsage)
+  | ({
+      readonly toolCalls: readonly ScriptedTurnToolCall[];
+      readonly content?: string;
+    } & ScriptedTurnUsage);
+
+export type ScriptedChatModelCallOptions = BaseChatModelCallOptions & {
+  readonly tools?: readonly BindToolsInput[];
+};
 
 /**
- * A LangChain chat model that replays queued turns and records every request,
- * so tests drive the model boundary without a network.
+ * A LangChain chat model that replays queued turns and records every request
+ * (and the tools bound for it), so tests drive the model boundary without a network.
  */
-export class ScriptedChatModel extends BaseChatModel {
+export class ScriptedChatModel extends BaseChatModel<ScriptedChatModelCallOptions> {
   readonly requests: BaseMessage[][] = [];
+  /** The tools bound for each request, parallel to `requests` (empty when none). */
+  readonly toolRequests: (readonly BindToolsInput[])[] = [];
   private readonly turns: ScriptedTurn[];
   private readonly modelName: string;
+  private callCount = 0;
 
   constructor(
     turns: readonly ScriptedTurn[],
@@ -37,21 +66,38 @@ export class ScriptedChatModel extends BaseChatModel {
     return this.modelName;
   }
 
+  /** Binds tools as any tool-calling chat model does; they are recorded with each request. */
+  override bindTools(tools: BindToolsInput[], options?: Partial<ScriptedChatModelCallOptions>) {
+    return this.withConfig({ ...options, tools });
+  }
+
   /** Turns not consumed yet; a test should end with none. */
   remaining(): number {
     return this.turns.length;
   }
 
-  async _generate(messages: BaseMessage[]): Promise<ChatResult> {
+  async _generate(
+    messages: BaseMessage[],
+    options: this["ParsedCallOptions"],
+  ): Promise<ChatResult> {
     this.requests.push(messages);
+    this.toolRequests.push(options.tools ?? []);
     const turn = this.turns.shift();
     if (turn === undefined)
       throw new Error(`scripted chat model called ${this.requests.length} times; no turn left`);
     if (turn instanceof Error) throw turn;
-    const content = typeof turn === "string" ? turn : turn.content;
-    const usage = typeof turn === "string" ? { tokensIn: 10, tokensOut: 5 } : turn;
+    const content = typeof turn === "string" ? turn : (turn.content ?? "");
+    const usage: ScriptedTurnUsage =
+      typeof turn === "string" ? { tokensIn: 10, tokensOut: 5 } : turn;
+    const toolCalls = typeof turn === "object" && "toolCalls" in turn ? turn.toolCalls : [];
     const message = new AIMessage({
       content,
+      tool_calls: toolCalls.map((toolCall) => ({
+        id: toolCall.id ?? `scripted_call_${++this.callCount}`,
+        name: toolCall.name,
+        args: toolCall.args,
+        type: "tool_call" as const,
+      })),
       usage_metadata: {
         input_tokens: usage.tokensIn ?? 0,
         output_tokens: usage.tokensOut ?? 0,
