@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import type { Decider } from "../graph/route-decider.ts";
-import { createChatProvider } from "../models/chat-provider.ts";
+import { type ChatProvider, createChatProvider } from "../models/chat-provider.ts";
 import { createLlmDecider } from "../models/llm-decider.ts";
 import { createLogger } from "../runtime/logger.ts";
 import { WorkflowRegistry } from "../runtime/registry.ts";
@@ -10,20 +10,20 @@ import { createBuiltinWorkflows } from "../workflows/index.ts";
 import { type CliSettings, readSettings } from "./environment.ts";
 import type { GlobalFlags } from "./program.ts";
 
-/** The LLM tier from the settings: none for `offline`, else the model with an optional fallback. */
-function createLlmTier(settings: CliSettings): Decider | undefined {
-  const provider = createChatProvider(settings.model, {
+/** The configured model: the chat provider (for agents) and the LLM route tier; none for `offline`. */
+function createModels(settings: CliSettings): { chat?: ChatProvider; llm?: Decider } {
+  const providerSettings = {
     apiKey: settings.apiKey,
     baseURL: settings.baseURL,
-  });
-  if (provider === undefined) return undefined;
+    limits: settings.limits,
+    prices: settings.prices,
+  };
+  const chat = createChatProvider(settings.model, providerSettings);
+  if (chat === undefined) return {};
   const fallback = settings.fallbackModel
-    ? createChatProvider(settings.fallbackModel, {
-        apiKey: settings.apiKey,
-        baseURL: settings.baseURL,
-      })
+    ? createChatProvider(settings.fallbackModel, providerSettings)
     : undefined;
-  return createLlmDecider(provider, fallback);
+  return { chat, llm: createLlmDecider(chat, fallback) };
 }
 
 /** Opens the runtime over the SQLite file in the data directory, with the shipped workflows. */
@@ -35,5 +35,5 @@ export async function openRuntime(
   const logger = createLogger(settings.logLevel);
   const store = new SqliteRunStore(join(settings.home, "signalbox.db"));
   const workflows = new WorkflowRegistry(createBuiltinWorkflows({ home: settings.home }));
-  return new Runtime({ store, workflows, logger, llm: createLlmTier(settings) });
+  return new Runtime({ store, workflows, logger, ...createModels(settings) });
 }

@@ -116,6 +116,12 @@ function systemPrompt(setup: AgentSetup): string {
   return lines.join("\n");
 }
 
+/** The node's own model, else the run's configured chat model, else the offline agent model. */
+function modelFor(setup: AgentSetup, call: NodeCall): AgentModel {
+  if (setup.options.model !== undefined || call.context.chat === undefined) return setup.model;
+  return toAgentModel(call.context.chat);
+}
+
 /** Asks the model once, as a LangGraph task (see the file comment on replays). */
 async function modelTurn(
   setup: AgentSetup,
@@ -124,8 +130,9 @@ async function modelTurn(
   iteration: number,
 ): Promise<ModelTurn> {
   const snapshot = [...messages];
+  const model = modelFor(setup, call);
   const turn = await task(`${setup.name}-model`, () =>
-    takeTurn(setup.model, snapshot, setup.definitions, call.signal, iteration),
+    takeTurn(model, snapshot, setup.definitions, call.signal, iteration),
   )();
   for (const report of turn.reports) call.decide({ ...report, node: call.node });
   return turn;
@@ -169,7 +176,7 @@ async function runToolCalls(
     call,
     tools: setup.tools,
     turn,
-    decidedBy: setup.model.decidedBy,
+    decidedBy: modelFor(setup, call).decidedBy,
   };
   const handled: HandledToolCall[] = [];
   for (const [index, toolCall] of turn.toolCalls.entries()) {

@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import pino from "pino";
+import type { ChatProvider } from "../models/chat-provider.ts";
 import type { DecisionRecord } from "./decision.ts";
 import type { RunEvent } from "./events.ts";
 import type { Decider } from "./route-decider.ts";
@@ -46,6 +47,8 @@ export interface RunContext {
   readonly nodePrefix: string;
   /** The LLM tier for route cascades, when a model is configured. */
   readonly llm?: Decider;
+  /** The configured chat model, for agent steps that name none. */
+  readonly chat?: ChatProvider;
   emit(event: RunEvent): void;
   /** Stores decisions (idempotently, by key) and returns them with their sequence numbers. */
   recordDecisions(decisions: readonly DecisionRecord[]): Promise<readonly DecisionRecord[]>;

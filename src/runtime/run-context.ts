@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { RunEvent } from "../graph/events.ts";
 import type { Decider } from "../graph/route-decider.ts";
 import type { ApprovalRequest, RunContext } from "../graph/run-context.ts";
+import type { ChatProvider } from "../models/chat-provider.ts";
 import type { RunStore } from "../store/types.ts";
 import { journalEffect } from "./effect-journal.ts";
 
@@ -14,6 +15,7 @@ export interface RunContextOptions {
   readonly emit: (event: RunEvent) => void;
   readonly nodePrefix?: string;
   readonly llm?: Decider;
+  readonly chat?: ChatProvider;
 }
 
 async function requestApproval(
@@ -52,6 +54,7 @@ export function createRunContext(options: RunContextOptions): RunContext {
     logger,
     nodePrefix: options.nodePrefix ?? "",
     llm: options.llm,
+    chat: options.chat,
     emit: options.emit,
     recordDecisions: async (decisions) => {
       const stored = [];

@@ -5,6 +5,7 @@ import type { RunEvent } from "../graph/events.ts";
 import type { Decider } from "../graph/route-decider.ts";
 import { contextValue } from "../graph/run-context.ts";
 import type { CompiledWorkflow } from "../graph/workflow.ts";
+import type { ChatProvider } from "../models/chat-provider.ts";
 import type { RunPatch, RunRecord, RunStatus, RunStore } from "../store/types.ts";
 import { compensate } from "./compensate.ts";
 import { createRunContext } from "./run-context.ts";
@@ -15,6 +16,7 @@ export interface RunDriverOptions {
   readonly owner: string;
   readonly leaseMs: number;
   readonly llm?: Decider;
+  readonly chat?: ChatProvider;
 }
 
 /**
@@ -100,6 +102,7 @@ export class RunDriver {
       logger: this.options.logger,
       emit,
       llm: this.options.llm,
+      chat: this.options.chat,
     });
     const heartbeat = this.heartbeat(run.id, controller);
     try {

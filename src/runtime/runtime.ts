@@ -6,6 +6,7 @@ import type { DecisionRecord } from "../graph/decision.ts";
 import type { RunEvent } from "../graph/events.ts";
 import type { Decider } from "../graph/route-decider.ts";
 import type { CompiledWorkflow } from "../graph/workflow.ts";
+import type { ChatProvider } from "../models/chat-provider.ts";
 import type {
   ApprovalRecord,
   DecisionFilter,
@@ -28,6 +29,8 @@ export interface RuntimeOptions {
   readonly leaseMs?: number;
   /** The LLM tier for route cascades (see `createLlmDecider`); without one, routes run offline. */
   readonly llm?: Decider;
+  /** The chat model for agent steps that name none; without one they use the offline agent model. */
+  readonly chat?: ChatProvider;
 }
 
 export interface StartOptions {
@@ -80,6 +83,7 @@ export class Runtime {
       owner: currentOwner(),
       leaseMs: options.leaseMs ?? 30_000,
       llm: options.llm,
+      chat: options.chat,
     });
   }
 

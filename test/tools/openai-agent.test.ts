@@ -3,6 +3,7 @@ import { describe, expect, it, onTestFinished } from "vitest";
 import { ChatProvider } from "../../src/models/chat-provider.ts";
 import { startOpenAiTestServer } from "../../src/testing/openai-server.ts";
 import { ScriptedChatModel } from "../../src/testing/scripted-chat-model.ts";
+import { openTestRuntime, tempHome } from "../support/runtime.ts";
 import { call, createBackend, helpdesk, open, toolDecisions } from "./agent-backend.ts";
 
 describe("agent over real chat-model plumbing", () => {
@@ -92,5 +93,41 @@ describe("agent over real chat-model plumbing", () => {
     ]);
     expect(decisions[0]?.reason).toContain("scripted:agent server (503) on attempt 1 of 2");
     expect(decisions[1]?.modelId).toBe("scripted:agent");
+  });
+
+  it("uses the runtime's configured chat model when the agent step names none", async () => {
+    const server = await startOpenAiTestServer({
+      replies: [
+        {
+          kind: "tool_calls",
+          calls: [
+            { name: "lookup_order", arguments: { orderId: "5031", rationale: "asked about it" } },
+          ],
+        },
+        { kind: "text", content: "It shipped." },
+      ],
+    });
+    onTestFinished(() => server.close());
+    const chat = new ChatProvider({
+      id: "openai-compatible:test-model",
+      model: new ChatOpenAI({
+        model: "test-model",
+        apiKey: "k",
+        maxRetries: 0,
+        configuration: { baseURL: server.url },
+      }),
+    });
+    const backend = createBackend();
+    const { workflow } = helpdesk(backend, undefined, { tools: [backend.lookupOrder] });
+    const { home, cleanup } = tempHome("signalbox-agent-");
+    onTestFinished(cleanup);
+    const { runtime } = openTestRuntime(home, [workflow], { chat });
+    const run = await runtime.start("helpdesk", { question: "Where is order 5031?" });
+    expect(run.output).toEqual({ reply: "It shipped." });
+    expect(server.requests).toHaveLength(2);
+    expect(toolDecisions((await runtime.get(run.id)).decisions)[0]).toMatchObject({
+      decidedBy: "llm",
+      modelId: "openai-compatible:test-model",
+    });
   });
 });
