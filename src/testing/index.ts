@@ -9,5 +9,10 @@ export {
   type ScriptedReply,
   startOpenAiTestServer,
 } from "./openai-server.ts";
-export { ScriptedChatModel, type ScriptedTurn } from "./scripted-chat-model.ts";
+export {
+  ScriptedChatModel,
+  type ScriptedTurn,
+  type ScriptedTurnToolCall,
+  type ScriptedTurnUsage,
+} from "./scripted-chat-model.ts";
 export { createScriptedDecider, type ScriptedDecider } from "./scripted-decider.ts";

@@ -76,6 +76,18 @@ export class ScriptedChatModel extends BaseChatModel<ScriptedChatModelCallOption
     return this.turns.length;
   }
 
+  /**
+   * Fails when scripted turns were never asked for, so a test notices a model
+   * call that did not happen. Call it at the end of a test (or in `onTestFinished`).
+   */
+  assertConsumed(): void {
+    if (this.turns.length > 0) {
+      throw new Error(
+        `scripted chat model: ${this.turns.length} scripted turn(s) were never consumed (${this.requests.length} request(s) made)`,
+      );
+    }
+  }
+
   async _generate(
     messages: BaseMessage[],
     options: this["ParsedCallOptions"],

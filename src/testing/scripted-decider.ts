@@ -5,6 +5,8 @@ export interface ScriptedDecider extends RouteDeciderFunction {
   readonly requests: RouteRequest[];
   /** Answers not consumed yet; a test should end with none. */
   remaining(): number;
+  /** Fails when scripted answers were never asked for. */
+  assertConsumed(): void;
 }
 
 /**
@@ -24,5 +26,9 @@ export function createScriptedDecider(answers: readonly unknown[]): ScriptedDeci
     if (next instanceof Error) throw next;
     return next;
   };
-  return Object.assign(decider, { requests, remaining: () => queue.length });
+  const assertConsumed = () => {
+    if (queue.length > 0)
+      throw new Error(`scripted decider: ${queue.length} scripted answer(s) were never consumed`);
+  };
+  return Object.assign(decider, { requests, remaining: () => queue.length, assertConsumed });
 }

@@ -73,7 +73,7 @@ describe("route", () => {
     expect(route[0]?.options.map((option) => option.name)).toEqual(["refund", "question", "human"]);
     expect(route[0]?.latencyMs).toBeTypeOf("number");
     expect(decider.requests[0]?.text).toBe("please refund me");
-    expect(decider.remaining()).toBe(0);
+    decider.assertConsumed();
   });
 
   it("ends on the declared default when the decider names a branch that does not exist, twice", async () => {
@@ -119,6 +119,14 @@ describe("route", () => {
     expect(run.output).toEqual({ branch: "human" });
     expect(route[0]).toMatchObject({ kind: "escalation", choice: "human", confidence: 0.2 });
     expect(route[0]?.reason).toContain("below the minimum 0.5");
+  });
+
+  it("fails a test whose scripted turns were not all consumed", () => {
+    const model = new ScriptedChatModel(["never asked"]);
+    expect(() => model.assertConsumed()).toThrow("1 scripted turn(s) were never consumed");
+    expect(() => createScriptedDecider([{ branch: "x" }]).assertConsumed()).toThrow(
+      "never consumed",
+    );
   });
 
   it("tries rules first and does not ask the decider when one matches", async () => {
@@ -171,7 +179,7 @@ describe("route", () => {
     const prompt = String(model.requests[0]?.[0]?.content);
     expect(prompt).toContain("refund: wants money back");
     expect(prompt).toContain("how much is the pro plan");
-    expect(model.remaining()).toBe(0);
+    model.assertConsumed();
   });
 
   it("falls back to the default when a chat model answers out of set twice", async () => {
