@@ -166,4 +166,12 @@ describe("signalbox CLI", () => {
     expect(failed).toMatchObject({ code: 3 });
     expect((failed as { stderr: string }).stderr).toContain('no run with id "nope"');
   });
+
+  it("runs the README's quick-start command (npm run demo) on the embedded default", async () => {
+    const { stdout } = await exec("npm", ["run", "--silent", "demo"], {
+      env: { ...process.env, SIGNALBOX_HOME: home, SIGNALBOX_MODEL: "" },
+    });
+    expect(stdout).toContain("decision path");
+    expect(stdout).toContain('"action": "refunded"');
+  });
 });
