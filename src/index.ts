@@ -52,6 +52,7 @@ export {
   type WorkflowConfig,
 } from "./graph/workflow.ts";
 export { createWorkflowState } from "./graph/workflow-state.ts";
+export { type CreateMcpServerOptions, createMcpServer } from "./mcp/create-mcp-server.ts";
 export {
   OfflineAgentModel,
   type OfflineAgentModelOptions,

@@ -25,6 +25,7 @@ describe("public API", () => {
         "createApprovalNode",
         "createBuiltinWorkflows",
         "createLogger",
+        "createMcpServer",
         "createRouteNode",
         "createStepNode",
         "createSupportTriage",

@@ -7,6 +7,7 @@ import type { Runtime } from "../runtime/runtime.ts";
 import { ExitCode } from "./cli-error.ts";
 import { formatEvent, renderRun } from "./render.ts";
 import { RUN_STATUSES } from "./run-statuses.ts";
+import { addServerCommands } from "./server-commands.ts";
 
 /** What commands need from the process, injected so tests can drive the CLI in-process. */
 export interface CliIo {
@@ -144,6 +145,7 @@ export function createProgram(io: CliIo): Command {
     .action(async (name: string, options: { input: string; dryRun?: boolean; json?: boolean }) =>
       withRuntime(io, program, async (runtime) => {
         const input = parseInput(options.input);
+        runtime.workflow(name);
         if (runtime.llm === undefined && options.json !== true) {
           io.stderr.write(
             "model: offline (local classifier, no LLM); set SIGNALBOX_MODEL or --model to use one\n",
@@ -302,5 +304,6 @@ export function createProgram(io: CliIo): Command {
       }),
     );
 
+  addServerCommands(program, io);
   return program;
 }

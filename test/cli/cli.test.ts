@@ -168,9 +168,11 @@ describe("signalbox CLI", () => {
   });
 
   it("runs the README's quick-start command (npm run demo) on the embedded default", async () => {
+    // A home of its own: earlier tests here already refunded the sample order.
+    const fresh = tempHome("signalbox-demo-");
     const { stdout } = await exec("npm", ["run", "--silent", "demo"], {
-      env: { ...process.env, SIGNALBOX_HOME: home, SIGNALBOX_MODEL: "" },
-    });
+      env: { ...process.env, SIGNALBOX_HOME: fresh.home, SIGNALBOX_MODEL: "" },
+    }).finally(fresh.cleanup);
     expect(stdout).toContain("decision path");
     expect(stdout).toContain('"action": "refunded"');
   });

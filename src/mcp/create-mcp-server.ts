@@ -1,0 +1,56 @@
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { Logger } from "pino";
+import packageJson from "../../package.json" with { type: "json" };
+import { ErrorCode, SignalboxError } from "../errors.ts";
+import type { Runtime } from "../runtime/runtime.ts";
+import type { McpContext } from "./mcp-context.ts";
+import { registerResources } from "./resources.ts";
+import { RUN_TOOL_NAMES, registerRunTools } from "./run-tools.ts";
+import { registerWorkflowTool } from "./workflow-tools.ts";
+
+/** Options for {@link createMcpServer}. */
+export interface CreateMcpServerOptions {
+  /** Where the adapter logs (never stdout); default: the runtime's logger. */
+  readonly logger?: Logger;
+}
+
+const INSTRUCTIONS = `signalbox runs durable workflows and records why each run went where it went.
+Each workflow is a tool: call it to run the workflow; the result has the run id, status, output and the decision path.
+A run that needs a human approval returns status "waiting": decide it with approve_run (or the user is asked inline if this client supports forms).
+Inspect runs with list_runs and get_run, preview with dry_run, stop with cancel_run.
+Resources: signalbox://runs/{runId} (run JSON with its decision log), signalbox://runs/{runId}/graph and signalbox://workflows/{name}/graph (Mermaid).`;
+
+function assertNoClash(runtime: Runtime): void {
+  const clashes = runtime.workflows.names().filter((name) => RUN_TOOL_NAMES.includes(name));
+  if (clashes.length > 0)
+    throw new SignalboxError(
+      ErrorCode.WorkflowInvalid,
+      `workflow name(s) ${clashes.join(", ")} clash with signalbox's MCP run tools (${RUN_TOOL_NAMES.join(", ")}); rename the workflow(s)`,
+    );
+}
+
+/**
+ * Builds an MCP server over a runtime: every registered workflow as a tool, the
+ * run tools (list_runs, get_run, approve_run, cancel_run, dry_run), run and
+ * workflow-graph resources, progress and logging. Connect it to one transport;
+ * for many sessions, build one per session over the same runtime.
+ *
+ * @throws SignalboxError WORKFLOW_INVALID when a workflow is named like a run tool
+ * @example
+ * ```ts
+ * const server = createMcpServer(runtime);
+ * await server.connect(new StdioServerTransport());
+ * ```
+ */
+export function createMcpServer(runtime: Runtime, options: CreateMcpServerOptions = {}): McpServer {
+  assertNoClash(runtime);
+  const server = new McpServer(
+    { name: "signalbox", title: "signalbox", version: packageJson.version },
+    { capabilities: { logging: {} }, instructions: INSTRUCTIONS },
+  );
+  const context: McpContext = { runtime, server, logger: options.logger ?? runtime.logger };
+  for (const workflow of runtime.workflows.list()) registerWorkflowTool(context, workflow);
+  registerRunTools(context);
+  registerResources(context);
+  return server;
+}

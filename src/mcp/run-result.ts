@@ -1,0 +1,131 @@
+import { z } from "zod";
+import type { RunDetails } from "../runtime/runtime.ts";
+import type { RunStatus } from "../store/types.ts";
+
+/** Every run status, as the MCP schemas spell them. */
+export const RUN_STATUS_VALUES = [
+  "queued",
+  "running",
+  "waiting",
+  "succeeded",
+  "failed",
+  "cancelled",
+  "compensated",
+] as const satisfies readonly RunStatus[];
+
+/** One entry of the compact decision path: node → choice: reason. */
+export const DecisionStep = z.object({
+  node: z.string(),
+  kind: z.string().describe("route, approval, tool, retry, fallback, compensation or escalation"),
+  choice: z.string(),
+  reason: z.string(),
+  decidedBy: z.string().describe("rule, classifier, llm, human or default"),
+});
+
+/** A side effect the run performed, or (in a dry run) planned. */
+export const EffectStep = z.object({
+  node: z.string(),
+  name: z.string(),
+  status: z.string(),
+  args: z.unknown(),
+});
+
+/** The approval a waiting run is paused on. */
+export const PendingApproval = z.object({
+  node: z.string(),
+  message: z.string(),
+  deadline: z.string().nullable(),
+  details: z.unknown(),
+});
+
+/**
+ * The structured result of every tool that starts, continues or shows a run;
+ * `output` is the workflow's own output schema where the tool knows it.
+ */
+export function runResultSchema(output: z.ZodType = z.unknown()) {
+  return z.object({
+    runId: z.string(),
+    workflow: z.string(),
+    status: z.enum(RUN_STATUS_VALUES),
+    dryRun: z.boolean(),
+    output: output.nullable().describe("The workflow's output once it succeeded, else null"),
+    error: z.string().nullable(),
+    decisionPath: z.array(DecisionStep).describe("Why the run went where it went, in order"),
+    effects: z.array(EffectStep),
+    approval: PendingApproval.nullable().describe("The pending approval of a waiting run"),
+    next: z.string().nullable().describe("What to do next, e.g. how to approve a waiting run"),
+  });
+}
+
+/** The structured content of a run tool result. */
+export type RunResult = z.infer<ReturnType<typeof runResultSchema>>;
+
+function nextStep(details: RunDetails): string | null {
+  const { run } = details;
+  if (run.status === "waiting") {
+    return `The run is waiting for a human approval. To continue it, call the approve_run tool with {"runId": "${run.id}", "decision": "approve"} (or "reject" / "request_changes", with an optional "comment"), or run: signalbox approve ${run.id}`;
+  }
+  if (run.status === "running" || run.status === "queued") {
+    return `The run is still going; call get_run with {"runId": "${run.id}"} to see where it is.`;
+  }
+  return null;
+}
+
+/** Condenses a run into the structured result the MCP tools return. */
+export function summarizeRun(details: RunDetails): RunResult {
+  const { run } = details;
+  const pending = details.approvals.find((approval) => approval.status === "pending");
+  return {
+    runId: run.id,
+    workflow: run.workflow,
+    status: run.status,
+    dryRun: run.dryRun,
+    output: run.output ?? null,
+    error: run.error,
+    decisionPath: details.decisions.map((decision) => ({
+      node: decision.node,
+      kind: decision.kind,
+      choice: decision.choice,
+      reason: decision.reason,
+      decidedBy: decision.decidedBy,
+    })),
+    effects: details.effects.map((effect) => ({
+      node: effect.node,
+      name: effect.name,
+      status: effect.status,
+      args: effect.args,
+    })),
+    approval: pending
+      ? {
+          node: pending.node,
+          message: pending.message,
+          deadline: pending.deadline,
+          details: pending.details,
+        }
+      : null,
+    next: nextStep(details),
+  };
+}
+
+/** The same result as text, for clients that ignore structured content. */
+export function renderRunResult(result: RunResult): string {
+  const lines = [
+    `run ${result.runId} (${result.workflow}): ${result.status}${result.dryRun ? " (dry run: no write effects performed)" : ""}`,
+    "decision path:",
+    ...(result.decisionPath.length > 0
+      ? result.decisionPath.map(
+          (step) => `  ${step.node} → ${step.choice}: ${step.reason} [${step.decidedBy}]`,
+        )
+      : ["  (no decisions yet)"]),
+  ];
+  if (result.effects.length > 0) {
+    lines.push(result.dryRun ? "effect plan:" : "effects:");
+    for (const effect of result.effects) lines.push(`  ${effect.name}: ${effect.status}`);
+  }
+  if (result.approval)
+    lines.push(`approval pending at ${result.approval.node}: ${result.approval.message}`);
+  if (result.output !== null) lines.push(`output: ${JSON.stringify(result.output)}`);
+  if (result.error) lines.push(`error: ${result.error}`);
+  if (result.next) lines.push(`next: ${result.next}`);
+  return lines.join("\n");
+}

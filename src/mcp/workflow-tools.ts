@@ -1,0 +1,90 @@
+import type { CallToolResult, ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
+import { z } from "zod";
+import type { CompiledWorkflow } from "../graph/workflow.ts";
+import { settleByElicitation } from "./approval-elicitation.ts";
+import type { McpContext, RequestExtra } from "./mcp-context.ts";
+import { createRunNotifier } from "./run-notifier.ts";
+import { runResultSchema, summarizeRun } from "./run-result.ts";
+import { runToolResult, toolError } from "./tool-result.ts";
+
+/**
+ * The tool's input schema: the workflow's own when it is an object (MCP tools take
+ * objects), else the input wrapped as `{ input }`.
+ */
+export function toolInputSchema(workflow: CompiledWorkflow): {
+  schema: z.ZodType;
+  unwrap: (args: unknown) => unknown;
+} {
+  if (workflow.inputSchema instanceof z.ZodObject)
+    return { schema: workflow.inputSchema, unwrap: (args) => args };
+  return {
+    schema: z.object({ input: workflow.inputSchema }),
+    unwrap: (args) => (args as { input: unknown }).input,
+  };
+}
+
+/** The workflow's output schema if JSON Schema can express it, else `unknown`. */
+export function representableOutput(workflow: CompiledWorkflow): z.ZodType {
+  try {
+    z.toJSONSchema(workflow.outputSchema, { io: "output" });
+    return workflow.outputSchema;
+  } catch {
+    return z.unknown();
+  }
+}
+
+/** Hints derived from the workflow's effects: read-only without writes, destructive with irreversible ones. */
+export function workflowAnnotations(workflow: CompiledWorkflow): ToolAnnotations {
+  const { writes, irreversible } = workflow.effects;
+  return {
+    title: workflow.title,
+    readOnlyHint: !writes,
+    ...(writes ? { destructiveHint: irreversible, idempotentHint: false } : {}),
+    openWorldHint: writes,
+  };
+}
+
+function toolDescription(workflow: CompiledWorkflow): string {
+  const effects = workflow.effects.writes
+    ? ` It has write effects${workflow.effects.irreversible ? " (some irreversible)" : ""}; to preview them without performing them, call dry_run with {"workflow": "${workflow.name}", "input": …}.`
+    : " It has no write effects.";
+  return `${workflow.description}\n\nRuns the "${workflow.name}" workflow and returns the run id, status, output and the decision path (node → choice: reason).${effects} If the run pauses for a human approval, the user is asked inline when the client supports it; otherwise the result has status "waiting" and says how to approve it (approve_run).`;
+}
+
+async function runWorkflow(
+  context: McpContext,
+  workflow: CompiledWorkflow,
+  input: unknown,
+  extra: RequestExtra,
+): Promise<CallToolResult> {
+  const notifier = createRunNotifier(context, extra);
+  try {
+    const started = await context.runtime.start(workflow.name, input, {
+      trigger: "mcp",
+      onEvent: notifier.onEvent,
+    });
+    const settled = await settleByElicitation(context, started, extra, notifier);
+    return runToolResult(summarizeRun(await context.runtime.get(settled.id)), true);
+  } catch (error) {
+    return toolError(error);
+  } finally {
+    await notifier.flush();
+  }
+}
+
+/** Registers a workflow as a tool: calling it runs the workflow. */
+export function registerWorkflowTool(context: McpContext, workflow: CompiledWorkflow): void {
+  const input = toolInputSchema(workflow);
+  context.server.registerTool(
+    workflow.name,
+    {
+      title: workflow.title,
+      description: toolDescription(workflow),
+      inputSchema: input.schema,
+      outputSchema: runResultSchema(representableOutput(workflow)),
+      annotations: workflowAnnotations(workflow),
+    },
+    (args: unknown, extra: RequestExtra) =>
+      runWorkflow(context, workflow, input.unwrap(args), extra),
+  );
+}

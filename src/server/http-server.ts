@@ -1,0 +1,166 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Logger } from "pino";
+import { ErrorCode, errorMessage, SignalboxError } from "../errors.ts";
+import { createMcpServer } from "../mcp/create-mcp-server.ts";
+import type { Runtime } from "../runtime/runtime.ts";
+import { sendJson, sendJsonRpcError } from "./http-responses.ts";
+import {
+  allowedHostnames,
+  checkBearer,
+  checkHostAndOrigin,
+  isLoopbackHost,
+  type Refusal,
+} from "./http-security.ts";
+import { McpSessions } from "./mcp-sessions.ts";
+import { readJsonBody } from "./read-json-body.ts";
+
+/** Where the MCP endpoint lives. */
+export const MCP_PATH = "/mcp";
+
+/** Options for {@link startHttpServer}. */
+export interface HttpServerOptions {
+  /** Address to bind; default 127.0.0.1. Anything but loopback requires `token`. */
+  readonly host?: string;
+  /** Port; 0 picks a free one. Default 8765. */
+  readonly port?: number;
+  /** Bearer token every request must carry; required off loopback. */
+  readonly token?: string;
+  /** Extra Host names to accept besides loopback and the bound address (e.g. behind a proxy). */
+  readonly allowedHosts?: readonly string[];
+  /** Largest request body accepted (413 past it). Default 1 MiB. */
+  readonly maxBodyBytes?: number;
+  /** Most sessions open at once (503 past it). Default 1000. */
+  readonly maxSessions?: number;
+  readonly logger?: Logger;
+}
+
+/** A running HTTP server. */
+export interface SignalboxHttpServer {
+  /** The MCP endpoint, e.g. `http://127.0.0.1:8765/mcp`. */
+  readonly url: string;
+  /** Open MCP sessions. */
+  sessions(): number;
+  /** Closes every session and stops listening (the runtime stays open). */
+  close(): Promise<void>;
+}
+
+interface Endpoint {
+  readonly allowed: ReadonlySet<string>;
+  readonly token: string | undefined;
+  readonly maxBodyBytes: number;
+  readonly sessions: McpSessions;
+  readonly logger: Logger;
+}
+
+function refuse(response: ServerResponse, refusal: Refusal): void {
+  sendJsonRpcError(response, refusal.status, -32000, refusal.message, refusal.headers);
+}
+
+async function handlePost(endpoint: Endpoint, request: IncomingMessage, response: ServerResponse) {
+  const body = await readJsonBody(request, endpoint.maxBodyBytes);
+  switch (body.kind) {
+    case "too-large":
+      return sendJsonRpcError(
+        response,
+        413,
+        -32000,
+        `request body larger than ${endpoint.maxBodyBytes} bytes`,
+        { Connection: "close" },
+      );
+    case "invalid":
+      return sendJsonRpcError(response, 400, -32700, `Parse error: ${body.message}`);
+    case "aborted":
+      return undefined;
+    case "json":
+      return endpoint.sessions.handle(request, response, body.value);
+  }
+}
+
+async function route(endpoint: Endpoint, request: IncomingMessage, response: ServerResponse) {
+  const hostRefusal = checkHostAndOrigin(request, endpoint.allowed);
+  if (hostRefusal) return refuse(response, hostRefusal);
+  const path = new URL(request.url ?? "/", "http://localhost").pathname;
+  if (path !== MCP_PATH)
+    return sendJson(response, 404, { error: `not found; the MCP endpoint is ${MCP_PATH}` });
+  const authRefusal = checkBearer(request, endpoint.token);
+  if (authRefusal) return refuse(response, authRefusal);
+  if (request.method === "POST") return handlePost(endpoint, request, response);
+  if (request.method === "GET" || request.method === "DELETE")
+    return endpoint.sessions.handle(request, response);
+  return sendJsonRpcError(response, 405, -32000, `method ${request.method} not allowed`, {
+    Allow: "GET, POST, DELETE",
+  });
+}
+
+/**
+ * Refuses to expose the runtime beyond this machine without a token.
+ * @throws SignalboxError CONFIG_INVALID naming the address and how to fix it
+ */
+export function assertSafeBinding(host: string, token: string | undefined): void {
+  if (isLoopbackHost(host) || token !== undefined) return;
+  throw new SignalboxError(
+    ErrorCode.ConfigInvalid,
+    `refusing to serve on ${host} without a token: anyone who can reach it could run and approve workflows. Set SIGNALBOX_TOKEN or pass --token <secret>, or bind to 127.0.0.1.`,
+  );
+}
+
+function listen(server: Server, host: string, port: number): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+/**
+ * Serves MCP over Streamable HTTP at `/mcp`, one session per client, all over the
+ * same runtime. Host/Origin allow-list (DNS-rebinding protection) always on;
+ * bearer token when set, and required off loopback.
+ *
+ * @throws SignalboxError CONFIG_INVALID when binding beyond loopback without a token
+ * @example
+ * ```ts
+ * const server = await startHttpServer(runtime, { port: 0 });
+ * console.error(`listening on ${server.url}`);
+ * ```
+ */
+export async function startHttpServer(
+  runtime: Runtime,
+  options: HttpServerOptions = {},
+): Promise<SignalboxHttpServer> {
+  const host = options.host ?? "127.0.0.1";
+  assertSafeBinding(host, options.token);
+  const logger = options.logger ?? runtime.logger;
+  const sessions = new McpSessions({
+    createServer: () => createMcpServer(runtime, { logger }),
+    logger,
+    maxSessions: options.maxSessions ?? 1000,
+  });
+  const endpoint: Endpoint = {
+    allowed: allowedHostnames(host, options.allowedHosts),
+    token: options.token,
+    maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
+    sessions,
+    logger,
+  };
+  const server = createServer((request, response) => {
+    route(endpoint, request, response).catch((error: unknown) => {
+      logger.error({ error: errorMessage(error), url: request.url }, "HTTP request failed");
+      sendJsonRpcError(response, 500, -32603, "internal error");
+    });
+  });
+  const address = await listen(server, host, options.port ?? 8765);
+  const shown = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${shown}:${address.port}${MCP_PATH}`,
+    sessions: () => sessions.size,
+    close: async () => {
+      await sessions.closeAll();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

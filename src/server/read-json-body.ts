@@ -1,0 +1,43 @@
+import type { IncomingMessage } from "node:http";
+
+/** What reading a request body gave. */
+export type JsonBody =
+  | { readonly kind: "json"; readonly value: unknown }
+  | { readonly kind: "too-large" }
+  | { readonly kind: "invalid"; readonly message: string }
+  | { readonly kind: "aborted" };
+
+/** Past this many times the limit we stop draining an oversized body and drop the connection. */
+const DRAIN_FACTOR = 16;
+
+function parse(chunks: readonly Buffer[]): JsonBody {
+  try {
+    return { kind: "json", value: JSON.parse(Buffer.concat(chunks).toString("utf8")) as unknown };
+  } catch (error) {
+    return { kind: "invalid", message: `the body is not valid JSON: ${(error as Error).message}` };
+  }
+}
+
+/**
+ * Reads and parses a JSON request body of at most `maxBytes`. A larger body is
+ * not kept: it is drained and discarded (so the client, still uploading, can read
+ * the 413 the caller answers), and past {@link DRAIN_FACTOR} times the limit the
+ * connection is dropped.
+ */
+export function readJsonBody(request: IncomingMessage, maxBytes: number): Promise<JsonBody> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = Number(request.headers["content-length"] ?? 0) > maxBytes;
+    request.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) tooLarge = true;
+      if (tooLarge) chunks.length = 0;
+      else chunks.push(chunk);
+      if (size > maxBytes * DRAIN_FACTOR) request.destroy();
+    });
+    request.once("end", () => resolve(tooLarge ? { kind: "too-large" } : parse(chunks)));
+    request.once("close", () => resolve({ kind: "aborted" }));
+    request.once("error", () => resolve({ kind: "aborted" }));
+  });
+}

@@ -1,0 +1,178 @@
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { afterEach, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { isSignalboxError } from "../../src/errors.ts";
+import type { CompiledWorkflow } from "../../src/graph/workflow.ts";
+import { defineWorkflow } from "../../src/graph/workflow.ts";
+import { createMcpServer } from "../../src/mcp/create-mcp-server.ts";
+import type { RunResult } from "../../src/mcp/run-result.ts";
+import { openTestRuntime, tempHome } from "../support/runtime.ts";
+import { textOf } from "./mcp-clients.ts";
+
+// The MCP adapter over hand-written workflows, through a client on an in-memory transport.
+const lookup = defineWorkflow({
+  name: "lookup",
+  description: "Reads a value",
+  version: "1",
+  input: z.object({ key: z.string() }),
+  output: z.object({ value: z.string() }),
+})
+  .step("read", { effect: "read", run: (state) => ({ output: { value: `v-${state.input.key}` } }) })
+  .compile();
+
+const ship = defineWorkflow({
+  name: "ship",
+  title: "Ship a parcel",
+  description: "Ships a parcel; cannot be undone",
+  version: "1",
+  input: z.object({ parcel: z.string() }),
+  output: z.custom<{ shipped: true }>(),
+})
+  .step("ship", {
+    effect: "irreversible",
+    describe: (state) => ({ parcel: state.input.parcel }),
+    run: () => ({ output: { shipped: true } }),
+    preview: () => ({ output: { shipped: true } }),
+  })
+  .compile();
+
+const echo = defineWorkflow({
+  name: "echo",
+  description: "Echoes a string",
+  version: "1",
+  input: z.string().min(1),
+  output: z.object({ text: z.string() }),
+})
+  .step("say", { run: (state) => ({ output: { text: String(state.input) } }) })
+  .compile();
+
+const broken = defineWorkflow({
+  name: "broken",
+  description: "Always fails",
+  version: "1",
+  input: z.object({}),
+  output: z.object({ never: z.boolean() }),
+})
+  .step("explode", {
+    run: () => {
+      throw new Error("the disk is on fire");
+    },
+  })
+  .compile();
+
+let cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+  cleanups = [];
+});
+
+async function connect(workflows: readonly CompiledWorkflow[]) {
+  const { home, cleanup } = tempHome("signalbox-mcp-unit-");
+  const { runtime } = openTestRuntime(home, workflows);
+  const server = createMcpServer(runtime);
+  const client = new Client({ name: "unit", version: "1.0.0" });
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  await Promise.all([server.connect(serverSide), client.connect(clientSide)]);
+  cleanups.push(
+    cleanup,
+    () => runtime.close(),
+    () => client.close(),
+  );
+  return { client, runtime };
+}
+
+describe("createMcpServer", () => {
+  it("derives annotations from effects: read-only without writes, destructive with irreversible ones", async () => {
+    const { client } = await connect([lookup, ship]);
+    const { tools } = await client.listTools();
+    const byName = new Map(tools.map((tool) => [tool.name, tool]));
+    expect(byName.get("lookup")?.annotations).toMatchObject({
+      readOnlyHint: true,
+      openWorldHint: false,
+    });
+    expect(byName.get("lookup")?.annotations?.destructiveHint).toBeUndefined();
+    expect(byName.get("ship")?.annotations).toMatchObject({
+      title: "Ship a parcel",
+      readOnlyHint: false,
+      destructiveHint: true,
+    });
+    expect(byName.get("ship")?.description).toContain("dry_run");
+    // An output JSON Schema cannot express (z.custom) is published as "anything".
+    expect(byName.get("ship")?.outputSchema?.properties?.output).toBeDefined();
+  });
+
+  it("wraps a non-object input as { input }", async () => {
+    const { client } = await connect([echo]);
+    const { tools } = await client.listTools();
+    expect(tools.find((tool) => tool.name === "echo")?.inputSchema.required).toEqual(["input"]);
+    const result = (await client.callTool({
+      name: "echo",
+      arguments: { input: "hello" },
+    })) as CallToolResult;
+    expect((result.structuredContent as RunResult).output).toEqual({ text: "hello" });
+    const dry = (await client.callTool({
+      name: "dry_run",
+      arguments: { workflow: "echo", input: { input: "again" } },
+    })) as CallToolResult;
+    expect((dry.structuredContent as RunResult).output).toEqual({ text: "again" });
+  });
+
+  it("reports a failed run as a tool error that still carries the run", async () => {
+    const { client } = await connect([broken]);
+    const result = (await client.callTool({ name: "broken", arguments: {} })) as CallToolResult;
+    expect(result.isError).toBe(true);
+    expect(result.structuredContent).toMatchObject({ status: "failed" });
+    expect(textOf(result)).toContain("the disk is on fire");
+  });
+
+  it("refuses a workflow named like a run tool", async () => {
+    const clash = defineWorkflow({
+      name: "get_run",
+      description: "clashes",
+      version: "1",
+      input: z.object({}),
+      output: z.object({}),
+    })
+      .step("noop", { run: () => ({ output: {} }) })
+      .compile();
+    const { home, cleanup } = tempHome("signalbox-mcp-clash-");
+    const { runtime } = openTestRuntime(home, [clash]);
+    cleanups.push(cleanup, () => runtime.close());
+    let error: unknown;
+    try {
+      createMcpServer(runtime);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(isSignalboxError(error, "WORKFLOW_INVALID")).toBe(true);
+    expect((error as Error).message).toContain("get_run");
+  });
+
+  it("answers cancel and approve on finished runs with errors that say why", async () => {
+    const { client } = await connect([lookup]);
+    const done = (await client.callTool({
+      name: "lookup",
+      arguments: { key: "a" },
+    })) as CallToolResult;
+    const runId = (done.structuredContent as RunResult).runId;
+    const cancel = (await client.callTool({
+      name: "cancel_run",
+      arguments: { runId },
+    })) as CallToolResult;
+    expect(cancel.isError).toBe(true);
+    expect(textOf(cancel)).toMatch(/INVALID_TRANSITION: .*succeeded/);
+    const approve = (await client.callTool({
+      name: "approve_run",
+      arguments: { runId },
+    })) as CallToolResult;
+    expect(textOf(approve)).toMatch(/INVALID_TRANSITION: .*not waiting/);
+    const badDecision = (await client.callTool({
+      name: "approve_run",
+      arguments: { runId, decision: "maybe" },
+    })) as CallToolResult;
+    expect(badDecision.isError).toBe(true);
+    expect(textOf(badDecision)).toMatch(/decision/);
+  });
+});
