@@ -57,6 +57,11 @@ async function withServerRuntime(
   work: (runtime: Runtime) => Promise<void>,
 ) {
   const runtime = await io.openRuntime(program.opts<GlobalFlags>());
+  // A long-lived process picks up what dead ones left, in the background: runs left
+  // running resume from their checkpoints, overdue approvals expire.
+  runtime
+    .recover()
+    .catch((error: unknown) => runtime.logger.error({ error: String(error) }, "recovery failed"));
   try {
     await work(runtime);
   } finally {

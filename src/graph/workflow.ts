@@ -237,7 +237,13 @@ function compiledWorkflow<
         `output of workflow "${config.name}"`,
       ) as Infer<TOutput>,
     undoFor(node) {
-      const spec = nodes.find((candidate) => candidate.name === node);
+      // Effects inside a sub-workflow are logged as `<node>/<child node>`.
+      const [head = node, ...rest] = node.split("/");
+      const spec = nodes.find((candidate) => candidate.name === head);
+      if (rest.length > 0)
+        return spec?.kind === "subworkflow"
+          ? spec.options.workflow.undoFor(rest.join("/"))
+          : undefined;
       return spec?.kind === "step" ? spec.options.undo : undefined;
     },
   };

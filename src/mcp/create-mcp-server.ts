@@ -3,8 +3,9 @@ import type { Logger } from "pino";
 import packageJson from "../../package.json" with { type: "json" };
 import { ErrorCode, SignalboxError } from "../errors.ts";
 import type { Runtime } from "../runtime/runtime.ts";
-import type { McpContext } from "./mcp-context.ts";
+import { clientLabel, type McpContext } from "./mcp-context.ts";
 import { registerResources } from "./resources.ts";
+import { RunTaskStore } from "./run-task-store.ts";
 import { RUN_TOOL_NAMES, registerRunTools } from "./run-tools.ts";
 import { registerWorkflowTool } from "./workflow-tools.ts";
 
@@ -12,12 +13,15 @@ import { registerWorkflowTool } from "./workflow-tools.ts";
 export interface CreateMcpServerOptions {
   /** Where the adapter logs (never stdout); default: the runtime's logger. */
   readonly logger?: Logger;
+  /** How often task clients should poll tasks/get (ms). Default 1000. */
+  readonly taskPollIntervalMs?: number;
 }
 
 const INSTRUCTIONS = `signalbox runs durable workflows and records why each run went where it went.
 Each workflow is a tool: call it to run the workflow; the result has the run id, status, output and the decision path.
 A run that needs a human approval returns status "waiting": decide it with approve_run (or the user is asked inline if this client supports forms).
 Inspect runs with list_runs and get_run, preview with dry_run, stop with cancel_run.
+Clients that support MCP tasks may call a workflow tool as a task: the task id is the run id; a task in input_required waits for approve_run.
 Resources: signalbox://runs/{runId} (run JSON with its decision log), signalbox://runs/{runId}/graph and signalbox://workflows/{name}/graph (Mermaid).`;
 
 function assertNoClash(runtime: Runtime): void {
@@ -29,11 +33,18 @@ function assertNoClash(runtime: Runtime): void {
     );
 }
 
+/** What the server supports: logging, and tool calls as tasks (listed and cancellable). */
+const CAPABILITIES = {
+  logging: {},
+  tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } },
+};
+
 /**
- * Builds an MCP server over a runtime: every registered workflow as a tool, the
- * run tools (list_runs, get_run, approve_run, cancel_run, dry_run), run and
- * workflow-graph resources, progress and logging. Connect it to one transport;
- * for many sessions, build one per session over the same runtime.
+ * Builds an MCP server over a runtime: every registered workflow as a tool (which
+ * can also run as an MCP task, read from the run store), the run tools (list_runs,
+ * get_run, approve_run, cancel_run, dry_run), run and workflow-graph resources,
+ * progress and logging. Connect it to one transport; for many sessions, build one
+ * per session over the same runtime.
  *
  * @throws SignalboxError WORKFLOW_INVALID when a workflow is named like a run tool
  * @example
@@ -44,9 +55,13 @@ function assertNoClash(runtime: Runtime): void {
  */
 export function createMcpServer(runtime: Runtime, options: CreateMcpServerOptions = {}): McpServer {
   assertNoClash(runtime);
+  const taskStore = new RunTaskStore(runtime, {
+    pollIntervalMs: options.taskPollIntervalMs,
+    cancelledBy: () => clientLabel(context),
+  });
   const server = new McpServer(
     { name: "signalbox", title: "signalbox", version: packageJson.version },
-    { capabilities: { logging: {} }, instructions: INSTRUCTIONS },
+    { capabilities: CAPABILITIES, instructions: INSTRUCTIONS, taskStore },
   );
   const context: McpContext = { runtime, server, logger: options.logger ?? runtime.logger };
   for (const workflow of runtime.workflows.list()) registerWorkflowTool(context, workflow);

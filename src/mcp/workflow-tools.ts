@@ -5,6 +5,7 @@ import { settleByElicitation } from "./approval-elicitation.ts";
 import type { McpContext, RequestExtra } from "./mcp-context.ts";
 import { createRunNotifier } from "./run-notifier.ts";
 import { runResultSchema, summarizeRun } from "./run-result.ts";
+import { workflowTaskHandler } from "./task-handler.ts";
 import { runToolResult, toolError } from "./tool-result.ts";
 
 /**
@@ -56,12 +57,14 @@ async function runWorkflow(
   workflow: CompiledWorkflow,
   input: unknown,
   extra: RequestExtra,
+  runId?: string,
 ): Promise<CallToolResult> {
   const notifier = createRunNotifier(context, extra);
   try {
     const started = await context.runtime.start(workflow.name, input, {
       trigger: "mcp",
       onEvent: notifier.onEvent,
+      runId,
     });
     const settled = await settleByElicitation(context, started, extra, notifier);
     return runToolResult(summarizeRun(await context.runtime.get(settled.id)), true);
@@ -72,10 +75,14 @@ async function runWorkflow(
   }
 }
 
-/** Registers a workflow as a tool: calling it runs the workflow. */
+/**
+ * Registers a workflow as a tool: calling it runs the workflow. Task support is
+ * optional: a plain call runs it and returns the result (as it always has); a
+ * task-augmented call returns a task whose id is the run id (see task-handler.ts).
+ */
 export function registerWorkflowTool(context: McpContext, workflow: CompiledWorkflow): void {
   const input = toolInputSchema(workflow);
-  context.server.registerTool(
+  context.server.experimental.tasks.registerToolTask(
     workflow.name,
     {
       title: workflow.title,
@@ -83,8 +90,13 @@ export function registerWorkflowTool(context: McpContext, workflow: CompiledWork
       inputSchema: input.schema,
       outputSchema: runResultSchema(representableOutput(workflow)),
       annotations: workflowAnnotations(workflow),
+      execution: { taskSupport: "optional" },
     },
-    (args: unknown, extra: RequestExtra) =>
-      runWorkflow(context, workflow, input.unwrap(args), extra),
+    workflowTaskHandler({
+      context,
+      workflow,
+      unwrap: input.unwrap,
+      runInline: (args, extra, runId) => runWorkflow(context, workflow, args, extra, runId),
+    }),
   );
 }

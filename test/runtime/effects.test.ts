@@ -127,6 +127,51 @@ describe("effects", () => {
     ).toEqual(["charge", "reserve"]);
   });
 
+  it("compensates effects performed inside a sub-workflow", async () => {
+    const ledger = createLedger();
+    const child = defineWorkflow({
+      name: "child_pay",
+      description: "x",
+      version: "1",
+      input: z.object({}),
+      output: z.object({}),
+    })
+      .step("pay", {
+        effect: "write",
+        run: () => {
+          ledger.actions.push("pay");
+          return { output: {} };
+        },
+        undo: async () => {
+          ledger.actions.push("refund");
+        },
+      })
+      .compile();
+    const parent = defineWorkflow({
+      name: "parent_pay",
+      description: "x",
+      version: "1",
+      input: z.object({}),
+      output: z.object({}),
+    })
+      .subworkflow("checkout", { workflow: child, input: () => ({}), next: "explode" })
+      .step("explode", {
+        run: () => {
+          throw new Error("shipping failed");
+        },
+      })
+      .compile();
+    const { runtime } = open([parent]);
+    const run = await runtime.start("parent_pay", {});
+    expect(run.status).toBe("compensated");
+    expect(ledger.actions).toEqual(["pay", "refund"]);
+    const { decisions } = await runtime.get(run.id);
+    expect(decisions.find((decision) => decision.kind === "compensation")).toMatchObject({
+      node: "checkout/pay",
+      choice: "undone",
+    });
+  });
+
   it("ends failed when an effect cannot be undone", async () => {
     const actions: string[] = [];
     const workflow = defineWorkflow({
