@@ -14,6 +14,7 @@ import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { SqliteRunStore } from "../src/store/sqlite-store.ts";
 import { measureCheckpointBytes } from "./checkpoint-bytes.ts";
+import { mcpLatency } from "./mcp-latency.ts";
 import type { InterleaveOptions } from "./measure.ts";
 import {
   type CaseResult,
@@ -119,6 +120,8 @@ async function main(): Promise<void> {
     const marginals = [marginal(shortNone, longNone), marginal(shortSqlite, longSqlite)];
     progress("routing cost per cascade tier");
     const tiers = await routingTiers();
+    progress("MCP tools/call latency, ours vs the bare SDK (about 50 s)");
+    const mcp = await mcpLatency();
 
     const [, hundred, twoHundred] = bytes;
     if (hundred === undefined || twoHundred === undefined) throw new Error("missing byte results");
@@ -170,6 +173,8 @@ async function main(): Promise<void> {
       "them through a ReducedValue concat channel, so every checkpoint repeats the whole list.",
       "",
       tiers,
+      "",
+      mcp,
       "",
       targetLines(targets),
       ...routeNotes,

@@ -87,5 +87,14 @@ export {
   type ToolDefinition,
   type ToolRateLimit,
 } from "./tools/define-tool.ts";
+export {
+  type McpHttpServerConfig,
+  type McpServerConfig,
+  type McpServersConfig,
+  type McpStdioServerConfig,
+  type McpToolOverride,
+  readMcpServersConfig,
+} from "./tools/mcp-config.ts";
+export { type LoadMcpToolsOptions, loadMcpTools, type McpToolset } from "./tools/mcp-tools.ts";
 export { ToolRegistry } from "./tools/tool-registry.ts";
 export { createBuiltinWorkflows, createSupportTriage, SupportData } from "./workflows/index.ts";

@@ -35,6 +35,8 @@ describe("public API", () => {
         "detachedContext",
         "errorMessage",
         "isSignalboxError",
+        "loadMcpTools",
+        "readMcpServersConfig",
         "takenPath",
         "toMermaid",
       ].sort(),

@@ -1,4 +1,4 @@
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { z } from "zod";
 import { ErrorCode } from "../errors.ts";
 import type { ModelPrices } from "../models/chat-provider.ts";
@@ -25,6 +25,8 @@ const Environment = z.object({
       "expected '<input>,<output>' US dollars per million tokens, e.g. 0.4,1.6",
     )
     .optional(),
+  SIGNALBOX_MCP_SERVERS: z.string().min(1).optional(),
+  SIGNALBOX_MCP_DEPTH: z.coerce.number().int().min(0).optional(),
 });
 
 function parsePrices(text: string | undefined): ModelPrices | undefined {
@@ -43,6 +45,10 @@ export interface CliSettings {
   readonly baseURL: string | undefined;
   readonly limits: RateLimits;
   readonly prices: ModelPrices | undefined;
+  /** The MCP servers file; `required` when named by SIGNALBOX_MCP_SERVERS (else `<home>/mcp-servers.json`, if present). */
+  readonly mcpServers: { readonly path: string; readonly required: boolean };
+  /** How deep this process sits in a chain of signalbox processes started as MCP servers by each other. */
+  readonly mcpDepth: number;
 }
 
 /**
@@ -57,8 +63,9 @@ export function readSettings(
   const present = Object.fromEntries(names.map((name) => [name, environment[name] || undefined]));
   const parsed = parseWith(Environment, present, ErrorCode.ConfigInvalid, "environment");
   const modelName = flags.model ?? parsed.SIGNALBOX_MODEL ?? "offline";
+  const home = resolve(flags.home ?? parsed.SIGNALBOX_HOME ?? ".signalbox");
   return {
-    home: resolve(flags.home ?? parsed.SIGNALBOX_HOME ?? ".signalbox"),
+    home,
     logLevel: flags.logLevel ?? parsed.SIGNALBOX_LOG_LEVEL ?? "warn",
     model: parseModelSpec(
       modelName,
@@ -75,5 +82,10 @@ export function readSettings(
       maxInFlight: parsed.SIGNALBOX_MODEL_MAX_IN_FLIGHT,
     },
     prices: parsePrices(parsed.SIGNALBOX_MODEL_PRICES),
+    mcpServers: {
+      path: resolve(parsed.SIGNALBOX_MCP_SERVERS ?? join(home, "mcp-servers.json")),
+      required: parsed.SIGNALBOX_MCP_SERVERS !== undefined,
+    },
+    mcpDepth: parsed.SIGNALBOX_MCP_DEPTH ?? 0,
   };
 }

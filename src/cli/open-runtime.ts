@@ -1,11 +1,16 @@
 import { join } from "node:path";
+import type { Logger } from "pino";
+import { ErrorCode, SignalboxError } from "../errors.ts";
 import type { Decider } from "../graph/route-decider.ts";
 import { type ChatProvider, createChatProvider } from "../models/chat-provider.ts";
 import { createLlmDecider } from "../models/llm-decider.ts";
 import { createLogger } from "../runtime/logger.ts";
 import { WorkflowRegistry } from "../runtime/registry.ts";
-import { Runtime } from "../runtime/runtime.ts";
+import { Runtime, type RuntimeOptions } from "../runtime/runtime.ts";
 import { SqliteRunStore } from "../store/sqlite-store.ts";
+import { readMcpServersConfig } from "../tools/mcp-config.ts";
+import { loadMcpTools, type McpToolset } from "../tools/mcp-tools.ts";
+import { ToolRegistry } from "../tools/tool-registry.ts";
 import { createBuiltinWorkflows } from "../workflows/index.ts";
 import { type CliSettings, readSettings } from "./environment.ts";
 import type { GlobalFlags } from "./program.ts";
@@ -26,14 +31,79 @@ function createModels(settings: CliSettings): { chat?: ChatProvider; llm?: Decid
   return { chat, llm: createLlmDecider(chat, fallback) };
 }
 
-/** Opens the runtime over the SQLite file in the data directory, with the shipped workflows. */
+/** signalbox processes started as MCP servers by one another (say, by a config naming itself) stop here. */
+const MAX_MCP_DEPTH = 3;
+
+/**
+ * The CLI's runtime: it also holds the tools of the configured MCP servers
+ * (`tools`, for agent steps that name tools through a registry) and closes
+ * their clients, stopping stdio servers, when it closes.
+ */
+export class CliRuntime extends Runtime {
+  /** Tools of the servers in `mcp-servers.json` (empty without one). */
+  readonly tools: ToolRegistry;
+  private readonly mcp: McpToolset | undefined;
+
+  constructor(options: RuntimeOptions, mcp: McpToolset | undefined) {
+    super(options);
+    this.mcp = mcp;
+    this.tools = mcp?.registry ?? new ToolRegistry();
+  }
+
+  override async close(): Promise<void> {
+    try {
+      await super.close();
+    } finally {
+      await this.mcp?.close();
+    }
+  }
+}
+
+/**
+ * Connects to the MCP servers of `<home>/mcp-servers.json` (or SIGNALBOX_MCP_SERVERS).
+ * Stdio servers get SIGNALBOX_MCP_DEPTH one deeper, so a configuration that starts
+ * signalbox itself fails with a message instead of starting processes without end.
+ */
+async function loadConfiguredMcpTools(
+  settings: CliSettings,
+  environment: NodeJS.ProcessEnv,
+  logger: Logger,
+): Promise<McpToolset | undefined> {
+  const { path, required } = settings.mcpServers;
+  const config = readMcpServersConfig(path, { environment, required });
+  if (config === undefined || config.servers.length === 0) return undefined;
+  if (settings.mcpDepth >= MAX_MCP_DEPTH)
+    throw new SignalboxError(
+      ErrorCode.ConfigInvalid,
+      `MCP servers nest ${settings.mcpDepth} deep (SIGNALBOX_MCP_DEPTH): does ${path} start signalbox with the same configuration? Give that server its own --home, or remove it.`,
+    );
+  const depth = String(settings.mcpDepth + 1);
+  const servers = config.servers.map((server) =>
+    "command" in server
+      ? { ...server, env: { ...server.env, SIGNALBOX_MCP_DEPTH: depth } }
+      : server,
+  );
+  return loadMcpTools({ servers }, { logger });
+}
+
+/**
+ * Opens the runtime over the SQLite file in the data directory, with the shipped
+ * workflows and the tools of the configured MCP servers.
+ */
 export async function openRuntime(
   flags: GlobalFlags,
   environment: NodeJS.ProcessEnv,
-): Promise<Runtime> {
+): Promise<CliRuntime> {
   const settings = readSettings(flags, environment);
   const logger = createLogger(settings.logLevel);
-  const store = new SqliteRunStore(join(settings.home, "signalbox.db"));
-  const workflows = new WorkflowRegistry(createBuiltinWorkflows({ home: settings.home }));
-  return new Runtime({ store, workflows, logger, ...createModels(settings) });
+  // Before the store is opened: a server that cannot be reached leaves nothing open.
+  const mcp = await loadConfiguredMcpTools(settings, environment, logger);
+  try {
+    const store = new SqliteRunStore(join(settings.home, "signalbox.db"));
+    const workflows = new WorkflowRegistry(createBuiltinWorkflows({ home: settings.home }));
+    return new CliRuntime({ store, workflows, logger, ...createModels(settings) }, mcp);
+  } catch (error) {
+    await mcp?.close();
+    throw error;
+  }
 }
