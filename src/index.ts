@@ -3,6 +3,24 @@
  * Every line here is public API.
  */
 export { ErrorCode, errorMessage, isSignalboxError, SignalboxError } from "./errors.ts";
+export {
+  type BaselineComparison,
+  type BaselineFile,
+  compareWithBaseline,
+  readBaseline,
+  updateBaseline,
+} from "./eval/baseline.ts";
+export type { Expectation, Predicate } from "./eval/expectation.ts";
+export { type LoadSuiteOptions, loadEvalSuite } from "./eval/load-suite.ts";
+export { type EvalProgress, type RunEvalOptions, runEval } from "./eval/run-eval.ts";
+export {
+  defineEvalSuite,
+  type EvalSuiteDefinition,
+  type LoadedSuite,
+  type ModelConfig,
+  type Tolerance,
+} from "./eval/suite.ts";
+export type { CaseResult, ConfigResult, EvalCase, EvalResult, NodeMetrics } from "./eval/types.ts";
 export { createAgentNode } from "./graph/agent-node.ts";
 export { createApprovalNode } from "./graph/approval-node.ts";
 export {

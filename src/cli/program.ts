@@ -5,6 +5,7 @@ import type { RunEvent } from "../graph/events.ts";
 import { takenPath, toMermaid } from "../graph/mermaid.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import { ExitCode } from "./cli-error.ts";
+import { registerEvalCommand } from "./eval-command.ts";
 import { formatEvent, renderRun } from "./render.ts";
 import { RUN_STATUSES } from "./run-statuses.ts";
 import { addServerCommands } from "./server-commands.ts";
@@ -305,5 +306,6 @@ export function createProgram(io: CliIo): Command {
     );
 
   addServerCommands(program, io);
+  registerEvalCommand(program, io);
   return program;
 }

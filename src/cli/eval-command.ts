@@ -1,0 +1,252 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import { dirname, relative, resolve } from "node:path";
+import { type Command, InvalidArgumentError } from "commander";
+import { ErrorCode, SignalboxError } from "../errors.ts";
+import {
+  type BaselineComparison,
+  compareWithBaseline,
+  readBaseline,
+  updateBaseline,
+  writeBaseline,
+} from "../eval/baseline.ts";
+import { listEvalSuites, loadEvalSuite } from "../eval/load-suite.ts";
+import { formatProgress } from "../eval/progress.ts";
+import { renderEvalHtml } from "../eval/report-html.ts";
+import { renderJunit } from "../eval/report-junit.ts";
+import { renderEvalText } from "../eval/report-text.ts";
+import { saveEvalResult } from "../eval/result-store.ts";
+import { DEFAULT_CONCURRENCY, type EvalProgress, runEval } from "../eval/run-eval.ts";
+import type { LoadedSuite } from "../eval/suite.ts";
+import type { EvalResult } from "../eval/types.ts";
+import { ExitCode } from "./cli-error.ts";
+import { readSettings } from "./environment.ts";
+import type { CliIo, GlobalFlags } from "./program.ts";
+
+interface EvalOptions {
+  readonly limit?: number;
+  readonly concurrency: number;
+  readonly baseline?: string | boolean;
+  readonly updateBaseline?: boolean;
+  readonly data?: string;
+  readonly record?: boolean;
+  readonly live?: boolean;
+  readonly json?: string;
+  readonly junit?: string;
+  readonly html?: string;
+}
+
+function positiveInt(value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number <= 0)
+    throw new InvalidArgumentError("expected a positive whole number");
+  return number;
+}
+
+/** Redraws one progress line on a terminal; elsewhere prints a line per finished configuration. */
+function progressReporter(io: CliIo, quiet: boolean) {
+  const tty = (io.stderr as { isTTY?: boolean }).isTTY === true;
+  const started = new Map<string, number>();
+  let drawn = 0;
+  const update = (progress: EvalProgress) => {
+    if (quiet) return;
+    const first = started.get(progress.config) ?? performance.now();
+    started.set(progress.config, first);
+    const now = performance.now();
+    const finished = progress.done === progress.total;
+    if (tty && (finished || now - drawn > 100)) {
+      drawn = now;
+      io.stderr.write(`\r\x1b[2K${formatProgress(progress, now - first)}${finished ? "\n" : ""}`);
+    } else if (!tty && finished) {
+      io.stderr.write(
+        `${progress.config}: ${progress.total} cases in ${((now - first) / 1000).toFixed(1)} s, ${progress.failed} failed\n`,
+      );
+    }
+  };
+  return update;
+}
+
+/** The baseline file to compare with: --baseline <file>, else the suite's (when it exists or was asked for). */
+function baselinePath(
+  suite: LoadedSuite,
+  option: string | boolean | undefined,
+): string | undefined {
+  if (option === false) return undefined;
+  if (typeof option === "string") return resolve(option);
+  if (option === true && suite.baseline === null)
+    throw new SignalboxError(
+      ErrorCode.InputInvalid,
+      `suite ${suite.name} names no baseline; pass --baseline <file>`,
+    );
+  return suite.baseline ?? undefined;
+}
+
+async function compare(
+  result: EvalResult,
+  suite: LoadedSuite,
+  path: string | undefined,
+  required: boolean,
+) {
+  if (path === undefined) return [];
+  const baseline = await readBaseline(path);
+  if (baseline === undefined) {
+    if (required)
+      throw new SignalboxError(
+        ErrorCode.InputInvalid,
+        `no baseline at ${path}; write one with --update-baseline`,
+      );
+    return [];
+  }
+  return result.configs.map((config) => compareWithBaseline(baseline, config, suite.tolerance));
+}
+
+async function writeOutputs(
+  io: CliIo,
+  result: EvalResult,
+  comparisons: readonly BaselineComparison[],
+  options: EvalOptions,
+) {
+  const written: string[] = [];
+  const write = async (path: string | undefined, text: () => string) => {
+    if (path === undefined) return;
+    if (path === "-") return void io.stdout.write(`${text()}\n`);
+    await mkdir(dirname(resolve(path)), { recursive: true });
+    await writeFile(resolve(path), text());
+    written.push(resolve(path));
+  };
+  await write(options.json, () => JSON.stringify({ ...result, baseline: comparisons }, null, 2));
+  await write(options.junit, () => renderJunit(result, comparisons));
+  await write(options.html, () => renderEvalHtml(result, comparisons));
+  return written;
+}
+
+async function runSuite(io: CliIo, program: Command, name: string, options: EvalOptions) {
+  const flags = program.opts<GlobalFlags>();
+  const settings = readSettings({ home: flags.home, logLevel: flags.logLevel }, process.env);
+  const suite = await loadEvalSuite(name, {
+    cwd: process.cwd(),
+    environment: process.env,
+    dataPath: options.data,
+  });
+  if (options.updateBaseline) updateTarget(suite, options); // fail before running, not after
+  const models = flags.model
+    ?.split(",")
+    .map((model) => model.trim())
+    .filter((model) => model !== "");
+  const runtime = await io.openRuntime({ ...flags, model: "offline" });
+  let result: EvalResult;
+  try {
+    result = await runEval({
+      suite,
+      store: runtime.store,
+      logger: runtime.logger,
+      models,
+      limit: options.limit,
+      concurrency: options.concurrency,
+      record: options.record,
+      live: options.live,
+      settings,
+      onProgress: progressReporter(io, options.json === "-"),
+    });
+  } finally {
+    await runtime.close();
+  }
+  const path = baselinePath(suite, options.baseline);
+  const comparisons = await compare(
+    result,
+    suite,
+    path,
+    typeof options.baseline === "string" || options.baseline === true,
+  );
+  return { suite, result, comparisons, path, home: settings.home };
+}
+
+/** Where --update-baseline writes. @throws SignalboxError INPUT_INVALID when the suite names none */
+function updateTarget(suite: LoadedSuite, options: EvalOptions): string {
+  const target = typeof options.baseline === "string" ? resolve(options.baseline) : suite.baseline;
+  if (target === null)
+    throw new SignalboxError(
+      ErrorCode.InputInvalid,
+      `suite ${suite.name} names no baseline; pass --baseline <file> to say where to write it`,
+    );
+  return target;
+}
+
+async function writeNewBaseline(io: CliIo, target: string, result: EvalResult) {
+  await writeBaseline(target, updateBaseline(await readBaseline(target), result));
+  io.stderr.write(`baseline written: ${target}\n`);
+  if (result.limit !== null && result.limit < result.totalCases)
+    io.stderr.write(
+      `note: this baseline holds ${result.limit} of ${result.totalCases} cases; a full run will report failures among the others as new\n`,
+    );
+}
+
+function listSuites(io: CliIo) {
+  const lines = listEvalSuites().map(
+    (suite) => `${suite.name}  ${relative(process.cwd(), suite.file)}`,
+  );
+  io.stdout.write(`${lines.join("\n") || "no eval suites found"}\n`);
+}
+
+async function evalAction(
+  io: CliIo,
+  program: Command,
+  name: string | undefined,
+  options: EvalOptions,
+) {
+  if (name === undefined) return listSuites(io);
+  const { suite, result, comparisons, path, home } = await runSuite(io, program, name, options);
+  const saved = await saveEvalResult(home, result);
+  const written = await writeOutputs(io, result, comparisons, options);
+  if (options.json !== "-") {
+    const tty = io.stdout.isTTY === true;
+    const baselinePath = path && relative(process.cwd(), path);
+    io.stdout.write(`${renderEvalText(result, { tty, comparisons, baselinePath })}\n\n`);
+    io.stdout.write(`result: ${saved}${written.map((file) => `\nwrote: ${file}`).join("")}\n`);
+  }
+  if (options.updateBaseline) return writeNewBaseline(io, updateTarget(suite, options), result);
+  if (comparisons.some((comparison) => comparison.regression)) io.setExitCode(ExitCode.RunFailed);
+}
+
+/**
+ * Adds `signalbox eval [suite]`: runs a suite's cases as dry-runs over the data
+ * directory's store, prints the scores (and writes JSON, JUnit XML, HTML), and
+ * exits 1 when the run regressed against its baseline.
+ */
+export function registerEvalCommand(program: Command, io: CliIo): void {
+  program
+    .command("eval [suite]")
+    .description(
+      "run an eval suite (a name from evals/ or a path to a suite file); without one, list the suites. --model picks configurations (comma-separated names or model names)",
+    )
+    .option("--limit <n>", "run this many cases, spread evenly over the data set", positiveInt)
+    .option(
+      "--concurrency <n>",
+      "cases in flight at once (model rate limits still apply)",
+      positiveInt,
+      DEFAULT_CONCURRENCY,
+    )
+    .option(
+      "--baseline [file]",
+      "compare with this baseline (default: the suite's, when it exists); exit 1 on a regression",
+    )
+    .option("--no-baseline", "do not compare with a baseline")
+    .option(
+      "--update-baseline",
+      "write this run as the baseline (the suite's, or --baseline <file>)",
+    )
+    .option(
+      "--data <path>",
+      "the data directory of a classification suite, or the data set of a workflow suite",
+    )
+    .option(
+      "--record",
+      "call the real models and record their replies into the configurations' fixtures",
+    )
+    .option("--live", "call the real models even where a fixture is configured")
+    .option("--json <file>", "write the full result as JSON ('-' for stdout only)")
+    .option("--junit <file>", "write JUnit XML for CI")
+    .option("--html <file>", "write a self-contained HTML report")
+    .action((name: string | undefined, options: EvalOptions) =>
+      evalAction(io, program, name, options),
+    );
+}

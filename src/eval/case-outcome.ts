@@ -1,0 +1,125 @@
+import { errorMessage, isSignalboxError } from "../errors.ts";
+import type { DecisionRecord } from "../graph/decision.ts";
+import type { CompiledWorkflow } from "../graph/workflow.ts";
+import type { RunDetails } from "../runtime/runtime.ts";
+import type { CaseOutcome, RouteOutcome } from "./types.ts";
+
+/** The escalation branch of each route node of a workflow (null when it declares none). */
+export function escalationBranches(workflow: CompiledWorkflow): Map<string, string | null> {
+  const branches = new Map<string, string | null>();
+  for (const spec of workflow.nodes) {
+    if (spec.kind === "route") branches.set(spec.name, spec.options.escalationBranch ?? null);
+  }
+  return branches;
+}
+
+function topOption(decision: DecisionRecord): string | null {
+  let best: { name: string; score: number } | undefined;
+  for (const option of decision.options) {
+    if (option.score === undefined) continue;
+    if (best === undefined || option.score > best.score)
+      best = { name: option.name, score: option.score };
+  }
+  return best?.name ?? null;
+}
+
+function routeOutcomes(
+  decisions: readonly DecisionRecord[],
+  escalation: ReadonlyMap<string, string | null>,
+): Record<string, RouteOutcome> {
+  const routes: Record<string, RouteOutcome> = {};
+  for (const decision of decisions) {
+    if (!escalation.has(decision.node)) continue;
+    if (decision.kind !== "route" && decision.kind !== "escalation") continue;
+    routes[decision.node] = {
+      choice: decision.choice,
+      kind: decision.kind,
+      decidedBy: decision.decidedBy,
+      confidence: decision.confidence,
+      top: topOption(decision),
+      escalationBranch: escalation.get(decision.node) ?? null,
+      latencyMs: decision.latencyMs,
+    };
+  }
+  return routes;
+}
+
+/** True when a route decision went to the LLM tier (it answered, or failed and the default was taken). */
+function isLlmDecision(decision: DecisionRecord): boolean {
+  if (decision.decidedBy === "llm") return true;
+  return decision.decidedBy === "default" && /from the llm/.test(decision.reason);
+}
+
+function costs(decisions: readonly DecisionRecord[], hasLlm: boolean) {
+  let tokensIn = 0;
+  let tokensOut = 0;
+  let costUsd = 0;
+  let llmDecisions = 0;
+  let llmAvoided = 0;
+  for (const decision of decisions) {
+    tokensIn += decision.tokensIn ?? 0;
+    tokensOut += decision.tokensOut ?? 0;
+    costUsd += decision.costUsd ?? 0;
+    if (decision.kind !== "route" && decision.kind !== "escalation") continue;
+    if (isLlmDecision(decision)) llmDecisions += 1;
+    else if (hasLlm && (decision.decidedBy === "rule" || decision.decidedBy === "classifier"))
+      llmAvoided += 1;
+  }
+  return { tokensIn, tokensOut, costUsd, llmDecisions, llmAvoided };
+}
+
+/** Options of {@link outcomeOfRun}. */
+export interface RunOutcomeOptions {
+  readonly details: RunDetails;
+  /** The run's status when it ended (before an eval cancels a run left waiting). */
+  readonly status: CaseOutcome["status"];
+  readonly escalation: ReadonlyMap<string, string | null>;
+  readonly latencyMs: number;
+  /** Whether the configuration has an LLM tier (for counting the calls it avoided). */
+  readonly hasLlm: boolean;
+}
+
+/** Reads a finished (or paused) run into a case outcome. */
+export function outcomeOfRun(options: RunOutcomeOptions): CaseOutcome {
+  const { details, escalation } = options;
+  const routes = routeOutcomes(details.decisions, escalation);
+  const escalated =
+    details.decisions.some((decision) => decision.kind === "escalation") ||
+    Object.values(routes).some((route) => route.choice === route.escalationBranch);
+  return {
+    runId: details.run.id,
+    status: options.status,
+    error: details.run.error,
+    output: details.run.output ?? null,
+    routes,
+    effects: details.effects.map((effect) => ({
+      name: effect.name,
+      node: effect.node,
+      status: effect.status,
+      args: effect.args,
+    })),
+    escalated,
+    latencyMs: options.latencyMs,
+    ...costs(details.decisions, options.hasLlm),
+  };
+}
+
+/** The outcome of a case whose run could not start: rejected input, or another error. */
+export function outcomeOfError(error: unknown, latencyMs: number): CaseOutcome {
+  const rejected = isSignalboxError(error, "INPUT_INVALID");
+  return {
+    runId: null,
+    status: rejected ? "rejected" : "error",
+    error: errorMessage(error),
+    output: null,
+    routes: {},
+    effects: [],
+    escalated: false,
+    latencyMs,
+    tokensIn: 0,
+    tokensOut: 0,
+    costUsd: 0,
+    llmDecisions: 0,
+    llmAvoided: 0,
+  };
+}

@@ -1,0 +1,231 @@
+import { randomBytes } from "node:crypto";
+import { dirname, resolve } from "node:path";
+import type { Logger } from "pino";
+import { ErrorCode, SignalboxError } from "../errors.ts";
+import type { CompiledWorkflow } from "../graph/workflow.ts";
+import { parseModelSpec } from "../models/model-spec.ts";
+import { WorkflowRegistry } from "../runtime/registry.ts";
+import { Runtime } from "../runtime/runtime.ts";
+import type { RunStore } from "../store/types.ts";
+import { escalationBranches, outcomeOfError, outcomeOfRun } from "./case-outcome.ts";
+import { spreadSample } from "./dataset.ts";
+import { checkExpectation } from "./expectation.ts";
+import { summarize } from "./metrics.ts";
+import { createModelTier, type ModelSettings, type ModelTier } from "./model-tier.ts";
+import { mapConcurrent } from "./run-pool.ts";
+import type { LoadedSuite, ModelConfig } from "./suite.ts";
+import type { CaseOutcome, CaseResult, ConfigResult, EvalCase, EvalResult } from "./types.ts";
+
+/** Cases in flight at once by default: enough to overlap model calls and store writes. */
+export const DEFAULT_CONCURRENCY = 8;
+
+/** Where a run of a suite stands, for progress bars. */
+export interface EvalProgress {
+  readonly config: string;
+  readonly configIndex: number;
+  readonly configCount: number;
+  readonly done: number;
+  readonly total: number;
+  readonly failed: number;
+}
+
+/** Options of {@link runEval}. */
+export interface RunEvalOptions {
+  readonly suite: LoadedSuite;
+  /** The run store the cases' runs (dry-runs, trigger `eval`) are written to. */
+  readonly store: RunStore;
+  readonly logger?: Logger;
+  /** Configuration names of the suite, or model names to run ad hoc; default all of the suite's. */
+  readonly models?: readonly string[];
+  /** Run this many cases, spread evenly over the data set. */
+  readonly limit?: number;
+  /** Cases in flight at once (the providers' rate limits still apply). Default 8. */
+  readonly concurrency?: number;
+  /** Call the real models and write their replies to each configuration's fixture. */
+  readonly record?: boolean;
+  /** Call the real models even where a fixture is configured. */
+  readonly live?: boolean;
+  readonly settings?: ModelSettings;
+  readonly onProgress?: (progress: EvalProgress) => void;
+}
+
+/**
+ * The configurations to run: the suite's, or those named (a name not in the
+ * suite that parses as a model name runs as an ad-hoc configuration).
+ * @throws SignalboxError INPUT_INVALID naming the suite's configurations
+ */
+export function selectConfigs(
+  suite: LoadedSuite,
+  names: readonly string[] | undefined,
+): ModelConfig[] {
+  if (names === undefined || names.length === 0) return [...suite.models];
+  return [...new Set(names)].map((name) => {
+    const config = suite.models.find((candidate) => candidate.name === name);
+    if (config !== undefined) return config;
+    try {
+      parseModelSpec(name);
+    } catch {
+      throw new SignalboxError(
+        ErrorCode.InputInvalid,
+        `--model "${name}" is neither a configuration of suite ${suite.name} (${suite.models.map((model) => model.name).join(", ")}) nor a model name (offline, openai:<model>, openai-compatible:<model>@<baseURL>)`,
+      );
+    }
+    return { name, model: name };
+  });
+}
+
+function fixturePath(suite: LoadedSuite, config: ModelConfig, options: RunEvalOptions) {
+  if (options.live && !options.record) return undefined;
+  const configured = suite.fixtures.get(config.name);
+  if (configured !== undefined || !options.record) return configured;
+  const slug = config.name.replaceAll(/[^\w.-]+/g, "-");
+  return resolve(dirname(suite.file), "fixtures", `${suite.name}.${slug}.json`);
+}
+
+interface CaseContext {
+  readonly runtime: Runtime;
+  readonly workflow: CompiledWorkflow;
+  readonly escalation: ReadonlyMap<string, string | null>;
+  readonly hasLlm: boolean;
+}
+
+async function runOutcome(context: CaseContext, input: unknown): Promise<CaseOutcome> {
+  const { runtime, workflow } = context;
+  const started = performance.now();
+  try {
+    const run = await runtime.start(workflow.name, input, { dryRun: true, trigger: "eval" });
+    const latencyMs = performance.now() - started;
+    // A dry-run paused at an approval would wait for a person forever: end it, keep what it did.
+    if (run.status === "waiting")
+      await runtime.cancel(
+        run.id,
+        "eval: this dry-run case stopped at an approval; cancelled so it does not wait",
+      );
+    const details = await runtime.get(run.id);
+    return outcomeOfRun({ ...context, details, status: run.status, latencyMs });
+  } catch (error) {
+    return outcomeOfError(error, performance.now() - started);
+  }
+}
+
+async function runCase(context: CaseContext, evalCase: EvalCase): Promise<CaseResult> {
+  const outcome = await runOutcome(context, evalCase.input);
+  const failures = checkExpectation(evalCase.expect, outcome, evalCase.input);
+  return { ...evalCase, passed: failures.length === 0, failures, outcome };
+}
+
+/** The workflow and a runtime for one configuration, ready to run cases. */
+async function prepareConfig(options: RunEvalOptions, config: ModelConfig, tier: ModelTier) {
+  const { suite, store } = options;
+  const workflow = await suite.createWorkflow(config);
+  const runtime = new Runtime({
+    store,
+    workflows: new WorkflowRegistry([workflow]),
+    logger: options.logger,
+    llm: tier.llm,
+  });
+  workflow.graph(store.checkpointer); // builds the graph (and trains the classifier) before timing
+  const context: CaseContext = {
+    runtime,
+    workflow,
+    escalation: escalationBranches(workflow),
+    hasLlm: tier.llm !== undefined,
+  };
+  return context;
+}
+
+interface ConfigRun {
+  readonly config: ModelConfig;
+  readonly tier: ModelTier;
+  readonly cases: readonly EvalCase[];
+  readonly report: (done: number, failed: number) => void;
+}
+
+async function runConfig(options: RunEvalOptions, run: ConfigRun): Promise<ConfigResult> {
+  const { config, tier, cases, report } = run;
+  const context = await prepareConfig(options, config, tier);
+  report(0, 0);
+  let done = 0;
+  let failed = 0;
+  const started = performance.now();
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+  const results = await mapConcurrent(cases, concurrency, async (evalCase) => {
+    const result = await runCase(context, evalCase);
+    done += 1;
+    if (!result.passed) failed += 1;
+    report(done, failed);
+    return result;
+  });
+  const elapsedMs = performance.now() - started;
+  await tier.fixture?.save();
+  return {
+    name: config.name,
+    model: config.model,
+    replyMode: tier.mode,
+    fixture: tier.fixture?.path ?? null,
+    replayMisses: tier.fixture?.misses ?? 0,
+    summary: summarize(results, elapsedMs),
+    cases: results,
+  };
+}
+
+/** Every configuration's model tier, first, so a missing key or fixture fails before any case runs. */
+async function createTiers(options: RunEvalOptions, configs: readonly ModelConfig[]) {
+  const tiers: ModelTier[] = [];
+  for (const config of configs) {
+    const fixture = fixturePath(options.suite, config, options);
+    const { record, settings } = options;
+    tiers.push(await createModelTier(config, { fixturePath: fixture, record, settings }));
+  }
+  return tiers;
+}
+
+/** A sortable, readable id for one eval run: `<suite>-<UTC time>-<random>`. */
+export function createEvalId(suite: string, now = new Date()): string {
+  const time = now
+    .toISOString()
+    .replaceAll(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "Z");
+  return `${suite}-${time}-${randomBytes(3).toString("hex")}`;
+}
+
+/**
+ * Runs a suite: every case of every selected configuration as a dry-run through
+ * a {@link Runtime} over `store` (so each run and its decision path stay
+ * inspectable), checks each against its expectation, and scores the routes.
+ */
+export async function runEval(options: RunEvalOptions): Promise<EvalResult> {
+  const { suite } = options;
+  const startedAt = new Date();
+  const configs = selectConfigs(suite, options.models);
+  const all = await suite.loadCases();
+  const cases = spreadSample(all, options.limit);
+  const tiers = await createTiers(options, configs);
+  const results: ConfigResult[] = [];
+  for (const [configIndex, config] of configs.entries()) {
+    const report = (done: number, failed: number) =>
+      options.onProgress?.({
+        config: config.name,
+        configIndex,
+        configCount: configs.length,
+        done,
+        total: cases.length,
+        failed,
+      });
+    const tier = tiers[configIndex] as ModelTier;
+    results.push(await runConfig(options, { config, tier, cases, report }));
+  }
+  return {
+    format: "signalbox-eval-result/1",
+    id: createEvalId(suite.name, startedAt),
+    suite: suite.name,
+    suiteFile: suite.file,
+    workflow: suite.workflowName,
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    totalCases: all.length,
+    limit: options.limit ?? null,
+    concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
+    configs: results,
+  };
+}

@@ -1,0 +1,162 @@
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Writable } from "node:stream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../../src/cli/main.ts";
+import { tempHome } from "../support/runtime.ts";
+
+function sink() {
+  let text = "";
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      text += String(chunk);
+      done();
+    },
+  });
+  return { stream, text: () => text };
+}
+
+let home: string;
+let cleanup: () => void;
+let suiteFile: string;
+let baselineFile: string;
+
+async function cli(...args: string[]) {
+  const stdout = sink();
+  const stderr = sink();
+  const code = await runCli(["--home", home, ...args], {
+    stdout: stdout.stream,
+    stderr: stderr.stream,
+  });
+  return { code, stdout: stdout.text(), stderr: stderr.text() };
+}
+
+const CASES = [
+  { id: "refund", customer: "C-1001", message: "please refund order 5012", intent: "refund" },
+  { id: "legal", customer: "C-1001", message: "I will sue you", intent: "escalate_to_human" },
+  {
+    id: "negated",
+    customer: "C-1001",
+    message: "I do NOT want a refund, I just want to know why I was charged twice",
+    intent: "billing_question",
+  },
+];
+
+beforeAll(() => {
+  ({ home, cleanup } = tempHome("signalbox-eval-cli-"));
+  writeFileSync(join(home, "cases.jsonl"), CASES.map((row) => JSON.stringify(row)).join("\n"));
+  suiteFile = join(home, "mini.json");
+  baselineFile = join(home, "baselines", "mini.json");
+  const suite = {
+    kind: "workflow",
+    name: "mini",
+    workflow: "support_triage",
+    dataset: "cases.jsonl",
+    mapping: {
+      input: { customerId: "customer", message: "message" },
+      routes: { classify_intent: "intent" },
+    },
+    baseline: "baselines/mini.json",
+  };
+  writeFileSync(suiteFile, JSON.stringify(suite));
+});
+afterAll(() => cleanup());
+
+function editBaseline(change: (failures: Record<string, string>) => void) {
+  const baseline = JSON.parse(readFileSync(baselineFile, "utf8"));
+  change(baseline.configs.offline.expectedFailures);
+  writeFileSync(baselineFile, JSON.stringify(baseline));
+}
+
+describe("signalbox eval", () => {
+  it("lists the shipped suites when given none", async () => {
+    const result = await cli("eval");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^banking77 {2}evals\/banking77\.json$/m);
+    expect(result.stdout).toMatch(/^support-triage {2}evals\/support-triage\.ts$/m);
+  });
+
+  it("writes a baseline with today's failures as expected failures", async () => {
+    const result = await cli("eval", suiteFile, "--update-baseline");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("passed");
+    const baseline = JSON.parse(readFileSync(baselineFile, "utf8"));
+    expect(Object.keys(baseline.configs.offline.expectedFailures)).toEqual(["negated"]);
+  });
+
+  it("compares with the baseline and writes JSON, JUnit XML and HTML", async () => {
+    const out = (name: string) => join(home, name);
+    const result = await cli(
+      "eval",
+      suiteFile,
+      "--json",
+      out("r.json"),
+      "--junit",
+      out("j.xml"),
+      "--html",
+      out("r.html"),
+    );
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/offline: ok · 0 new failures · 0 expected failures now pass/);
+    expect(result.stdout).toContain("negated (expected)");
+    const json = JSON.parse(readFileSync(out("r.json"), "utf8"));
+    expect(json.configs[0].cases).toHaveLength(3);
+    expect(json.baseline[0].regression).toBe(false);
+    const junit = readFileSync(out("j.xml"), "utf8");
+    expect(junit).toMatch(
+      /<testsuites name="signalbox eval mini" tests="4" failures="0" errors="0" skipped="1">/,
+    );
+    expect(readFileSync(out("r.html"), "utf8")).toMatch(
+      /<svg[^>]*aria-label="accuracy against coverage"/,
+    );
+    expect(readdirSync(join(home, "evals")).some((file) => file.startsWith("mini-"))).toBe(true);
+  });
+
+  it("keeps every case's run inspectable with signalbox show", async () => {
+    const result = await cli("eval", suiteFile, "--json", "-");
+    const json = JSON.parse(result.stdout);
+    const runId = json.configs[0].cases[0].outcome.runId;
+    const shown = await cli("show", runId);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain("classify_intent");
+    expect(shown.stdout).toContain("(dry-run)");
+  });
+
+  it("exits 1 when a case that passed now fails", async () => {
+    editBaseline((failures) => {
+      delete failures.negated;
+    });
+    const result = await cli("eval", suiteFile);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain("REGRESSION");
+    expect(result.stdout).toContain("new failure negated");
+    expect((await cli("eval", suiteFile, "--no-baseline")).code).toBe(0);
+  });
+
+  it("exits 1 when an expected failure now passes, so the baseline stays honest", async () => {
+    editBaseline((failures) => {
+      failures.negated = "kept";
+      failures.refund = "used to fail";
+    });
+    const result = await cli("eval", suiteFile, "--junit", join(home, "stale.xml"));
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain("now passes refund");
+    expect(readFileSync(join(home, "stale.xml"), "utf8")).toContain("expected failure now passes");
+  });
+
+  it("rejects unknown suites and model configurations with usage errors", async () => {
+    const missing = await cli("eval", "no-such-suite");
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('no eval suite named "no-such-suite"');
+    const model = await cli("--model", "gpt-9", "eval", suiteFile);
+    expect(model.code).toBe(2);
+    expect(model.stderr).toContain("neither a configuration of suite mini");
+  });
+
+  it("says where to get a classification suite's data when it is missing", async () => {
+    const result = await cli("eval", "banking77", "--data", join(home, "nowhere"));
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("PolyAI-LDN/task-specific-datasets");
+    expect(existsSync(join(home, "nowhere"))).toBe(false);
+  });
+});

@@ -1,0 +1,83 @@
+import { describe, expect, it } from "vitest";
+import { compareWithBaseline, updateBaseline } from "../../src/eval/baseline.ts";
+import { formatProgress } from "../../src/eval/progress.ts";
+import { renderEvalHtml } from "../../src/eval/report-html.ts";
+import { escapeXml, renderJunit } from "../../src/eval/report-junit.ts";
+import { renderEvalText } from "../../src/eval/report-text.ts";
+import type { EvalResult } from "../../src/eval/types.ts";
+import { caseResult, configResult } from "./case-results.ts";
+
+const offline = configResult("offline", [
+  caseResult("a", "refund", { choice: "refund" }),
+  caseResult('b<&">', "refund", { choice: "technical", confidence: 0.4 }),
+  caseResult("c", "technical", {
+    choice: "escalate",
+    kind: "escalation",
+    confidence: 0.2,
+    top: "technical",
+  }),
+]);
+const llm = configResult("gpt", [
+  caseResult("a", "refund", { choice: "refund", decidedBy: "llm" }),
+  caseResult('b<&">', "refund", { choice: "refund", decidedBy: "llm" }),
+  caseResult("c", "technical", { choice: "technical" }),
+]);
+const result: EvalResult = {
+  format: "signalbox-eval-result/1",
+  id: "demo-1",
+  suite: "demo",
+  suiteFile: "/demo.json",
+  workflow: "demo_flow",
+  startedAt: "2026-01-01T00:00:00.000Z",
+  finishedAt: "2026-01-01T00:00:01.000Z",
+  totalCases: 3,
+  limit: null,
+  concurrency: 4,
+  configs: [offline, llm],
+};
+
+describe("eval reports", () => {
+  it("puts two configurations side by side in the terminal report", () => {
+    const text = renderEvalText(result);
+    expect(text).toMatch(/^ {2}passed +1\/3 \(33\.3%\) +3\/3 \(100\.0%\)$/m);
+    expect(text).toMatch(/route classify +offline +gpt/);
+    expect(text).toMatch(/selective accuracy +50\.0% +100\.0%/);
+    expect(text).toContain("top confusions (offline, classify): refund → technical 1");
+    expect(text).toContain("failed cases (offline): 2 of 3");
+  });
+
+  it("reports the baseline verdict", () => {
+    const baseline = updateBaseline(undefined, { ...result, configs: [llm] });
+    const comparisons = [compareWithBaseline(baseline, llm, { cases: 0, metrics: 0 })];
+    const text = renderEvalText(
+      { ...result, configs: [llm] },
+      { comparisons, baselinePath: "b.json" },
+    );
+    expect(text).toContain("baseline b.json");
+    expect(text).toContain("gpt: ok · 0 new failures");
+  });
+
+  it("writes JUnit XML with escaped names and one suite per configuration", () => {
+    const xml = renderJunit(result);
+    expect(xml).toContain('<testsuite name="demo[offline]" tests="3" failures="2"');
+    expect(xml).toContain('<testsuite name="demo[gpt]" tests="3" failures="0"');
+    expect(xml).toContain('name="b&lt;&amp;&quot;&gt;"');
+    expect(escapeXml("a\u0000b\u001fc")).toBe("abc");
+  });
+
+  it("writes a self-contained HTML report with a chart and a confusion matrix", () => {
+    const html = renderEvalHtml(result);
+    expect(html).not.toMatch(/<script|<link|src="http/);
+    expect(html.match(/<polyline/g)).toHaveLength(2);
+    expect(html).toContain("confusion matrix: offline");
+    expect(html).toContain("b&lt;&amp;&quot;&gt;");
+  });
+
+  it("draws a progress line with rate and time left", () => {
+    const line = formatProgress(
+      { config: "offline", configIndex: 0, configCount: 2, done: 50, total: 100, failed: 3 },
+      5000,
+    );
+    expect(line).toBe("offline 1/2 [████████████░░░░░░░░░░░░] 50/100 · 3 failed · 10/s · eta 5s");
+  });
+});

@@ -1,0 +1,75 @@
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { compareWithBaseline, readBaseline } from "../../src/eval/baseline.ts";
+import { loadEvalSuite } from "../../src/eval/load-suite.ts";
+import { runEval } from "../../src/eval/run-eval.ts";
+import type { EvalResult } from "../../src/eval/types.ts";
+import { SqliteRunStore } from "../../src/store/sqlite-store.ts";
+import { tempHome } from "../support/runtime.ts";
+
+const repository = resolve(import.meta.dirname, "../..");
+
+let home: string;
+let cleanup: () => void;
+let store: SqliteRunStore;
+let result: EvalResult;
+
+beforeAll(async () => {
+  ({ home, cleanup } = tempHome("signalbox-eval-support-"));
+  store = new SqliteRunStore(join(home, "signalbox.db"));
+  const suite = await loadEvalSuite("support-triage", { cwd: repository });
+  result = await runEval({ suite, store });
+});
+afterAll(async () => {
+  await store.close();
+  cleanup();
+});
+
+describe("the support-triage suite, offline", () => {
+  it("has at least 60 hand-written cases", () => {
+    expect(result.configs[0]?.summary.cases).toBeGreaterThanOrEqual(60);
+  });
+
+  it("matches the committed baseline in both directions (no new failures, no stale expected failures)", async () => {
+    const suite = await loadEvalSuite("support-triage", { cwd: repository });
+    const baseline = await readBaseline(suite.baseline ?? "");
+    expect(baseline, "evals/baselines/support-triage.json is missing").toBeDefined();
+    for (const config of result.configs) {
+      const comparison = compareWithBaseline(
+        baseline ?? { format: "signalbox-eval-baseline/1", suite: "", configs: {} },
+        config,
+        suite.tolerance,
+      );
+      expect(comparison.found).toBe(true);
+      expect(comparison.newFailures, "cases that passed before and fail now").toEqual([]);
+      expect(comparison.fixed, "expected failures that pass now: update the baseline").toEqual([]);
+      expect(comparison.metricDrops).toEqual([]);
+    }
+  });
+
+  it("runs every case as a dry-run with trigger eval, performing nothing and leaving nothing waiting", async () => {
+    const runs = await store.listRuns({ limit: 1000 });
+    expect(runs.length).toBeGreaterThan(0);
+    expect(runs.every((run) => run.dryRun && run.trigger === "eval")).toBe(true);
+    expect(runs.some((run) => run.status === "waiting")).toBe(false);
+    expect(await store.listApprovals({ status: "pending" })).toEqual([]);
+    const effects = result.configs.flatMap((config) =>
+      config.cases.flatMap((item) => item.outcome.effects),
+    );
+    expect(effects.length).toBeGreaterThan(0);
+    expect(effects.every((effect) => effect.status === "planned")).toBe(true);
+  });
+
+  it("keeps each case's decision path in the store", async () => {
+    const refund = result.configs[0]?.cases.find((item) => item.id === "refund-basic");
+    const decisions = await store.listDecisions({ runId: refund?.outcome.runId ?? "" });
+    expect(decisions.map((decision) => decision.node)).toContain("classify_intent");
+  });
+
+  it("scores the intent route with its cascade", () => {
+    const node = result.configs[0]?.summary.nodes.find((entry) => entry.node === "classify_intent");
+    expect(node?.tiers.rule).toBeGreaterThan(0);
+    expect(node?.tiers.classifier).toBeGreaterThan(0);
+    expect(node?.branches.map((branch) => branch.branch)).toContain("escalate_to_human");
+  });
+});
