@@ -47,7 +47,15 @@ type State = WorkflowState<
 const LEGAL = /\b(lawyer|attorney|sue|suing|lawsuit|legal action|court)\b/i;
 const CHARGEBACK =
   /\b(chargeback|charge back|dispute[ds]? (the|this) (charge|payment) with my bank)\b/i;
-const INJECTION = /\b(ignore|disregard|forget)\b.{0,40}\b(rules|instructions|policy|prompt)\b/i;
+/** Attempts to talk the system out of its rules, in a few languages, or to smuggle a decision in. */
+const INJECTION = [
+  /\b(ignore|disregard|forget|override|bypass|ignoriere|vergiss|ignorez|oubliez|ignora|olvida)\b.{0,40}\b(rules?|instructions?|policy|prompt|regeln|anweisungen|règles|reglas|instrucciones)\b/i,
+  /\b(system override|admin(istrator)? mode|developer mode|jailbreak|you are now|pretend (you are|to be)|act as (an? )?(admin|administrator|manager|bank))\b/i,
+  /\b(policy|approval)\s*=\s*\w+/i,
+  /["']?\b(branch|decidedBy|confidence)\b["']?\s*:/,
+];
+/** Database-injection shapes: nobody writing to support needs these. */
+const SQL_INJECTION = /(;\s*drop\s+table|'\s*or\s*'?1'?\s*=\s*'?1|\bunion\s+select\b)/i;
 
 const intentOf = (state: State): Intent =>
   (state.routes.classify_intent?.branch ?? "escalate_to_human") as Intent;
@@ -59,7 +67,21 @@ export function checkRefund(
   orders: readonly Order[],
 ): RefundCheck {
   const mentioned = message.match(/#?\b(\d{4})\b/g)?.map((token) => token.replace("#", "")) ?? [];
-  const order = orders.find((candidate) => mentioned.includes(candidate.id)) ?? orders[0];
+  const order = orders.find((candidate) => mentioned.includes(candidate.id));
+  const foreign = mentioned.find((id) => !orders.some((candidate) => candidate.id === id));
+  // A named order that is not on this account is never swapped for one that is.
+  if (order === undefined && foreign !== undefined) {
+    return {
+      eligible: false,
+      orderId: null,
+      amount: 0,
+      reason: `order #${foreign} is not on this account`,
+    };
+  }
+  return checkOrder(order ?? orders[0], customer);
+}
+
+function checkOrder(order: Order | undefined, customer: Customer): RefundCheck {
   if (order === undefined)
     return {
       eligible: false,
@@ -176,7 +198,9 @@ export function createSupportTriage(options: SupportTriageOptions) {
         },
         {
           name: "prompt_injection",
-          when: (state) => INJECTION.test(state.input.message),
+          when: (state) =>
+            INJECTION.some((pattern) => pattern.test(state.input.message)) ||
+            SQL_INJECTION.test(state.input.message),
           branch: "escalate_to_human",
           reason: "the message tries to override our rules",
         },
@@ -184,7 +208,7 @@ export function createSupportTriage(options: SupportTriageOptions) {
       decider: options.decider,
       defaultBranch: "escalate_to_human",
       escalationBranch: "escalate_to_human",
-      minConfidence: options.minConfidence ?? 0.3,
+      minConfidence: options.minConfidence ?? 0.45,
     })
     .step("check_refund_policy", {
       effect: "read",
