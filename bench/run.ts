@@ -14,6 +14,7 @@ import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { SqliteRunStore } from "../src/store/sqlite-store.ts";
 import { measureCheckpointBytes } from "./checkpoint-bytes.ts";
+import { evalThroughput } from "./eval-throughput.ts";
 import { mcpLatency } from "./mcp-latency.ts";
 import type { InterleaveOptions } from "./measure.ts";
 import {
@@ -122,6 +123,8 @@ async function main(): Promise<void> {
     const tiers = await routingTiers();
     progress("MCP tools/call latency, ours vs the bare SDK (about 50 s)");
     const mcp = await mcpLatency();
+    progress("eval throughput, offline");
+    const evals = await evalThroughput();
 
     const [, hundred, twoHundred] = bytes;
     if (hundred === undefined || twoHundred === undefined) throw new Error("missing byte results");
@@ -175,6 +178,8 @@ async function main(): Promise<void> {
       tiers,
       "",
       mcp,
+      "",
+      evals,
       "",
       targetLines(targets),
       ...routeNotes,
