@@ -4,10 +4,10 @@ import { ErrorCode, SignalboxError } from "../errors.ts";
 import type { RunEvent } from "../graph/events.ts";
 import { takenPath, toMermaid } from "../graph/mermaid.ts";
 import type { Runtime } from "../runtime/runtime.ts";
+import { RUN_STATUSES } from "../store/types.ts";
 import { ExitCode } from "./cli-error.ts";
 import { registerEvalCommand } from "./eval-command.ts";
 import { formatEvent, renderRun } from "./render.ts";
-import { RUN_STATUSES } from "./run-statuses.ts";
 import { addServerCommands } from "./server-commands.ts";
 
 /** What commands need from the process, injected so tests can drive the CLI in-process. */

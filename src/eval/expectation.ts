@@ -1,18 +1,9 @@
 import { isDeepStrictEqual } from "node:util";
 import { z } from "zod";
+import { RUN_STATUSES } from "../store/types.ts";
 import type { CaseOutcome } from "./types.ts";
 
-const CaseStatusName = z.enum([
-  "queued",
-  "running",
-  "waiting",
-  "succeeded",
-  "failed",
-  "cancelled",
-  "compensated",
-  "rejected",
-  "error",
-]);
+const CaseStatusName = z.enum([...RUN_STATUSES, "rejected", "error"]);
 
 /**
  * A check on one value of a case's outcome, found by a dot path such as

@@ -1,7 +1,6 @@
-import { ChatOpenAI } from "@langchain/openai";
 import { ErrorCode, SignalboxError } from "../errors.ts";
 import type { Decider } from "../graph/route-decider.ts";
-import { ChatProvider, type ModelPrices } from "../models/chat-provider.ts";
+import { createChatProvider, type ModelPrices } from "../models/chat-provider.ts";
 import { createLlmDecider } from "../models/llm-decider.ts";
 import { parseModelSpec } from "../models/model-spec.ts";
 import type { RateLimits } from "../models/rate-limiter.ts";
@@ -68,22 +67,15 @@ export async function createModelTier(
       ErrorCode.ConfigInvalid,
       `configuration "${config.name}" (${spec.id}) needs OPENAI_API_KEY to run live or record`,
     );
-  const model = new ChatOpenAI({
-    model: spec.model,
-    apiKey: settings.apiKey ?? "not-needed",
-    maxRetries: 0,
-    timeout: settings.timeoutMs ?? 60_000,
-    configuration: {
-      baseURL: spec.provider === "openai-compatible" ? spec.baseURL : settings.baseURL,
-      ...(fixture === undefined ? {} : { fetch: fixture.fetch(settings.fetch) }),
-    },
-  });
-  const provider = new ChatProvider({
-    id: spec.id,
-    model,
+  const provider = createChatProvider(spec, {
+    ...settings,
+    // A replay needs no key: nothing leaves the machine.
+    apiKey: settings.apiKey ?? (mode === "replay" ? "replay" : undefined),
     structuredMethod: config.structuredMethod ?? "jsonSchema",
     limits: { ...settings.limits, ...config.limits },
     prices: config.prices ?? settings.prices,
+    fetch: fixture?.fetch(settings.fetch),
   });
+  if (provider === undefined) return { llm: undefined, mode: "offline", fixture };
   return { llm: createLlmDecider(provider), mode, fixture };
 }

@@ -1,17 +1,9 @@
 import { z } from "zod";
 import type { RunDetails } from "../runtime/runtime.ts";
-import type { RunStatus } from "../store/types.ts";
+import { RUN_STATUSES } from "../store/types.ts";
 
 /** Every run status, as the MCP schemas spell them. */
-export const RUN_STATUS_VALUES = [
-  "queued",
-  "running",
-  "waiting",
-  "succeeded",
-  "failed",
-  "cancelled",
-  "compensated",
-] as const satisfies readonly RunStatus[];
+export const RUN_STATUS_VALUES = RUN_STATUSES;
 
 /** One entry of the compact decision path: node → choice: reason. */
 export const DecisionStep = z.object({

@@ -141,6 +141,8 @@ export interface ProviderSettings {
   readonly breaker?: CircuitBreakerOptions;
   readonly structuredMethod?: StructuredMethod;
   readonly prices?: ModelPrices;
+  /** The HTTP transport under the OpenAI client (e.g. one that records or replays replies). */
+  readonly fetch?: typeof fetch;
 }
 
 /**
@@ -166,6 +168,7 @@ export function createChatProvider(
     timeout: settings.timeoutMs ?? 60_000,
     configuration: {
       baseURL: spec.provider === "openai-compatible" ? spec.baseURL : settings.baseURL,
+      ...(settings.fetch === undefined ? {} : { fetch: settings.fetch }),
     },
   });
   return new ChatProvider({

@@ -2,14 +2,16 @@ import type { BaseCheckpointSaver } from "@langchain/langgraph-checkpoint";
 import type { DecidedBy, DecisionKind, DecisionRecord } from "../graph/decision.ts";
 
 /** Lifecycle of a run. `waiting` means paused for a human (approval). */
-export type RunStatus =
-  | "queued"
-  | "running"
-  | "waiting"
-  | "succeeded"
-  | "failed"
-  | "cancelled"
-  | "compensated";
+export const RUN_STATUSES = [
+  "queued",
+  "running",
+  "waiting",
+  "succeeded",
+  "failed",
+  "cancelled",
+  "compensated",
+] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
 
 /** Statuses a run never leaves. */
 export const FINAL_STATUSES: readonly RunStatus[] = [
