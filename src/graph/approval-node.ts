@@ -2,8 +2,9 @@ import { interrupt } from "@langchain/langgraph";
 import { z } from "zod";
 import { ErrorCode } from "../errors.ts";
 import { parseWith } from "../validation.ts";
-import { beginNodeCall, type NodeConfig, runNode } from "./node-call.ts";
+import { beginNodeCall, type NodeCall, type NodeConfig, runNode } from "./node-call.ts";
 import { graphTarget } from "./route-node.ts";
+import type { ApprovalRequest } from "./run-context.ts";
 import {
   type ApprovalOptions,
   type ApprovalOutcome,
@@ -29,6 +30,24 @@ export interface ApprovalInterrupt {
   readonly message: string;
   readonly details: unknown;
   readonly deadline: string | null;
+}
+
+/**
+ * Records an approval request and pauses the run on it (LangGraph `interrupt`);
+ * on resume, returns the validated decision. Side effects belong after this call.
+ */
+export async function awaitApproval(
+  call: NodeCall,
+  request: ApprovalRequest,
+): Promise<z.infer<typeof ApprovalResume>> {
+  await call.context.requestApproval(request);
+  const payload: ApprovalInterrupt = { type: "approval", approvalId: request.id, ...request };
+  return parseWith(
+    ApprovalResume,
+    interrupt(payload),
+    ErrorCode.InputInvalid,
+    "approval resume value",
+  );
 }
 
 /** Where each approval outcome leads. */
@@ -90,19 +109,7 @@ export function createApprovalNode(name: string, options: ApprovalOptions<AnySta
             ? null
             : new Date(Date.now() + options.deadlineMs).toISOString(),
       };
-      await call.context.requestApproval(request);
-      const payload: ApprovalInterrupt = {
-        type: "approval",
-        approvalId,
-        ...request,
-        node: call.node,
-      };
-      const resume = parseWith(
-        ApprovalResume,
-        interrupt(payload),
-        ErrorCode.InputInvalid,
-        "approval resume value",
-      );
+      const resume = await awaitApproval(call, request);
       call.decide({
         node: call.node,
         kind: "approval",

@@ -1,11 +1,10 @@
 import { ToolMessage } from "@langchain/core/messages";
-import { interrupt, task } from "@langchain/langgraph";
+import { task } from "@langchain/langgraph";
 import type { z } from "zod";
-import { ErrorCode } from "../errors.ts";
-import { type ApprovalInterrupt, ApprovalResume } from "../graph/approval-node.ts";
+import { type ApprovalResume, awaitApproval } from "../graph/approval-node.ts";
 import type { NodeCall } from "../graph/node-call.ts";
 import type { AgentToolCall, AgentToolOutcome } from "../graph/types.ts";
-import { describeIssues, parseWith } from "../validation.ts";
+import { describeIssues } from "../validation.ts";
 import { isWriteTool, type Tool } from "./define-tool.ts";
 import { executeTool, type ToolResult } from "./execute-tool.ts";
 import type { ModelTurn, TurnToolCall } from "./model-turn.ts";
@@ -130,14 +129,7 @@ async function askApproval(
     details: { tool: tool.name, effect: tool.effect, args: input, rationale: rationale ?? null },
     deadline: null,
   };
-  await call.context.requestApproval(request);
-  const payload: ApprovalInterrupt = { type: "approval", approvalId: request.id, ...request };
-  const resume = parseWith(
-    ApprovalResume,
-    interrupt(payload),
-    ErrorCode.InputInvalid,
-    "approval resume value",
-  );
+  const resume = await awaitApproval(call, request);
   call.decide({
     node: call.node,
     kind: "approval",
