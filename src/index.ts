@@ -2,6 +2,17 @@
  * signalbox: durable agentic workflows on LangGraph, with a decision-path log.
  * Every line here is public API.
  */
+
+export type { ChatAgent } from "./chat/chat-agent.ts";
+export {
+  type ChatAgentOptions,
+  type ChatHistoryEntry,
+  type ChatRequest,
+  type ChatTurn,
+  createChatAgent,
+} from "./chat/chat-agent.ts";
+export type { ChatEvent, ChatEventType } from "./chat/chat-events.ts";
+export { OfflineChatModel } from "./chat/offline-chat-model.ts";
 export { ErrorCode, errorMessage, isSignalboxError, SignalboxError } from "./errors.ts";
 export {
   type BaselineComparison,

@@ -5,6 +5,7 @@ import type { RunEvent } from "../graph/events.ts";
 import { takenPath, toMermaid } from "../graph/mermaid.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import { RUN_STATUSES } from "../store/types.ts";
+import { registerChatCommand } from "./chat-command.ts";
 import { ExitCode } from "./cli-error.ts";
 import { registerEvalCommand } from "./eval-command.ts";
 import { formatEvent, renderRun } from "./render.ts";
@@ -307,5 +308,6 @@ export function createProgram(io: CliIo): Command {
 
   addServerCommands(program, io);
   registerEvalCommand(program, io);
+  registerChatCommand(program, io);
   return program;
 }

@@ -1,9 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
+import { type ChatAgent, type ChatAgentOptions, createChatAgent } from "../chat/chat-agent.ts";
 import { ErrorCode, errorMessage, SignalboxError } from "../errors.ts";
 import { createMcpServer } from "../mcp/create-mcp-server.ts";
 import type { Runtime } from "../runtime/runtime.ts";
+import { type ChatRoutes, handleChatRoute, isChatPath } from "./chat-routes.ts";
 import { sendJson, sendJsonRpcError } from "./http-responses.ts";
 import {
   allowedHostnames,
@@ -33,6 +35,8 @@ export interface HttpServerOptions {
   /** Most sessions open at once (503 past it). Default 1000. */
   readonly maxSessions?: number;
   readonly logger?: Logger;
+  /** The chat behind `/api/chat` and `/v1/chat/completions`: an agent, or options for one (default: offline). */
+  readonly chat?: ChatAgent | ChatAgentOptions;
 }
 
 /** A running HTTP server. */
@@ -51,6 +55,7 @@ interface Endpoint {
   readonly maxBodyBytes: number;
   readonly sessions: McpSessions;
   readonly logger: Logger;
+  readonly chat: ChatRoutes;
 }
 
 function refuse(response: ServerResponse, refusal: Refusal): void {
@@ -81,6 +86,17 @@ async function route(endpoint: Endpoint, request: IncomingMessage, response: Ser
   const hostRefusal = checkHostAndOrigin(request, endpoint.allowed);
   if (hostRefusal) return refuse(response, hostRefusal);
   const path = new URL(request.url ?? "/", "http://localhost").pathname;
+  if (isChatPath(path)) {
+    const refusal = checkBearer(request, endpoint.token);
+    if (refusal)
+      return sendJson(
+        response,
+        refusal.status,
+        { error: { message: refusal.message } },
+        refusal.headers,
+      );
+    return handleChatRoute(endpoint.chat, path, request, response);
+  }
   if (path !== MCP_PATH)
     return sendJson(response, 404, { error: `not found; the MCP endpoint is ${MCP_PATH}` });
   const authRefusal = checkBearer(request, endpoint.token);
@@ -145,6 +161,14 @@ export async function startHttpServer(
     maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
     sessions,
     logger,
+    chat: {
+      chat:
+        options.chat === undefined || !("send" in options.chat)
+          ? createChatAgent(runtime, { trigger: "http-chat", ...options.chat })
+          : options.chat,
+      maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
+      conversations: new Map(),
+    },
   };
   const server = createServer((request, response) => {
     route(endpoint, request, response).catch((error: unknown) => {

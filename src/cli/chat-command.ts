@@ -1,0 +1,84 @@
+import type { Command } from "commander";
+import { type ChatAgent, createChatAgent } from "../chat/chat-agent.ts";
+import type { ChatEvent } from "../chat/chat-events.ts";
+import { runTerminalSession } from "../chat/terminal-session.ts";
+import { createChatProvider } from "../models/chat-provider.ts";
+import type { Runtime } from "../runtime/runtime.ts";
+import { readSettings } from "./environment.ts";
+import type { CliIo, GlobalFlags } from "./program.ts";
+import { renderRun } from "./render.ts";
+
+interface ChatOptions {
+  readonly message?: string;
+  readonly json?: boolean;
+  readonly conversation?: string;
+}
+
+/** The chat agent with the configured model (--model / $SIGNALBOX_MODEL), offline by default. */
+function chatAgentFor(runtime: Runtime, flags: GlobalFlags): ChatAgent {
+  const settings = readSettings(flags, process.env);
+  const model = createChatProvider(settings.model, {
+    apiKey: settings.apiKey,
+    baseURL: settings.baseURL,
+    limits: settings.limits,
+    prices: settings.prices,
+  });
+  return createChatAgent(runtime, { model: model ?? "offline", trigger: "cli-chat" });
+}
+
+/** Progress on stderr, so stdout stays the reply (or the JSON) for scripts. */
+function progressLine(event: ChatEvent): string | undefined {
+  switch (event.type) {
+    case "tool-call":
+      return `→ ${event.name}${event.rationale ? `: ${event.rationale}` : ""}`;
+    case "run-progress":
+      return event.event.type === "run-end"
+        ? `  run ${event.event.runId} ${event.event.status}`
+        : undefined;
+    case "approval-request":
+      return `? run ${event.runId} waits for approval: ${event.message}`;
+    default:
+      return undefined;
+  }
+}
+
+async function oneShot(io: CliIo, chat: ChatAgent, message: string, options: ChatOptions) {
+  const turn = await chat.send({
+    message,
+    conversationId: options.conversation,
+    onEvent: (event) => {
+      const line = options.json ? undefined : progressLine(event);
+      if (line !== undefined) io.stderr.write(`${line}\n`);
+    },
+  });
+  if (options.json) io.stdout.write(`${JSON.stringify(turn, null, 2)}\n`);
+  else io.stdout.write(`${turn.reply}\n\nconversation: ${turn.conversationId}\n`);
+}
+
+/** Adds `signalbox chat`: one shot with --message (scriptable, --json), else an interactive session. */
+export function registerChatCommand(program: Command, io: CliIo): void {
+  program
+    .command("chat")
+    .description(
+      "talk to the workflows: an agent picks one, fills its input, runs it and reports back; approvals happen in the conversation",
+    )
+    .option("--message <text>", "send one message, print the reply and exit")
+    .option("--json", "with --message: print the turn (reply, runs, ids) as JSON")
+    .option("--conversation <id>", "continue this conversation (it must exist)")
+    .action(async (options: ChatOptions) => {
+      const flags = program.opts<GlobalFlags>();
+      const runtime = await io.openRuntime(flags);
+      try {
+        const chat = chatAgentFor(runtime, flags);
+        if (options.message !== undefined) return await oneShot(io, chat, options.message, options);
+        await runTerminalSession(chat, {
+          input: process.stdin,
+          output: io.stdout,
+          conversationId: options.conversation,
+          renderRun: (details) => renderRun(details, io.stdout.isTTY === true),
+        });
+      } finally {
+        await runtime.close();
+      }
+    });
+}
