@@ -30,7 +30,7 @@ const INSTRUCTIONS = `You are signalbox's assistant. A person tells you what the
 
 /** Options for {@link createChatAgent}. */
 export interface ChatAgentOptions {
-  /** The model: a chat model, a configured provider, or "offline" (default). */
+  /** The model: a chat model, a configured provider, or "offline"; default the runtime's chat model, else offline. */
   readonly model?: BaseChatModel | ChatProvider | "offline";
   /** The trigger recorded on runs the chat starts. Default "chat". */
   readonly trigger?: string;
@@ -113,11 +113,9 @@ export class ChatAgent {
     options: ChatAgentOptions = {},
   ) {
     this.trigger = options.trigger ?? "chat";
-    const model = toAgentModel(
-      options.model === undefined || options.model === "offline"
-        ? new OfflineChatModel({})
-        : options.model,
-    );
+    // Default: the runtime's configured chat model, else offline.
+    const chosen = options.model ?? runtime.chat ?? "offline";
+    const model = toAgentModel(chosen === "offline" ? new OfflineChatModel({}) : chosen);
     this.graph = createChatGraph({
       model,
       tools: () => chatToolDefinitions(runtime),

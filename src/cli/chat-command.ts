@@ -2,9 +2,7 @@ import type { Command } from "commander";
 import { type ChatAgent, createChatAgent } from "../chat/chat-agent.ts";
 import type { ChatEvent } from "../chat/chat-events.ts";
 import { runTerminalSession } from "../chat/terminal-session.ts";
-import { createChatProvider } from "../models/chat-provider.ts";
 import type { Runtime } from "../runtime/runtime.ts";
-import { readSettings } from "./environment.ts";
 import type { CliIo, GlobalFlags } from "./program.ts";
 import { renderRun } from "./render.ts";
 
@@ -14,16 +12,9 @@ interface ChatOptions {
   readonly conversation?: string;
 }
 
-/** The chat agent with the configured model (--model / $SIGNALBOX_MODEL), offline by default. */
-function chatAgentFor(runtime: Runtime, flags: GlobalFlags): ChatAgent {
-  const settings = readSettings(flags, process.env);
-  const model = createChatProvider(settings.model, {
-    apiKey: settings.apiKey,
-    baseURL: settings.baseURL,
-    limits: settings.limits,
-    prices: settings.prices,
-  });
-  return createChatAgent(runtime, { model: model ?? "offline", trigger: "cli-chat" });
+/** The chat agent with the configured model (--model / $SIGNALBOX_MODEL, via the runtime), offline by default. */
+function chatAgentFor(runtime: Runtime): ChatAgent {
+  return createChatAgent(runtime, { trigger: "cli-chat" });
 }
 
 /** Progress on stderr, so stdout stays the reply (or the JSON) for scripts. */
@@ -69,7 +60,7 @@ export function registerChatCommand(program: Command, io: CliIo): void {
       const flags = program.opts<GlobalFlags>();
       const runtime = await io.openRuntime(flags);
       try {
-        const chat = chatAgentFor(runtime, flags);
+        const chat = chatAgentFor(runtime);
         if (options.message !== undefined) return await oneShot(io, chat, options.message, options);
         await runTerminalSession(chat, {
           input: process.stdin,

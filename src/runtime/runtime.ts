@@ -70,6 +70,8 @@ export class Runtime {
   readonly logger: Logger;
   /** The LLM tier routes use, if any (undefined: offline). */
   readonly llm: Decider | undefined;
+  /** The chat model agent steps and the chat use, if any (undefined: offline). */
+  readonly chat: ChatProvider | undefined;
   private readonly driver: RunDriver;
 
   constructor(options: RuntimeOptions) {
@@ -77,6 +79,7 @@ export class Runtime {
     this.workflows = options.workflows;
     this.logger = options.logger ?? createLogger("silent");
     this.llm = options.llm;
+    this.chat = options.chat;
     this.driver = new RunDriver({
       store: this.store,
       logger: this.logger,
