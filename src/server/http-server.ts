@@ -98,7 +98,9 @@ async function route(endpoint: Endpoint, request: IncomingMessage, response: Ser
     return handleChatRoute(endpoint.chat, path, request, response);
   }
   if (path !== MCP_PATH)
-    return sendJson(response, 404, { error: `not found; the MCP endpoint is ${MCP_PATH}` });
+    return sendJson(response, 404, {
+      error: `not found; endpoints: ${MCP_PATH} (MCP), /api/chat, /v1/chat/completions, /v1/models`,
+    });
   const authRefusal = checkBearer(request, endpoint.token);
   if (authRefusal) return refuse(response, authRefusal);
   if (request.method === "POST") return handlePost(endpoint, request, response);
