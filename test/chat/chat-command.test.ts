@@ -1,18 +1,6 @@
-import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "../../src/cli/main.ts";
+import { runCliCaptured } from "../support/cli.ts";
 import { tempHome } from "../support/runtime.ts";
-
-function sink() {
-  let text = "";
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      text += String(chunk);
-      done();
-    },
-  });
-  return { stream, text: () => text };
-}
 
 let home: string;
 let cleanup: () => void;
@@ -22,13 +10,7 @@ beforeAll(() => {
 afterAll(() => cleanup());
 
 async function cli(...args: string[]) {
-  const stdout = sink();
-  const stderr = sink();
-  const code = await runCli(["--home", home, "--model", "offline", ...args], {
-    stdout: stdout.stream,
-    stderr: stderr.stream,
-  });
-  return { code, stdout: stdout.text(), stderr: stderr.text() };
+  return runCliCaptured(["--home", home, "--model", "offline", ...args]);
 }
 
 describe("signalbox chat --message", () => {

@@ -1,22 +1,10 @@
 import { execFile } from "node:child_process";
-import { Writable } from "node:stream";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "../../src/cli/main.ts";
+import { runCliCaptured } from "../support/cli.ts";
 import { tempHome } from "../support/runtime.ts";
 
 const exec = promisify(execFile);
-
-function sink() {
-  let text = "";
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      text += String(chunk);
-      done();
-    },
-  });
-  return { stream, text: () => text };
-}
 
 let home: string;
 let cleanup: () => void;
@@ -26,13 +14,7 @@ beforeAll(() => {
 afterAll(() => cleanup());
 
 async function cli(...args: string[]) {
-  const stdout = sink();
-  const stderr = sink();
-  const code = await runCli(["--home", home, ...args], {
-    stdout: stdout.stream,
-    stderr: stderr.stream,
-  });
-  return { code, stdout: stdout.text(), stderr: stderr.text() };
+  return runCliCaptured(["--home", home, ...args]);
 }
 
 const refund = JSON.stringify({

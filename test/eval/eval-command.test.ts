@@ -1,20 +1,8 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "../../src/cli/main.ts";
+import { runCliCaptured } from "../support/cli.ts";
 import { tempHome } from "../support/runtime.ts";
-
-function sink() {
-  let text = "";
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      text += String(chunk);
-      done();
-    },
-  });
-  return { stream, text: () => text };
-}
 
 let home: string;
 let cleanup: () => void;
@@ -22,13 +10,7 @@ let suiteFile: string;
 let baselineFile: string;
 
 async function cli(...args: string[]) {
-  const stdout = sink();
-  const stderr = sink();
-  const code = await runCli(["--home", home, ...args], {
-    stdout: stdout.stream,
-    stderr: stderr.stream,
-  });
-  return { code, stdout: stdout.text(), stderr: stderr.text() };
+  return runCliCaptured(["--home", home, ...args]);
 }
 
 const CASES = [
