@@ -5,6 +5,7 @@ export const ErrorCode = {
   InputInvalid: "INPUT_INVALID",
   OutputInvalid: "OUTPUT_INVALID",
   RunNotFound: "RUN_NOT_FOUND",
+  ConversationNotFound: "CONVERSATION_NOT_FOUND",
   InvalidTransition: "INVALID_TRANSITION",
   StepLimit: "STEP_LIMIT",
   StoreError: "STORE_ERROR",

@@ -168,9 +168,9 @@ export class ChatAgent {
   private async assertExists(conversationId: string): Promise<void> {
     if (await this.exists(conversationId)) return;
     throw new SignalboxError(
-      ErrorCode.InputInvalid,
+      ErrorCode.ConversationNotFound,
       `no conversation with id "${conversationId}"; omit the id to start a new one`,
-      { data: { conversationId, reason: "conversation-not-found" } },
+      { data: { conversationId } },
     );
   }
 

@@ -19,6 +19,7 @@ export function exitCodeFor(error: unknown): number {
       return ExitCode.Usage;
     case ErrorCode.RunNotFound:
     case ErrorCode.WorkflowNotFound:
+    case ErrorCode.ConversationNotFound:
       return ExitCode.NotFound;
     case ErrorCode.InvalidTransition:
       return ExitCode.InvalidTransition;

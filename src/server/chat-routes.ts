@@ -47,12 +47,11 @@ export function sendChatError(response: ServerResponse, status: number, message:
 
 /** Answers a failed turn: 404 for an unknown conversation, 400 for bad input, else 500. */
 export function sendTurnError(response: ServerResponse, error: unknown): void {
-  const status =
-    isSignalboxError(error) && error.data.reason === "conversation-not-found"
-      ? 404
-      : isSignalboxError(error, "INPUT_INVALID")
-        ? 400
-        : 500;
+  const status = isSignalboxError(error, "CONVERSATION_NOT_FOUND")
+    ? 404
+    : isSignalboxError(error, "INPUT_INVALID")
+      ? 400
+      : 500;
   sendChatError(response, status, errorMessage(error));
 }
 

@@ -42,7 +42,7 @@ describe("signalbox chat --message", () => {
     expect(empty.code).not.toBe(0);
     expect(empty.stderr).toMatch(/message is empty/);
     const unknown = await cli("chat", "--conversation", "conv-missing", "--message", "hi");
-    expect(unknown.code).not.toBe(0);
+    expect(unknown.code).toBe(3);
     expect(unknown.stderr).toMatch(/no conversation with id "conv-missing"/);
   });
 });
