@@ -34,6 +34,8 @@ export interface HttpServerOptions {
   readonly maxBodyBytes?: number;
   /** Most sessions open at once (503 past it). Default 1000. */
   readonly maxSessions?: number;
+  /** Close MCP sessions idle this long (ms) with no request open; default 30 min. */
+  readonly idleSessionMs?: number;
   readonly logger?: Logger;
   /** The chat behind `/api/chat` and `/v1/chat/completions`: an agent, or options for one (default: offline). */
   readonly chat?: ChatAgent | ChatAgentOptions;
@@ -156,6 +158,7 @@ export async function startHttpServer(
     createServer: () => createMcpServer(runtime, { logger }),
     logger,
     maxSessions: options.maxSessions ?? 1000,
+    idleTimeoutMs: options.idleSessionMs,
   });
   const endpoint: Endpoint = {
     allowed: allowedHostnames(host, options.allowedHosts),

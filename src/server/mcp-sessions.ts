@@ -13,6 +13,13 @@ export interface McpSessionsOptions {
   readonly logger: Logger;
   /** Refuse new sessions past this many open ones (503). */
   readonly maxSessions: number;
+  /** Close a session nobody has used for this long (ms) and that has no request open. Default 30 min. */
+  readonly idleTimeoutMs?: number;
+}
+
+interface SessionUse {
+  lastSeen: number;
+  open: number;
 }
 
 const isInitialize = (body: unknown) =>
@@ -27,8 +34,16 @@ const isInitialize = (body: unknown) =>
  */
 export class McpSessions {
   private readonly transports = new Map<string, StreamableHTTPServerTransport>();
+  private readonly use = new Map<string, SessionUse>();
+  private readonly sweeper: NodeJS.Timeout;
+  private readonly idleTimeoutMs: number;
 
-  constructor(private readonly options: McpSessionsOptions) {}
+  constructor(private readonly options: McpSessionsOptions) {
+    // Clients that vanish without DELETE would otherwise keep their session forever.
+    this.idleTimeoutMs = options.idleTimeoutMs ?? 30 * 60_000;
+    this.sweeper = setInterval(() => this.closeIdle(), Math.max(25, this.idleTimeoutMs / 4));
+    this.sweeper.unref();
+  }
 
   /** How many sessions are open. */
   get size(): number {
@@ -48,7 +63,9 @@ export class McpSessions {
           -32001,
           `Session not found: ${sessionId} is unknown or terminated; initialize a new session`,
         );
-      return transport.handleRequest(request, response, body);
+      return this.track(sessionId, response, () =>
+        transport.handleRequest(request, response, body),
+      );
     }
     if (request.method !== "POST" || !isInitialize(body))
       return sendJsonRpcError(
@@ -70,9 +87,43 @@ export class McpSessions {
 
   /** Closes every session (their in-flight requests end). */
   async closeAll(): Promise<void> {
+    clearInterval(this.sweeper);
     const open = [...this.transports.values()];
     this.transports.clear();
     await Promise.allSettled(open.map((transport) => transport.close()));
+  }
+
+  /** Counts a request as open until its response ends, and marks the session as used. */
+  private async track(
+    sessionId: string,
+    response: ServerResponse,
+    work: () => Promise<void>,
+  ): Promise<void> {
+    const use = this.use.get(sessionId) ?? { lastSeen: Date.now(), open: 0 };
+    this.use.set(sessionId, use);
+    use.open += 1;
+    response.once("close", () => {
+      use.open -= 1;
+      use.lastSeen = Date.now();
+    });
+    use.lastSeen = Date.now();
+    await work();
+  }
+
+  private closeIdle(): void {
+    const cutoff = Date.now() - this.idleTimeoutMs;
+    for (const [id, transport] of this.transports) {
+      const use = this.use.get(id);
+      if (use !== undefined && (use.open > 0 || use.lastSeen > cutoff)) continue;
+      if (use === undefined) {
+        this.use.set(id, { lastSeen: Date.now(), open: 0 });
+        continue;
+      }
+      this.options.logger.info({ sessionId: id }, "MCP session closed after being idle");
+      this.transports.delete(id);
+      this.use.delete(id);
+      transport.close().catch(() => {});
+    }
   }
 
   private async open(): Promise<StreamableHTTPServerTransport> {
@@ -86,6 +137,7 @@ export class McpSessions {
     });
     transport.onclose = () => {
       const id = transport.sessionId;
+      if (id !== undefined) this.use.delete(id);
       if (id !== undefined && this.transports.delete(id))
         logger.info({ sessionId: id, sessions: this.transports.size }, "MCP session closed");
     };

@@ -103,6 +103,64 @@ describe("HTTP MCP endpoint protections", () => {
   });
 });
 
+describe("idle MCP sessions", () => {
+  const INITIALIZE = JSON.stringify({
+    jsonrpc: "2.0",
+    id: 0,
+    method: "initialize",
+    params: {
+      protocolVersion: "2025-11-25",
+      capabilities: {},
+      clientInfo: { name: "raw", version: "1" },
+    },
+  });
+
+  it("closes a session nobody used for the idle timeout (no request open), so its id then gets 404", async () => {
+    const { home, cleanup } = tempHome("signalbox-idle-");
+    const { runtime } = openTestRuntime(home, createBuiltinWorkflows({ home }));
+    const idle = await startHttpServer(runtime, { port: 0, idleSessionMs: 100 });
+    try {
+      const opened = await rawRequest(idle.url, { headers: MCP_HEADERS, body: INITIALIZE });
+      const sessionId = String(opened.headers["mcp-session-id"]);
+      expect(opened.status).toBe(200);
+      expect(idle.sessions()).toBe(1);
+      const used = await rawRequest(idle.url, {
+        headers: { ...MCP_HEADERS, "mcp-session-id": sessionId },
+        body: LIST_TOOLS,
+      });
+      expect(used.status).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(idle.sessions()).toBe(0);
+      const after = await rawRequest(idle.url, {
+        headers: { ...MCP_HEADERS, "mcp-session-id": sessionId },
+        body: LIST_TOOLS,
+      });
+      expect(after.status).toBe(404);
+    } finally {
+      await idle.close();
+      await runtime.close();
+      cleanup();
+    }
+  });
+
+  it("keeps a session whose client holds a stream open", async () => {
+    const { home, cleanup } = tempHome("signalbox-idle-");
+    const { runtime } = openTestRuntime(home, createBuiltinWorkflows({ home }));
+    const idle = await startHttpServer(runtime, { port: 0, idleSessionMs: 100 });
+    try {
+      const client = await connectHttp(idle.url);
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(idle.sessions()).toBe(1);
+      expect((await client.client.listTools()).tools.length).toBeGreaterThan(0);
+      await client.close();
+    } finally {
+      await idle.close();
+      await runtime.close();
+      cleanup();
+    }
+  });
+});
+
 describe("startHttpServer", () => {
   it("refuses to bind beyond loopback without a token", async () => {
     const error = await startHttpServer(runtime, { host: "0.0.0.0", port: 0 }).catch(
