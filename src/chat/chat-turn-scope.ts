@@ -1,7 +1,7 @@
 import type { ToolDefinition as ModelToolDefinition } from "@langchain/core/language_models/base";
 import type { AIMessage } from "@langchain/core/messages";
 import { AsyncLocalStorageProviderSingleton } from "@langchain/core/singletons";
-import type { DecisionInput, DecisionRecord } from "../graph/decision.ts";
+import { createDecisionRecord, type DecisionInput } from "../graph/decision.ts";
 import type { RunEvent } from "../graph/events.ts";
 import type { RunResult } from "../mcp/run-result.ts";
 import type { Runtime } from "../runtime/runtime.ts";
@@ -48,19 +48,8 @@ export class ChatTurnScope {
 
   private async decide(input: DecisionInput): Promise<void> {
     const index = this.index++;
-    const record: DecisionRecord = {
-      modelId: null,
-      tokensIn: null,
-      tokensOut: null,
-      latencyMs: null,
-      ...input,
-      key: `${input.node}@0#${index}`,
-      runId: this.turnRunId,
-      sequence: 0,
-      at: new Date().toISOString(),
-      step: index,
-    };
-    await this.runtime.store.recordDecision(record);
+    const identity = { key: `${input.node}@0#${index}`, runId: this.turnRunId, step: index };
+    await this.runtime.store.recordDecision(createDecisionRecord(input, identity));
   }
 
   /** Records the model's choices: each tool call (with its rationale), or that it was unsure and asked. */

@@ -69,6 +69,30 @@ export type DecisionInput = Omit<
 > &
   Partial<Pick<DecisionRecord, "modelId" | "tokensIn" | "tokensOut" | "latencyMs" | "costUsd">>;
 
+/** Where a decision sits: its idempotent key, its run and its step. */
+export interface DecisionIdentity {
+  readonly key: string;
+  readonly runId: string;
+  readonly step: number;
+}
+
+/** Completes what a decider supplied into a record (sequence 0 until the store assigns one). */
+export function createDecisionRecord(
+  input: DecisionInput,
+  identity: DecisionIdentity,
+): DecisionRecord {
+  return {
+    modelId: null,
+    tokensIn: null,
+    tokensOut: null,
+    latencyMs: null,
+    ...input,
+    ...identity,
+    sequence: 0,
+    at: new Date().toISOString(),
+  };
+}
+
 /** Appends decisions; order-preserving and batching-invariant, as LangGraph's delta channel needs. */
 export function appendDecisions(
   current: readonly DecisionRecord[],

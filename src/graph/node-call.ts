@@ -1,5 +1,5 @@
 import { Command, isGraphBubbleUp } from "@langchain/langgraph";
-import type { DecisionInput, DecisionRecord } from "./decision.ts";
+import { createDecisionRecord, type DecisionInput, type DecisionRecord } from "./decision.ts";
 import { getRunContext, getStep, type RunContext } from "./run-context.ts";
 import type { StepContext } from "./types.ts";
 
@@ -48,19 +48,14 @@ export function beginNodeCall(config: NodeConfig | undefined, name: string, suff
     signal: config?.signal,
     decisions,
     decide(input) {
-      const record: DecisionRecord = {
-        modelId: null,
-        tokensIn: null,
-        tokensOut: null,
-        latencyMs: null,
-        ...input,
-        node: input.node || node,
-        key: `${node}@${step}.${attempt}#${input.kind}${decisions.length}`,
-        runId: context.runId,
-        sequence: 0,
-        at: new Date().toISOString(),
-        step,
-      };
+      const record = createDecisionRecord(
+        { ...input, node: input.node || node },
+        {
+          key: `${node}@${step}.${attempt}#${input.kind}${decisions.length}`,
+          runId: context.runId,
+          step,
+        },
+      );
       decisions.push(record);
       return record;
     },

@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { createDecisionRecord } from "../graph/decision.ts";
 import type { RunEvent } from "../graph/events.ts";
 import type { CompiledWorkflow } from "../graph/workflow.ts";
 import type { RunStore } from "../store/types.ts";
@@ -67,24 +68,18 @@ export async function compensate(
         reason = `undo of ${effect.name} failed: ${error instanceof Error ? error.message : String(error)}`;
       }
     }
-    await store.recordDecision({
-      key: `compensation:${effect.key}`,
-      runId,
-      sequence: 0,
+    const decision = {
       node: effect.node,
-      kind: "compensation",
+      kind: "compensation" as const,
       options: [{ name: "undone" }, { name: "left" }, { name: "undo_failed" }],
       choice,
       reason,
       confidence: null,
-      decidedBy: "rule",
-      modelId: null,
-      tokensIn: null,
-      tokensOut: null,
-      latencyMs: null,
-      at,
-      step: -1,
-    });
+      decidedBy: "rule" as const,
+    };
+    await store.recordDecision(
+      createDecisionRecord(decision, { key: `compensation:${effect.key}`, runId, step: -1 }),
+    );
   }
   return { attempted, allUndone: allUndone && completed.length > 0 };
 }
