@@ -36,42 +36,50 @@ const MAX_MCP_DEPTH = 3;
 
 /**
  * The CLI's runtime: it also holds the tools of the configured MCP servers
- * (`tools`, for agent steps that name tools through a registry) and closes
- * their clients, stopping stdio servers, when it closes.
+ * (for agent steps that name tools through a registry), connecting on first use
+ * so commands that never need them (`runs`, `show`, …) start no server, and
+ * closes their clients, stopping stdio servers, when it closes.
  */
 export class CliRuntime extends Runtime {
-  /** Tools of the servers in `mcp-servers.json` (empty without one). */
-  readonly tools: ToolRegistry;
-  private readonly mcp: McpToolset | undefined;
+  private mcp: Promise<McpToolset | undefined> | undefined;
 
-  constructor(options: RuntimeOptions, mcp: McpToolset | undefined) {
+  constructor(
+    options: RuntimeOptions,
+    private readonly connect: () => Promise<McpToolset | undefined>,
+  ) {
     super(options);
-    this.mcp = mcp;
-    this.tools = mcp?.registry ?? new ToolRegistry();
+  }
+
+  /** Tools of the servers in `mcp-servers.json` (empty without one); connects the first time. */
+  async tools(): Promise<ToolRegistry> {
+    this.mcp ??= this.connect();
+    return (await this.mcp)?.registry ?? new ToolRegistry();
   }
 
   override async close(): Promise<void> {
     try {
       await super.close();
     } finally {
-      await this.mcp?.close();
+      const mcp = await this.mcp?.catch(() => undefined);
+      await mcp?.close();
     }
   }
 }
 
 /**
- * Connects to the MCP servers of `<home>/mcp-servers.json` (or SIGNALBOX_MCP_SERVERS).
- * Stdio servers get SIGNALBOX_MCP_DEPTH one deeper, so a configuration that starts
- * signalbox itself fails with a message instead of starting processes without end.
+ * Reads `<home>/mcp-servers.json` (or SIGNALBOX_MCP_SERVERS) now, so a bad file fails
+ * at start-up, and returns how to connect to its servers later. Stdio servers get
+ * SIGNALBOX_MCP_DEPTH one deeper, so a configuration that starts signalbox itself
+ * fails with a message instead of starting processes without end.
  */
-async function loadConfiguredMcpTools(
+function configuredMcpTools(
   settings: CliSettings,
   environment: NodeJS.ProcessEnv,
   logger: Logger,
-): Promise<McpToolset | undefined> {
+): () => Promise<McpToolset | undefined> {
   const { path, required } = settings.mcpServers;
   const config = readMcpServersConfig(path, { environment, required });
-  if (config === undefined || config.servers.length === 0) return undefined;
+  if (config === undefined || config.servers.length === 0) return async () => undefined;
   if (settings.mcpDepth >= MAX_MCP_DEPTH)
     throw new SignalboxError(
       ErrorCode.ConfigInvalid,
@@ -83,7 +91,7 @@ async function loadConfiguredMcpTools(
       ? { ...server, env: { ...server.env, SIGNALBOX_MCP_DEPTH: depth } }
       : server,
   );
-  return loadMcpTools({ servers }, { logger });
+  return () => loadMcpTools({ servers }, { logger });
 }
 
 /**
@@ -96,14 +104,8 @@ export async function openRuntime(
 ): Promise<CliRuntime> {
   const settings = readSettings(flags, environment);
   const logger = createLogger(settings.logLevel);
-  // Before the store is opened: a server that cannot be reached leaves nothing open.
-  const mcp = await loadConfiguredMcpTools(settings, environment, logger);
-  try {
-    const store = new SqliteRunStore(join(settings.home, "signalbox.db"));
-    const workflows = new WorkflowRegistry(createBuiltinWorkflows({ home: settings.home }));
-    return new CliRuntime({ store, workflows, logger, ...createModels(settings) }, mcp);
-  } catch (error) {
-    await mcp?.close();
-    throw error;
-  }
+  const connect = configuredMcpTools(settings, environment, logger);
+  const store = new SqliteRunStore(join(settings.home, "signalbox.db"));
+  const workflows = new WorkflowRegistry(createBuiltinWorkflows({ home: settings.home }));
+  return new CliRuntime({ store, workflows, logger, ...createModels(settings) }, connect);
 }

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -323,7 +323,9 @@ describe("MCP server configuration", () => {
       const nested = openRuntime({ home: home.home }, { SIGNALBOX_MCP_DEPTH: "3" });
       expect(await rejection(nested)).toMatch(/MCP servers nest 3 deep .*start signalbox/);
       const runtime = await openRuntime({ home: home.home }, {});
-      expect(runtime.tools.names()).toEqual([
+      // Nothing is started until a tool is asked for.
+      expect(existsSync(cliCalls) ? logged(cliCalls) : []).toEqual([]);
+      expect((await runtime.tools()).names()).toEqual([
         "lookup_weather",
         "send_postcard",
         "shred_letters",
