@@ -106,7 +106,8 @@ function applyRules(
     return {
       kind: rule.branch === options.escalationBranch ? "escalation" : "route",
       branch: rule.branch,
-      reason: rule.reason ?? `rule "${rule.name}" matched`,
+      // The log names the rule, so "decided by rule" says which one.
+      reason: rule.reason ? `${rule.reason} (rule "${rule.name}")` : `rule "${rule.name}" matched`,
       confidence: 1,
       decidedBy: "rule",
       options: names.map((name) => ({ name })),

@@ -149,7 +149,7 @@ describe("route", () => {
     expect(route[0]).toMatchObject({
       choice: "human",
       decidedBy: "rule",
-      reason: "legal threat",
+      reason: 'legal threat (rule "lawyer")',
       confidence: 1,
     });
     expect(decider.requests).toHaveLength(0);

@@ -98,7 +98,7 @@ describe("support triage, offline", () => {
     expect(output.action).toBe("escalated");
     expect(output.refund).toBeNull();
     expect(output.handoffReason).toBe(intent?.reason);
-    expect(rule).toBeTruthy();
+    expect(intent?.reason).toContain(`(rule "${rule}")`);
   });
 
   it("escalates gibberish on low confidence instead of guessing", async () => {
