@@ -48,8 +48,32 @@ export interface CaseSetup {
 const logger = createLogger("silent");
 const quietEmit = () => {};
 
-function runContext(store: SqliteRunStore, runId: string, workflow: string): RunContext {
-  return createRunContext({ store, runId, workflow, dryRun: false, logger, emit: quietEmit });
+/** A context over a claimed run row, as a worker has it (decisions and effects are fenced). */
+async function runContext(
+  store: SqliteRunStore,
+  runId: string,
+  workflow: string,
+): Promise<RunContext> {
+  await store.createRun({
+    id: runId,
+    workflow,
+    version: "1",
+    input: BENCH_INPUT,
+    trigger: "bench",
+    dryRun: false,
+  });
+  const claimed = await store.claimRun(runId, { owner: "bench", leaseMs: 60_000 });
+  if (claimed === undefined) throw new Error(`could not claim ${runId}`);
+  const lease = { runId, owner: "bench", epoch: claimed.epoch };
+  return createRunContext({
+    store,
+    lease,
+    runId,
+    workflow,
+    dryRun: false,
+    logger,
+    emit: quietEmit,
+  });
 }
 
 /** Config as RunDriver passes it (minus the abort signal), with our run context. */
@@ -114,8 +138,8 @@ export async function stepChainCase(
   const limit = workflow.maxSteps;
   const variants: Record<string, () => Promise<unknown>> = {
     bare: () => expectOutput(bare.invoke({ input: BENCH_INPUT }, bareConfig("bare", limit))),
-    "ours: graph.invoke": () => {
-      const context = runContext(setup.store, `ours-${randomUUID()}`, workflow.name);
+    "ours: graph.invoke": async () => {
+      const context = await runContext(setup.store, `ours-${randomUUID()}`, workflow.name);
       return expectOutput(ours.invoke({ input: BENCH_INPUT }, oursConfig(context, limit)));
     },
   };
@@ -168,8 +192,8 @@ export async function routeChainCase(
       store: setup.store,
       workflows: new WorkflowRegistry([workflow]),
     });
-    variants["ours: + decision store"] = () => {
-      const context = runContext(setup.store, `ours-${randomUUID()}`, workflow.name);
+    variants["ours: + decision store"] = async () => {
+      const context = await runContext(setup.store, `ours-${randomUUID()}`, workflow.name);
       return ours.invoke({ input: BENCH_INPUT }, oursConfig(context, limit));
     };
     variants["ours: Runtime.start"] = () => runtimeStart(runtime, workflow);

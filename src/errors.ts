@@ -13,6 +13,10 @@ export const ErrorCode = {
   StepFailed: "STEP_FAILED",
   Cancelled: "CANCELLED",
   ModelUnavailable: "MODEL_UNAVAILABLE",
+  /** The driver no longer holds the run (another claimed it, or it was cancelled): stop, write nothing. */
+  LeaseLost: "LEASE_LOST",
+  /** The run is pinned to a workflow version this process does not have. */
+  VersionUnavailable: "VERSION_UNAVAILABLE",
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

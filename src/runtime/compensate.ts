@@ -2,10 +2,12 @@ import type { Logger } from "pino";
 import { createDecisionRecord } from "../graph/decision.ts";
 import type { RunEvent } from "../graph/events.ts";
 import type { CompiledWorkflow } from "../graph/workflow.ts";
-import type { RunStore } from "../store/types.ts";
+import type { Lease, RunStore } from "../store/types.ts";
 
 export interface CompensationOptions {
   readonly store: RunStore;
+  /** Compensation is part of driving the run: fenced like every other write. */
+  readonly lease: Lease;
   readonly workflow: CompiledWorkflow;
   readonly runId: string;
   readonly logger: Logger;
@@ -53,7 +55,7 @@ export async function compensate(
             decide: () => {},
           },
         );
-        await store.putEffect({ ...effect, status: "compensated", finishedAt: at });
+        await store.putEffect({ ...effect, status: "compensated", finishedAt: at }, options.lease);
         options.emit({
           type: "effect",
           runId,
@@ -79,6 +81,7 @@ export async function compensate(
     };
     await store.recordDecision(
       createDecisionRecord(decision, { key: `compensation:${effect.key}`, runId, step: -1 }),
+      options.lease,
     );
   }
   return { attempted, allUndone: allUndone && completed.length > 0 };

@@ -1,35 +1,36 @@
 import type { Logger } from "pino";
+import { ErrorCode, SignalboxError } from "../errors.ts";
 import type { RunEvent } from "../graph/events.ts";
 import type { EffectCall, EffectOutcome } from "../graph/run-context.ts";
-import type { EffectRecord, RunStore } from "../store/types.ts";
+import type { EffectRecord, Lease, RunStore } from "../store/types.ts";
 
 export interface EffectJournalOptions {
   readonly store: RunStore;
+  readonly lease: Lease;
   readonly runId: string;
   readonly dryRun: boolean;
   readonly logger: Logger;
   readonly emit: (event: RunEvent) => void;
 }
 
+type EffectEventStatus = "performed" | "replayed" | "planned" | "failed";
+
 /**
- * Runs a side effect at most once per idempotency key: a completed effect is
- * replayed from the journal, never performed again; in a dry-run it is only
- * planned. An effect that started but never finished (the process died inside
- * it) is performed again, with the same key, so downstream systems that take
- * the key can deduplicate.
+ * Runs a side effect at most once per idempotency key. The effect is claimed in the
+ * journal (compare-and-set, fenced by the driver's lease) before it is performed, so
+ * two drivers can never both perform it; a completed effect is replayed from the
+ * journal; in a dry-run it is only planned. An effect whose driver lost the run inside
+ * it (a crash, a stall past the lease) is claimed again by the next driver and performed
+ * again with the same key: downstream systems that take the key close that last window.
+ * @throws SignalboxError LEASE_LOST when this driver no longer holds the run
  */
 export async function journalEffect<T>(
   options: EffectJournalOptions,
   call: EffectCall<T>,
 ): Promise<EffectOutcome<T>> {
-  const { store, runId, emit } = options;
-  const existing = await store.getEffect(call.key);
-  const event = (status: "performed" | "replayed" | "planned" | "failed") =>
+  const { store, runId, emit, lease } = options;
+  const event = (status: EffectEventStatus) =>
     emit({ type: "effect", runId, node: call.node, name: call.name, key: call.key, status });
-  if (existing?.status === "completed") {
-    event("replayed");
-    return { status: "replayed", result: existing.result as T };
-  }
   const base: EffectRecord = {
     key: call.key,
     runId,
@@ -44,36 +45,54 @@ export async function journalEffect<T>(
     finishedAt: null,
   };
   if (options.dryRun) {
-    await store.putEffect({ ...base, status: "planned" });
+    const existing = await store.getEffect(call.key);
+    if (existing === undefined || existing.status === "planned")
+      await store.putEffect({ ...base, status: "planned" }, lease);
     event("planned");
     return { status: "planned" };
   }
-  if (existing?.status === "started") {
+  const claim = await store.claimEffect(base, lease);
+  if (!claim.claimed) {
+    if (claim.existing.status === "started")
+      throw new SignalboxError(
+        ErrorCode.StepFailed,
+        `effect ${call.key} is already being performed by this run; it is not started twice`,
+      );
+    event("replayed");
+    return { status: "replayed", result: claim.existing.result as T };
+  }
+  if (claim.previous?.status === "started")
     options.logger.warn(
       { node: call.node, key: call.key },
-      "effect started before a crash; performing it again with the same idempotency key",
+      "effect started by a driver that lost the run; performing it again with the same idempotency key",
     );
-  }
-  await store.putEffect(base);
+  return perform(options, call, base, event);
+}
+
+async function perform<T>(
+  options: EffectJournalOptions,
+  call: EffectCall<T>,
+  base: EffectRecord,
+  event: (status: EffectEventStatus) => void,
+): Promise<EffectOutcome<T>> {
+  let result: T;
   try {
-    const result = await call.perform();
-    await store.putEffect({
-      ...base,
-      status: "completed",
-      result,
-      finishedAt: new Date().toISOString(),
-    });
-    event("performed");
-    return { status: "performed", result };
+    result = await call.perform();
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    await store.putEffect({
-      ...base,
-      status: "failed",
-      error: message,
-      finishedAt: new Date().toISOString(),
-    });
+    const at = new Date().toISOString();
+    await options.store.putEffect(
+      { ...base, status: "failed", error: message, finishedAt: at },
+      options.lease,
+    );
     event("failed");
     throw error;
   }
+  const at = new Date().toISOString();
+  await options.store.putEffect(
+    { ...base, status: "completed", result, finishedAt: at },
+    options.lease,
+  );
+  event("performed");
+  return { status: "performed", result };
 }

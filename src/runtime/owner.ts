@@ -1,19 +1,11 @@
+import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 
-/** This process, as it signs the runs it drives: `pid@host`. */
-export function currentOwner(): string {
-  return `${process.pid}@${hostname()}`;
-}
-
-/** True when `owner` names a process on this host that no longer exists. */
-export function isOwnerDead(owner: string | null): boolean {
-  if (owner === null) return true;
-  const [pid, host] = owner.split("@");
-  if (host !== hostname() || pid === undefined) return false;
-  try {
-    process.kill(Number(pid), 0);
-    return false;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "ESRCH";
-  }
+/**
+ * A name for one runtime instance as it signs the runs it drives:
+ * `<pid>@<host>/<random>`. Unique per instance, so two runtimes in one process
+ * (or a pid reused after a restart) never share a claim; liveness is the lease, not the pid.
+ */
+export function createOwner(): string {
+  return `${process.pid}@${hostname()}/${randomUUID().slice(0, 8)}`;
 }

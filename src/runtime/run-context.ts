@@ -3,11 +3,13 @@ import type { RunEvent } from "../graph/events.ts";
 import type { Decider } from "../graph/route-decider.ts";
 import type { ApprovalRequest, RunContext } from "../graph/run-context.ts";
 import type { ChatProvider } from "../models/chat-provider.ts";
-import type { RunStore } from "../store/types.ts";
+import type { Lease, RunStore } from "../store/types.ts";
 import { journalEffect } from "./effect-journal.ts";
 
 export interface RunContextOptions {
   readonly store: RunStore;
+  /** The driver's hold on the run: every write below is fenced by it. */
+  readonly lease: Lease;
   readonly runId: string;
   readonly workflow: string;
   readonly dryRun: boolean;
@@ -23,15 +25,18 @@ async function requestApproval(
   request: ApprovalRequest,
 ): Promise<void> {
   const requestedAt = new Date().toISOString();
-  const stored = await options.store.createApproval({
-    ...request,
-    runId: options.runId,
-    status: "pending",
-    requestedAt,
-    decidedBy: null,
-    decidedAt: null,
-    comment: null,
-  });
+  const stored = await options.store.createApproval(
+    {
+      ...request,
+      runId: options.runId,
+      status: "pending",
+      requestedAt,
+      decidedBy: null,
+      decidedAt: null,
+      comment: null,
+    },
+    options.lease,
+  );
   // The node re-runs from its first line on resume; only a new request is announced.
   if (stored.requestedAt !== requestedAt || stored.status !== "pending") return;
   options.emit({
@@ -58,7 +63,8 @@ export function createRunContext(options: RunContextOptions): RunContext {
     emit: options.emit,
     recordDecisions: async (decisions) => {
       const stored = [];
-      for (const decision of decisions) stored.push(await options.store.recordDecision(decision));
+      for (const decision of decisions)
+        stored.push(await options.store.recordDecision(decision, options.lease));
       return stored;
     },
     runEffect: (call) => journalEffect({ ...options, logger }, call),

@@ -6,8 +6,12 @@ import type { Decider } from "../graph/route-decider.ts";
 import { contextValue } from "../graph/run-context.ts";
 import type { CompiledWorkflow } from "../graph/workflow.ts";
 import type { ChatProvider } from "../models/chat-provider.ts";
-import type { RunPatch, RunRecord, RunStatus, RunStore } from "../store/types.ts";
+import { GuardedCheckpointer } from "../store/guarded-checkpointer.ts";
+import { leaseLost } from "../store/lease-lost.ts";
+import type { Lease, RunRecord, RunSettlement, RunStore } from "../store/types.ts";
 import { compensate } from "./compensate.ts";
+import { EventLog } from "./event-log.ts";
+import { graphInputFor } from "./graph-input.ts";
 import { createRunContext } from "./run-context.ts";
 
 export interface RunDriverOptions {
@@ -19,24 +23,38 @@ export interface RunDriverOptions {
   readonly chat?: ChatProvider;
 }
 
+/** One run being driven here: its lease, and how to stop it. */
+interface ActiveRun {
+  readonly lease: Lease;
+  readonly controller: AbortController;
+  lost: boolean;
+  done?: Promise<RunRecord>;
+}
+
+const isLeaseLost = (error: unknown) => isSignalboxError(error, "LEASE_LOST");
+
 /**
- * Drives one invocation of a run's graph: lease heartbeat, events,
- * and settling the run's status from how the graph stopped.
+ * Drives claimed runs: invokes the graph under the run's lease, renews the lease,
+ * logs events for followers, and settles the run from how the graph stopped. Every
+ * write it makes, checkpoints included, is fenced by the lease: once another worker
+ * claims the run (or it is cancelled) this driver stops without writing anything more.
  */
 export class RunDriver {
   readonly owner: string;
+  /** The store's checkpointer with the fence in front of every write. */
+  readonly checkpointer: GuardedCheckpointer;
   private readonly listeners = new Set<(event: RunEvent) => void>();
-  private readonly active = new Map<
-    string,
-    { controller: AbortController; done: Promise<RunRecord> }
-  >();
+  private readonly active = new Map<string, ActiveRun>();
 
   constructor(private readonly options: RunDriverOptions) {
     this.owner = options.owner;
+    this.checkpointer = new GuardedCheckpointer(options.store.checkpointer, {
+      beforeWrite: (threadId) => this.checkFence(threadId),
+    });
   }
 
-  leaseUntil(): string {
-    return new Date(Date.now() + this.options.leaseMs).toISOString();
+  get leaseMs(): number {
+    return this.options.leaseMs;
   }
 
   subscribe(listener: (event: RunEvent) => void): () => void {
@@ -44,17 +62,23 @@ export class RunDriver {
     return () => this.listeners.delete(listener);
   }
 
-  publish(event: RunEvent, extra?: (event: RunEvent) => void): void {
-    extra?.(event);
-    for (const listener of this.listeners) listener(event);
-  }
-
   isActive(runId: string): boolean {
     return this.active.has(runId);
   }
 
-  abort(runId: string): void {
-    this.active.get(runId)?.controller.abort(new Error("run cancelled"));
+  get activeCount(): number {
+    return this.active.size;
+  }
+
+  /** Tells this process's listeners about an event of a run not driven here. */
+  publish(event: RunEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+
+  /** Stops a run driven here that was cancelled (the store already fenced it off). */
+  cancel(runId: string): void {
+    const entry = this.active.get(runId);
+    if (entry !== undefined) this.lose(entry, new Error("run cancelled"));
   }
 
   whenSettled(runId: string): Promise<RunRecord> | undefined {
@@ -65,145 +89,177 @@ export class RunDriver {
     await Promise.allSettled([...this.active.values()].map((entry) => entry.done));
   }
 
-  /** Invokes the graph for `run` with `graphInput` (input, a resume `Command`, or null to continue). */
+  /** Drives a run this owner has just claimed (`run.owner === this.owner`). */
   drive(
     run: RunRecord,
     workflow: CompiledWorkflow,
-    graphInput: unknown,
-    onEvent: ((event: RunEvent) => void) | undefined,
-    isNew: boolean,
+    onEvent?: (event: RunEvent) => void,
   ): Promise<RunRecord> {
-    const controller = new AbortController();
-    const done = this.invoke(run, workflow, graphInput, controller, onEvent, isNew).finally(() =>
+    const entry: ActiveRun = {
+      lease: { runId: run.id, owner: this.owner, epoch: run.epoch },
+      controller: new AbortController(),
+      lost: false,
+    };
+    this.active.set(run.id, entry);
+    entry.done = this.invoke(run, workflow, entry, onEvent).finally(() =>
       this.active.delete(run.id),
     );
-    this.active.set(run.id, { controller, done });
-    return done;
+    return entry.done;
   }
 
   private async invoke(
     run: RunRecord,
     workflow: CompiledWorkflow,
-    graphInput: unknown,
-    controller: AbortController,
+    entry: ActiveRun,
     onEvent: ((event: RunEvent) => void) | undefined,
-    isNew: boolean,
   ): Promise<RunRecord> {
-    const emit = (event: RunEvent) => this.publish(event, onEvent);
     const { store } = this.options;
     const logger = this.options.logger.child({ runId: run.id, workflow: workflow.name });
-    if (isNew)
-      emit({ type: "run-start", runId: run.id, workflow: workflow.name, at: run.createdAt });
-    const context = createRunContext({
-      store,
-      runId: run.id,
-      workflow: workflow.name,
-      dryRun: run.dryRun,
-      logger: this.options.logger,
-      emit,
-      llm: this.options.llm,
-      chat: this.options.chat,
-    });
-    const heartbeat = this.heartbeat(run.id, controller);
+    const log = new EventLog(store, entry.lease, logger, (error) => this.lose(entry, error));
+    const emit = (event: RunEvent) => {
+      log.push(event);
+      onEvent?.(event);
+      for (const listener of this.listeners) listener(event);
+    };
+    const heartbeat = this.heartbeat(entry);
+    const graph = workflow.graph(this.checkpointer);
     try {
-      const final = await workflow.graph(store.checkpointer).invoke(graphInput, {
+      const start = await graphInputFor({ run, graph, store });
+      if (start.kind === "still-waiting")
+        return await this.settle(entry, log, { status: "waiting" });
+      if (start.isNew)
+        emit({ type: "run-start", runId: run.id, workflow: workflow.name, at: run.createdAt });
+      const context = createRunContext({
+        store,
+        lease: entry.lease,
+        runId: run.id,
+        workflow: workflow.name,
+        dryRun: run.dryRun,
+        logger: this.options.logger,
+        emit,
+        llm: this.options.llm,
+        chat: this.options.chat,
+      });
+      const final = await graph.invoke(start.input, {
         configurable: { thread_id: run.id },
         context: contextValue(context),
-        signal: controller.signal,
+        signal: entry.controller.signal,
         recursionLimit: workflow.maxSteps,
       });
-      return await this.settle(run, workflow, final, emit);
+      return await this.finish(entry, workflow, final, { emit, log });
     } catch (error) {
-      return await this.fail(run, workflow, error, emit, logger);
+      return await this.fail(entry, workflow, error, { emit, log, logger });
     } finally {
       clearInterval(heartbeat);
     }
   }
 
-  private heartbeat(runId: string, controller: AbortController): NodeJS.Timeout {
+  /** Before each checkpoint write: only the current holder of a run writes its thread. */
+  private async checkFence(threadId: string | undefined): Promise<void> {
+    const entry = threadId === undefined ? undefined : this.active.get(threadId);
+    if (entry === undefined) return;
+    if (entry.lost || !(await this.options.store.holdsLease(entry.lease))) {
+      const error = leaseLost(entry.lease);
+      this.lose(entry, error);
+      throw error;
+    }
+  }
+
+  private lose(entry: ActiveRun, error: unknown): void {
+    if (entry.lost) return;
+    entry.lost = true;
+    this.options.logger.warn(
+      { runId: entry.lease.runId, epoch: entry.lease.epoch },
+      "lost the run; stopping",
+    );
+    entry.controller.abort(error);
+  }
+
+  private heartbeat(entry: ActiveRun): NodeJS.Timeout {
+    const { store, leaseMs, logger } = this.options;
     const timer = setInterval(
       async () => {
         try {
-          const renewed = await this.options.store.transitionRun(runId, ["running"], {
-            status: "running",
-            leaseUntil: this.leaseUntil(),
-          });
-          if (renewed === undefined)
-            controller.abort(new Error("run is no longer running here (cancelled elsewhere)"));
+          if (!(await store.renewLease(entry.lease, leaseMs)))
+            this.lose(entry, leaseLost(entry.lease));
         } catch (error) {
-          this.options.logger.warn({ runId, error: String(error) }, "lease renewal failed");
+          logger.warn({ runId: entry.lease.runId, error: String(error) }, "lease renewal failed");
         }
       },
-      Math.max(50, Math.floor(this.options.leaseMs / 3)),
+      Math.max(50, Math.floor(leaseMs / 3)),
     );
     timer.unref();
     return timer;
   }
 
-  private async finish(
-    run: RunRecord,
-    status: RunStatus,
-    patch: RunPatch,
-    emit: (event: RunEvent) => void,
+  /** Stores the events, then ends the hold; a lost lease ends it with no write at all. */
+  private async settle(
+    entry: ActiveRun,
+    log: EventLog,
+    settlement: RunSettlement,
   ): Promise<RunRecord> {
-    const final = status !== "waiting";
-    const settled = await this.options.store.transitionRun(run.id, ["running"], {
-      ...patch,
-      status,
-      owner: null,
-      leaseUntil: null,
-      finishedAt: final ? new Date().toISOString() : null,
-    });
-    if (settled === undefined) return (await this.options.store.getRun(run.id)) as RunRecord;
-    if (final)
-      emit({
-        type: "run-end",
-        runId: run.id,
-        status,
-        output: settled.output ?? undefined,
-        error: settled.error ?? undefined,
-        at: settled.finishedAt ?? new Date().toISOString(),
-      });
-    return settled;
+    await log.flush();
+    if (!entry.lost) {
+      try {
+        return await this.options.store.settleRun(entry.lease, settlement);
+      } catch (error) {
+        if (!isLeaseLost(error)) throw error;
+        entry.lost = true;
+      }
+    }
+    return (await this.options.store.getRun(entry.lease.runId)) as RunRecord;
   }
 
-  private async settle(
-    run: RunRecord,
+  private async finish(
+    entry: ActiveRun,
     workflow: CompiledWorkflow,
     final: Record<string, unknown>,
-    emit: (event: RunEvent) => void,
+    sinks: { emit: (event: RunEvent) => void; log: EventLog },
   ): Promise<RunRecord> {
     const interrupts = final.__interrupt__;
     if (Array.isArray(interrupts) && interrupts.length > 0)
-      return this.finish(run, "waiting", {}, emit);
+      return this.settle(entry, sinks.log, { status: "waiting" });
+    let settlement: RunSettlement;
     try {
-      const output = workflow.parseOutput(final.output);
-      return await this.finish(run, "succeeded", { output }, emit);
+      settlement = { status: "succeeded", output: workflow.parseOutput(final.output) };
     } catch (error) {
       const message =
         final.output === undefined
           ? `the run reached its end without setting an output: ${String((error as Error).message)}`
           : String((error as Error).message);
-      return this.finish(run, "failed", { error: message }, emit);
+      settlement = { status: "failed", error: message };
     }
+    return this.end(entry, settlement, sinks);
+  }
+
+  /** Announces the end (in the event log first, so followers see it), then settles. */
+  private end(
+    entry: ActiveRun,
+    settlement: RunSettlement,
+    sinks: { emit: (event: RunEvent) => void; log: EventLog },
+  ): Promise<RunRecord> {
+    sinks.emit({
+      type: "run-end",
+      runId: entry.lease.runId,
+      status: settlement.status,
+      output: settlement.output,
+      error: settlement.error ?? undefined,
+      at: new Date().toISOString(),
+    });
+    return this.settle(entry, sinks.log, settlement);
   }
 
   private async fail(
-    run: RunRecord,
+    entry: ActiveRun,
     workflow: CompiledWorkflow,
     error: unknown,
-    emit: (event: RunEvent) => void,
-    logger: Logger,
+    sinks: { emit: (event: RunEvent) => void; log: EventLog; logger: Logger },
   ): Promise<RunRecord> {
-    const current = await this.options.store.getRun(run.id);
-    if (current?.status === "cancelled") {
-      emit({
-        type: "run-end",
-        runId: run.id,
-        status: "cancelled",
-        error: current.error ?? undefined,
-        at: current.finishedAt ?? new Date().toISOString(),
-      });
+    const runId = entry.lease.runId;
+    if (entry.lost || isLeaseLost(error)) {
+      entry.lost = true;
+      const current = (await this.options.store.getRun(runId)) as RunRecord;
+      if (current.status === "cancelled") this.announceCancelled(current, sinks.emit);
       return current;
     }
     const message =
@@ -214,11 +270,39 @@ export class RunDriver {
           : error instanceof Error
             ? error.message
             : String(error);
-    logger.error({ error: message }, "run failed");
-    const { allUndone } = await compensate(
-      { store: this.options.store, workflow, runId: run.id, logger, emit },
-      message,
-    );
-    return this.finish(run, allUndone ? "compensated" : "failed", { error: message }, emit);
+    sinks.logger.error({ error: message }, "run failed");
+    try {
+      const { allUndone } = await compensate(
+        {
+          store: this.options.store,
+          lease: entry.lease,
+          workflow,
+          runId,
+          logger: sinks.logger,
+          emit: sinks.emit,
+        },
+        message,
+      );
+      return await this.end(
+        entry,
+        { status: allUndone ? "compensated" : "failed", error: message },
+        sinks,
+      );
+    } catch (compensationError) {
+      if (!isLeaseLost(compensationError)) throw compensationError;
+      entry.lost = true;
+      return (await this.options.store.getRun(runId)) as RunRecord;
+    }
+  }
+
+  /** A run cancelled while driven here: tell local listeners (the store already says so). */
+  private announceCancelled(run: RunRecord, emit: (event: RunEvent) => void): void {
+    emit({
+      type: "run-end",
+      runId: run.id,
+      status: "cancelled",
+      error: run.error ?? undefined,
+      at: run.finishedAt ?? new Date().toISOString(),
+    });
   }
 }

@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { Command } from "@langchain/langgraph";
 import type { Logger } from "pino";
 import { ErrorCode, SignalboxError } from "../errors.ts";
 import type { DecisionRecord } from "../graph/decision.ts";
@@ -12,14 +11,18 @@ import type {
   DecisionFilter,
   EffectRecord,
   RunFilter,
+  RunQueue,
   RunRecord,
   RunStore,
 } from "../store/types.ts";
 import { FINAL_STATUSES } from "../store/types.ts";
+import { type FollowOptions, followRun } from "./follow-run.ts";
 import { createLogger } from "./logger.ts";
-import { currentOwner, isOwnerDead } from "./owner.ts";
+import { createOwner } from "./owner.ts";
+import { createPollingQueue } from "./polling-queue.ts";
 import type { WorkflowRegistry } from "./registry.ts";
 import { RunDriver } from "./run-driver.ts";
+import { Worker, type WorkerOptions } from "./worker.ts";
 
 export interface RuntimeOptions {
   readonly store: RunStore;
@@ -31,6 +34,16 @@ export interface RuntimeOptions {
   readonly llm?: Decider;
   /** The chat model for agent steps that name none; without one they use the offline agent model. */
   readonly chat?: ChatProvider;
+  /** Wakes workers for queued runs. Default: the store's runs table, polled (one machine). */
+  readonly queue?: RunQueue;
+  /**
+   * `here` (default): runs this runtime starts, approves or resumes are claimed and
+   * driven in this process. `workers`: they are queued for worker processes and
+   * followed (an API-only node, `serve --no-worker`).
+   */
+  readonly execute?: "here" | "workers";
+  /** How often a follower or the polling queue looks at the store without a wake-up (ms). */
+  readonly pollMs?: number;
 }
 
 export interface StartOptions {
@@ -41,6 +54,8 @@ export interface StartOptions {
   readonly wait?: boolean;
   readonly onEvent?: (event: RunEvent) => void;
   readonly runId?: string;
+  /** Only queue the run for a worker and return it (`signalbox run --detach`). */
+  readonly detach?: boolean;
 }
 
 export type ApprovalDecision = "approved" | "rejected" | "changes_requested";
@@ -61,8 +76,9 @@ export interface RunDetails {
 }
 
 /**
- * Starts, resumes, approves, cancels and recovers runs over one store.
- * Any process with the same store can pick up any run.
+ * Starts, resumes, approves, cancels and recovers runs over one store. Any process
+ * with the same store can pick up any run: a run is driven by whoever holds its
+ * fenced lease, and followed from anywhere through the store's event log.
  */
 export class Runtime {
   readonly store: RunStore;
@@ -72,7 +88,11 @@ export class Runtime {
   readonly llm: Decider | undefined;
   /** The chat model agent steps and the chat use, if any (undefined: offline). */
   readonly chat: ChatProvider | undefined;
+  readonly queue: RunQueue;
   private readonly driver: RunDriver;
+  private readonly execute: "here" | "workers";
+  private readonly pollMs: number | undefined;
+  private readonly workers = new Set<Worker>();
 
   constructor(options: RuntimeOptions) {
     this.store = options.store;
@@ -80,23 +100,34 @@ export class Runtime {
     this.logger = options.logger ?? createLogger("silent");
     this.llm = options.llm;
     this.chat = options.chat;
+    this.execute = options.execute ?? "here";
+    this.pollMs = options.pollMs;
+    this.queue =
+      options.queue ??
+      createPollingQueue({ store: this.store, logger: this.logger, pollMs: options.pollMs });
     this.driver = new RunDriver({
       store: this.store,
       logger: this.logger,
-      owner: currentOwner(),
+      owner: createOwner(),
       leaseMs: options.leaseMs ?? 30_000,
       llm: options.llm,
       chat: options.chat,
     });
   }
 
-  /** Listens to every run's events; returns the unsubscribe function. */
+  /** The name this runtime signs its claims with. */
+  get owner(): string {
+    return this.driver.owner;
+  }
+
+  /** Listens to the events of every run driven in this process; returns the unsubscribe function. */
   onEvent(listener: (event: RunEvent) => void): () => void {
     return this.driver.subscribe(listener);
   }
 
   /**
-   * Starts a run of `workflowName` with `input`.
+   * Starts a run of `workflowName` with `input`: records it `queued`, then drives it
+   * here (or, on an API-only node, queues it for a worker and follows it).
    * @throws SignalboxError WORKFLOW_NOT_FOUND, INPUT_INVALID (naming each bad field)
    */
   async start(
@@ -114,32 +145,35 @@ export class Runtime {
       trigger: options.trigger ?? "api",
       dryRun: options.dryRun ?? false,
       parentRunId: options.parentRunId,
-      status: "running",
-      owner: this.driver.owner,
-      leaseUntil: this.driver.leaseUntil(),
     });
-    const done = this.driver.drive(run, workflow, { input: parsed }, options.onEvent, true);
-    if (options.wait === false) {
-      done.catch((error: unknown) =>
-        this.logger.error({ runId: run.id, error: String(error) }, "background run failed"),
-      );
+    if (options.detach) {
+      await this.queue.enqueue(run.id);
       return run;
     }
-    return done;
+    return this.continueRun(run.id, { onEvent: options.onEvent, wait: options.wait ?? true });
   }
 
-  /** Waits for a run this process started in the background. */
-  async wait(runId: string): Promise<RunRecord> {
-    return (await this.driver.whenSettled(runId)) ?? (await this.mustGet(runId));
+  /** Waits for a run to finish or pause, wherever it executes. */
+  async wait(runId: string, options: FollowOptions = {}): Promise<RunRecord> {
+    return (await this.driver.whenSettled(runId)) ?? this.follow(runId, options);
   }
 
   /**
-   * Continues a run left `running` by a process that died, from its last checkpoint.
-   * @throws SignalboxError RUN_NOT_FOUND, INVALID_TRANSITION
+   * Follows a run wherever it executes: its events in order, resolving when it
+   * finishes or pauses for approval.
+   */
+  follow(runId: string, options: FollowOptions = {}): Promise<RunRecord> {
+    return followRun(this.store, runId, { pollMs: this.pollMs, ...options });
+  }
+
+  /**
+   * Continues a run whose driver is gone (lease ran out) or that is queued, from its
+   * last checkpoint, here.
+   * @throws SignalboxError RUN_NOT_FOUND, INVALID_TRANSITION, VERSION_UNAVAILABLE
    */
   async resume(
     runId: string,
-    options: { onEvent?: (event: RunEvent) => void; force?: boolean } = {},
+    options: { onEvent?: (event: RunEvent) => void } = {},
   ): Promise<RunRecord> {
     const run = await this.mustGet(runId);
     if (run.status === "waiting") {
@@ -148,50 +182,31 @@ export class Runtime {
         `run ${runId} is waiting for approval; approve or reject it instead (signalbox approve ${runId})`,
       );
     }
-    if (run.status !== "running") {
+    if (run.status !== "running" && run.status !== "queued") {
       throw new SignalboxError(
         ErrorCode.InvalidTransition,
-        `run ${runId} is ${run.status}; only a run left running by a stopped process can be resumed`,
+        `run ${runId} is ${run.status}; only a queued run or one left running by a stopped process can be resumed`,
       );
     }
-    const leaseOver = run.leaseUntil !== null && run.leaseUntil < new Date().toISOString();
-    if (!options.force && !isOwnerDead(run.owner) && !leaseOver) {
+    const workflow = this.workflows.resolve(run.workflow, run.version);
+    const claimed = await this.store.claimRun(runId, this.claim());
+    if (claimed === undefined) {
+      const now = await this.mustGet(runId);
       throw new SignalboxError(
         ErrorCode.InvalidTransition,
-        `run ${runId} is being driven by ${run.owner} (lease until ${run.leaseUntil}); it will be recovered if that process dies`,
+        `run ${runId} is being driven by ${now.owner} (lease until ${now.leaseUntil}); it will be recovered if that worker stops renewing its lease`,
       );
     }
-    const claimed = await this.store.claimRun(
-      runId,
-      run.owner,
-      this.driver.owner,
-      this.driver.leaseUntil(),
-    );
-    if (claimed === undefined)
-      throw new SignalboxError(
-        ErrorCode.InvalidTransition,
-        `run ${runId} was claimed by another process`,
-      );
     this.logger.info({ runId, previousOwner: run.owner }, "resuming run from its last checkpoint");
-    // A process that died before LangGraph saved the first checkpoint left nothing to
-    // continue from: start the graph over from the stored input instead.
-    const checkpoint = await this.store.checkpointer.getTuple({
-      configurable: { thread_id: runId },
-    });
-    const graphInput = checkpoint === undefined ? { input: run.input } : null;
-    return this.driver.drive(
-      claimed,
-      this.workflows.get(run.workflow),
-      graphInput,
-      options.onEvent,
-      false,
-    );
+    return this.driver.drive(claimed, workflow, options.onEvent);
   }
 
   /**
-   * Decides the pending approval of a waiting run and continues it.
+   * Decides the pending approval of a waiting run and continues it. Deciding and
+   * making the run resumable are one transaction: killed at any instant, the run is
+   * either still waiting for the decision or queued with the decision stored.
    * After the deadline the approval counts as expired, whatever was asked.
-   * @throws SignalboxError RUN_NOT_FOUND, INVALID_TRANSITION (e.g. the run already finished)
+   * @throws SignalboxError RUN_NOT_FOUND, INVALID_TRANSITION, VERSION_UNAVAILABLE
    */
   async approve(runId: string, options: ApproveOptions = {}): Promise<RunRecord> {
     const run = await this.mustGet(runId);
@@ -201,74 +216,44 @@ export class Runtime {
         `run ${runId} is ${run.status}, not waiting for approval; nothing to approve`,
       );
     }
+    this.workflows.resolve(run.workflow, run.version);
     const [pending] = await this.store.listApprovals({ runId, status: "pending" });
     if (pending === undefined)
       throw new SignalboxError(ErrorCode.InvalidTransition, `run ${runId} has no pending approval`);
     const now = new Date().toISOString();
     const expired = pending.deadline !== null && pending.deadline < now;
-    const status = expired ? "expired" : (options.decision ?? "approved");
-    const by = expired ? "deadline" : (options.by ?? "unknown");
-    const comment = expired
-      ? `deadline ${pending.deadline} passed before the decision${options.by ? ` by ${options.by}` : ""}`
-      : (options.comment ?? null);
     const decided = await this.store.decideApproval(pending.id, {
-      status,
-      decidedBy: by,
+      status: expired ? "expired" : (options.decision ?? "approved"),
+      decidedBy: expired ? "deadline" : (options.by ?? "unknown"),
       decidedAt: now,
-      comment,
+      comment: expired
+        ? `deadline ${pending.deadline} passed before the decision${options.by ? ` by ${options.by}` : ""}`
+        : (options.comment ?? null),
     });
     if (decided === undefined)
       throw new SignalboxError(
         ErrorCode.InvalidTransition,
-        `the approval of run ${runId} was decided by someone else meanwhile`,
+        `the approval of run ${runId} was decided by someone else meanwhile, or the run stopped waiting`,
       );
-    const claimed = await this.store.transitionRun(runId, ["waiting"], {
-      status: "running",
-      owner: this.driver.owner,
-      leaseUntil: this.driver.leaseUntil(),
-    });
-    if (claimed === undefined)
-      throw new SignalboxError(
-        ErrorCode.InvalidTransition,
-        `run ${runId} stopped waiting meanwhile`,
-      );
-    const resume = new Command({ resume: { status, by, at: now, comment } });
-    return this.driver.drive(
-      claimed,
-      this.workflows.get(run.workflow),
-      resume,
-      options.onEvent,
-      false,
-    );
+    return this.continueRun(runId, { onEvent: options.onEvent, wait: true });
   }
 
   /**
-   * Cancels a run that has not finished. A run driven by another process stops at its next heartbeat.
+   * Cancels a run that has not finished. Its driver, here or in another process, is
+   * fenced off at once and stops at its next write.
    * @throws SignalboxError RUN_NOT_FOUND, INVALID_TRANSITION
    */
   async cancel(runId: string, reason = "cancelled"): Promise<RunRecord> {
     const run = await this.mustGet(runId);
-    const cancelled = await this.store.transitionRun(runId, ["queued", "running", "waiting"], {
-      status: "cancelled",
-      error: reason,
-      finishedAt: new Date().toISOString(),
-    });
+    const cancelled = await this.store.cancelRun(runId, reason);
     if (cancelled === undefined)
       throw new SignalboxError(
         ErrorCode.InvalidTransition,
         `run ${runId} is ${run.status}; only unfinished runs can be cancelled`,
       );
-    for (const approval of await this.store.listApprovals({ runId, status: "pending" })) {
-      await this.store.decideApproval(approval.id, {
-        status: "expired",
-        decidedBy: "cancel",
-        decidedAt: new Date().toISOString(),
-        comment: reason,
-      });
-    }
     // A run driven here announces its own end when its invocation stops.
     if (this.driver.isActive(runId)) {
-      this.driver.abort(runId);
+      this.driver.cancel(runId);
       return cancelled;
     }
     this.driver.publish({
@@ -276,41 +261,71 @@ export class Runtime {
       runId,
       status: "cancelled",
       error: reason,
-      at: new Date().toISOString(),
+      at: cancelled.finishedAt ?? new Date().toISOString(),
     });
     return cancelled;
   }
 
   /**
-   * Picks up what dead processes left: runs still `running` whose owner is gone
-   * (or whose lease ran out) resume from their last checkpoint; waiting runs whose
-   * approval deadline passed continue as expired. Returns the runs it touched.
+   * Picks up what stopped workers left, here and now: runs whose lease ran out and
+   * queued runs are claimed and driven to their end; waiting runs whose approval
+   * deadline passed continue as expired. Returns the runs it drove.
    */
   async recover(options: { onEvent?: (event: RunEvent) => void } = {}): Promise<RunRecord[]> {
-    const touched: RunRecord[] = [];
-    const now = new Date().toISOString();
-    for (const run of await this.store.listRuns({ status: "running", limit: 1000 })) {
-      const leaseOver = run.leaseUntil !== null && run.leaseUntil < now;
-      if (run.owner === this.driver.owner || (!isOwnerDead(run.owner) && !leaseOver)) continue;
-      try {
-        touched.push(await this.resume(run.id, { ...options, force: true }));
-      } catch (error) {
-        this.logger.warn({ runId: run.id, error: String(error) }, "could not recover run");
-      }
+    await this.store.requeueExpired();
+    await this.store.expireApprovals();
+    const driving: Promise<RunRecord>[] = [];
+    for (const runId of await this.store.claimableRuns(1000)) {
+      const drive = await this.tryDrive(runId, options.onEvent);
+      if (drive !== undefined) driving.push(drive.done);
     }
-    for (const approval of await this.store.listApprovals({ status: "pending" })) {
-      if (approval.deadline === null || approval.deadline >= now) continue;
-      try {
-        touched.push(await this.approve(approval.runId, { onEvent: options.onEvent }));
-      } catch (error) {
-        // Another process decided it, or the run stopped waiting, meanwhile.
-        this.logger.warn(
-          { runId: approval.runId, error: String(error) },
-          "could not expire approval",
-        );
-      }
+    return Promise.all(driving);
+  }
+
+  /**
+   * Starts a worker in this process: it drives queued runs (from any process) up to
+   * `concurrency` at once, and sweeps expired leases and overdue approvals.
+   */
+  async startWorker(options: WorkerOptions = {}): Promise<Worker> {
+    const worker = new Worker(
+      {
+        store: this.store,
+        queue: this.queue,
+        logger: this.logger,
+        tryDrive: (runId) => this.tryDrive(runId),
+      },
+      { ...options, leaseMs: this.driver.leaseMs },
+    );
+    await worker.start();
+    this.workers.add(worker);
+    return worker;
+  }
+
+  /**
+   * Claims `runId` and drives it here when it is claimable and its pinned workflow
+   * version is registered; undefined otherwise (someone else holds it, it is not
+   * queued, or only another process has its version).
+   */
+  async tryDrive(
+    runId: string,
+    onEvent?: (event: RunEvent) => void,
+  ): Promise<{ readonly done: Promise<RunRecord> } | undefined> {
+    const run = await this.store.getRun(runId);
+    if (run === undefined || (run.status !== "queued" && run.status !== "running"))
+      return undefined;
+    const workflow = this.workflows.find(run.workflow, run.version);
+    if (workflow === undefined) {
+      this.logger.warn(
+        { runId, workflow: run.workflow, version: run.version },
+        "run left for a worker that has its workflow version",
+      );
+      return undefined;
     }
-    return touched;
+    const claimed = await this.store.claimRun(runId, this.claim());
+    // Wrapped: an async function returning the drive's promise would wait for the whole run.
+    return claimed === undefined
+      ? undefined
+      : { done: this.driver.drive(claimed, workflow, onEvent) };
   }
 
   /** @throws SignalboxError RUN_NOT_FOUND */
@@ -337,10 +352,36 @@ export class Runtime {
     return this.workflows.get(name);
   }
 
-  /** Waits for background runs of this process, then closes the store. */
+  /** Stops this process's workers, waits for the runs driven here, then closes the store. */
   async close(): Promise<void> {
+    await Promise.all([...this.workers].map((worker) => worker.stop()));
+    this.workers.clear();
     await this.driver.settleAll();
+    await this.queue.close();
     await this.store.close();
+  }
+
+  /** Drives a queued run here (or hands it to workers), then follows it unless told not to wait. */
+  private async continueRun(
+    runId: string,
+    options: { onEvent?: (event: RunEvent) => void; wait: boolean },
+  ): Promise<RunRecord> {
+    const driving =
+      this.execute === "here" ? (await this.tryDrive(runId, options.onEvent))?.done : undefined;
+    if (driving === undefined) await this.queue.enqueue(runId);
+    const settled =
+      driving ?? (options.wait ? this.follow(runId, { onEvent: options.onEvent }) : undefined);
+    if (!options.wait) {
+      settled?.catch((error: unknown) =>
+        this.logger.error({ runId, error: String(error) }, "background run failed"),
+      );
+      return this.mustGet(runId);
+    }
+    return (await settled) as RunRecord;
+  }
+
+  private claim() {
+    return { owner: this.driver.owner, leaseMs: this.driver.leaseMs };
   }
 
   private async mustGet(runId: string): Promise<RunRecord> {

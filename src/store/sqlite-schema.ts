@@ -64,4 +64,17 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
    CREATE INDEX approvals_run ON approvals(run_id);`,
   // 2: the next decision sequence of a run is looked up on every decision.
   "CREATE INDEX decisions_run_sequence ON decisions(run_id, sequence);",
+  // 3: fencing (issue 9): every claim bumps a run's epoch; an effect remembers the epoch
+  // that claimed it; run events cross processes through a table followers poll.
+  `ALTER TABLE runs ADD COLUMN epoch INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE effects ADD COLUMN epoch INTEGER NOT NULL DEFAULT 0;
+   CREATE INDEX runs_claimable ON runs(status, lease_until);
+   CREATE INDEX approvals_pending ON approvals(status, deadline);
+   CREATE TABLE run_events (
+     run_id TEXT NOT NULL,
+     seq INTEGER NOT NULL,
+     event TEXT NOT NULL,
+     at TEXT NOT NULL,
+     PRIMARY KEY (run_id, seq)
+   ) WITHOUT ROWID;`,
 ];

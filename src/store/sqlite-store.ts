@@ -1,193 +1,92 @@
+import { EventEmitter } from "node:events";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import type { BaseCheckpointSaver } from "@langchain/langgraph-checkpoint";
 import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
-import Database from "better-sqlite3";
 import type { DecisionRecord } from "../graph/decision.ts";
-import { SQLITE_MIGRATIONS } from "./sqlite-schema.ts";
+import { GuardedCheckpointer } from "./guarded-checkpointer.ts";
+import { leaseLost } from "./lease-lost.ts";
+import {
+  leaseModifier,
+  Rollback,
+  SQL_NOW,
+  SQL_NOW_PLUS,
+  SqliteConnection,
+} from "./sqlite-connection.ts";
+import { json, type Row, toApproval, toEffect, toRun } from "./sqlite-rows.ts";
 import type {
   ApprovalRecord,
   ApprovalStatus,
+  Claim,
   DecisionFilter,
+  EffectClaimResult,
   EffectRecord,
+  Lease,
   NewRun,
   RunFilter,
   RunPatch,
   RunRecord,
-  RunStatus,
+  RunSettlement,
   RunStore,
+  StoredEvent,
 } from "./types.ts";
 
-type Row = Record<string, unknown>;
-
-const json = (value: unknown): string | null =>
-  value === undefined ? null : JSON.stringify(value);
-const unjson = (text: unknown): unknown =>
-  typeof text === "string" ? (JSON.parse(text) as unknown) : undefined;
-const nullableString = (value: unknown): string | null =>
-  typeof value === "string" ? value : null;
-
-function toRun(row: Row): RunRecord {
-  return {
-    id: String(row.id),
-    workflow: String(row.workflow),
-    version: String(row.version),
-    status: row.status as RunStatus,
-    input: unjson(row.input),
-    output: unjson(row.output),
-    error: nullableString(row.error),
-    trigger: String(row.trigger),
-    dryRun: row.dry_run === 1,
-    parentRunId: nullableString(row.parent_run_id),
-    owner: nullableString(row.owner),
-    leaseUntil: nullableString(row.lease_until),
-    createdAt: String(row.created_at),
-    updatedAt: String(row.updated_at),
-    finishedAt: nullableString(row.finished_at),
-  };
+/** Options for {@link SqliteRunStore}. */
+export interface SqliteRunStoreOptions {
+  /**
+   * `FULL` (default) syncs every commit to disk, so a power cut loses no acknowledged
+   * write; `NORMAL` is faster and can lose the last commits on power loss (not on a crash).
+   */
+  readonly synchronous?: "FULL" | "NORMAL";
 }
 
-function toEffect(row: Row): EffectRecord {
-  return {
-    key: String(row.key),
-    runId: String(row.run_id),
-    node: String(row.node),
-    name: String(row.name),
-    effect: row.effect as EffectRecord["effect"],
-    status: row.status as EffectRecord["status"],
-    args: unjson(row.args),
-    result: unjson(row.result),
-    error: nullableString(row.error),
-    startedAt: String(row.started_at),
-    finishedAt: nullableString(row.finished_at),
-  };
-}
-
-function toApproval(row: Row): ApprovalRecord {
-  return {
-    id: String(row.id),
-    runId: String(row.run_id),
-    node: String(row.node),
-    status: row.status as ApprovalStatus,
-    message: String(row.message),
-    details: unjson(row.details),
-    requestedAt: String(row.requested_at),
-    deadline: nullableString(row.deadline),
-    decidedBy: nullableString(row.decided_by),
-    decidedAt: nullableString(row.decided_at),
-    comment: nullableString(row.comment),
-  };
-}
-
-const RUN_COLUMNS: Record<keyof RunPatch, string> = {
-  status: "status",
-  output: "output",
-  error: "error",
-  owner: "owner",
-  leaseUntil: "lease_until",
-  finishedAt: "finished_at",
-};
-
-/** Applies the versioned migrations a database file has not seen yet. */
-export function migrateSqlite(db: Database.Database): number {
-  const current = db.pragma("user_version", { simple: true }) as number;
-  for (let version = current; version < SQLITE_MIGRATIONS.length; version += 1) {
-    db.transaction(() => {
-      db.exec(SQLITE_MIGRATIONS[version] as string);
-      db.pragma(`user_version = ${version + 1}`);
-    })();
-  }
-  return SQLITE_MIGRATIONS.length;
-}
+const FINAL = new Set(["succeeded", "failed", "cancelled", "compensated"]);
+const RUN_PATCH_COLUMNS = { status: "status", error: "error", finishedAt: "finished_at" } as const;
 
 /**
- * The embedded default store: one SQLite file holding runs, decisions,
- * effects, approvals and LangGraph checkpoints.
+ * The embedded default store: one SQLite file holding runs, decisions, effects,
+ * approvals, run events and LangGraph checkpoints. Safe for many processes on one
+ * machine: writes are `BEGIN IMMEDIATE` transactions retried asynchronously while busy.
  */
 export class SqliteRunStore implements RunStore {
   readonly kind = "sqlite";
-  readonly checkpointer: BaseCheckpointSaver;
+  readonly checkpointer: GuardedCheckpointer;
   readonly path: string;
-  private readonly db: Database.Database;
-  private readonly statements = new Map<string, Database.Statement>();
-  private readonly writeDecision: (decision: DecisionRecord) => DecisionRecord;
+  private readonly connection: SqliteConnection;
+  /** In-process wake-ups for event followers; other processes poll. */
+  private readonly events = new EventEmitter().setMaxListeners(0);
 
-  constructor(path: string) {
+  constructor(path: string, options: SqliteRunStoreOptions = {}) {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
     this.path = path;
-    this.db = new Database(path);
-    this.db.pragma("journal_mode = WAL");
-    this.db.pragma("synchronous = NORMAL");
-    this.db.pragma("busy_timeout = 5000");
-    migrateSqlite(this.db);
-    this.checkpointer = new SqliteSaver(this.db);
-    this.writeDecision = this.db.transaction((decision: DecisionRecord) => {
-      const existing = this.statement(
-        "SELECT sequence FROM decisions WHERE run_id = ? AND key = ?",
-      ).get(decision.runId, decision.key) as { sequence: number } | undefined;
-      const next = this.statement(
-        "SELECT COALESCE(MAX(sequence), 0) + 1 AS next FROM decisions WHERE run_id = ?",
-      ).get(decision.runId) as { next: number };
-      const stored = { ...decision, sequence: existing?.sequence ?? next.next };
-      this.statement(
-        `INSERT INTO decisions (run_id, key, sequence, node, kind, decided_by, at, record)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (run_id, key) DO UPDATE SET node = excluded.node, kind = excluded.kind,
-           decided_by = excluded.decided_by, at = excluded.at, record = excluded.record`,
-      ).run(
-        stored.runId,
-        stored.key,
-        stored.sequence,
-        stored.node,
-        stored.kind,
-        stored.decidedBy,
-        stored.at,
-        JSON.stringify(stored),
-      );
-      return stored;
+    this.connection = new SqliteConnection(path, options.synchronous ?? "FULL");
+    this.checkpointer = new GuardedCheckpointer(new SqliteSaver(this.connection.db), {
+      attempt: (operation) => this.connection.retryBusy(operation),
     });
   }
 
-  async createRun(run: NewRun): Promise<RunRecord> {
-    const now = new Date().toISOString();
-    this.statement(
-      `INSERT INTO runs (id, workflow, version, status, input, trigger, dry_run, parent_run_id,
-           owner, lease_until, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(
-      run.id,
-      run.workflow,
-      run.version,
-      run.status ?? "queued",
-      json(run.input) ?? "null",
-      run.trigger,
-      run.dryRun ? 1 : 0,
-      run.parentRunId ?? null,
-      run.owner ?? null,
-      run.leaseUntil ?? null,
-      now,
-      now,
-    );
-    return this.mustGet(run.id);
+  createRun(run: NewRun): Promise<RunRecord> {
+    return this.connection.write(() => {
+      this.sql(
+        `INSERT INTO runs (id, workflow, version, status, input, trigger, dry_run, parent_run_id,
+             created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ${SQL_NOW}, ${SQL_NOW})`,
+      ).run(
+        run.id,
+        run.workflow,
+        run.version,
+        run.status ?? "queued",
+        json(run.input) ?? "null",
+        run.trigger,
+        run.dryRun ? 1 : 0,
+        run.parentRunId ?? null,
+      );
+      return this.mustGet(run.id);
+    });
   }
 
   async getRun(id: string): Promise<RunRecord | undefined> {
-    const row = this.statement("SELECT * FROM runs WHERE id = ?").get(id) as Row | undefined;
+    const row = this.sql("SELECT * FROM runs WHERE id = ?").get(id) as Row | undefined;
     return row ? toRun(row) : undefined;
-  }
-
-  async updateRun(id: string, patch: RunPatch): Promise<RunRecord> {
-    this.applyPatch(id, patch, undefined);
-    return this.mustGet(id);
-  }
-
-  async transitionRun(
-    id: string,
-    from: readonly RunStatus[],
-    patch: RunPatch & { status: RunStatus },
-  ): Promise<RunRecord | undefined> {
-    const changed = this.applyPatch(id, patch, from);
-    return changed ? this.mustGet(id) : undefined;
   }
 
   async listRuns(filter: RunFilter = {}): Promise<RunRecord[]> {
@@ -204,27 +103,178 @@ export class SqliteRunStore implements RunStore {
     if (filter.createdAfter !== undefined)
       where.push("created_at > ?") && params.push(filter.createdAfter);
     const clause = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
-    const rows = this.statement(
+    const rows = this.sql(
       `SELECT * FROM runs ${clause} ORDER BY created_at DESC, id DESC LIMIT ?`,
     ).all(...params, filter.limit ?? 100) as Row[];
     return rows.map(toRun);
   }
 
-  async claimRun(
-    id: string,
-    expectedOwner: string | null,
-    owner: string,
-    leaseUntil: string,
-  ): Promise<RunRecord | undefined> {
-    const changed = this.statement(
-      `UPDATE runs SET owner = ?, lease_until = ?, updated_at = ?
-         WHERE id = ? AND status = 'running' AND owner IS ?`,
-    ).run(owner, leaseUntil, new Date().toISOString(), id, expectedOwner).changes;
-    return changed > 0 ? this.mustGet(id) : undefined;
+  updateRun(id: string, patch: RunPatch): Promise<RunRecord> {
+    return this.connection.write(() => {
+      const sets = [`updated_at = ${SQL_NOW}`];
+      const params: unknown[] = [];
+      for (const [field, column] of Object.entries(RUN_PATCH_COLUMNS)) {
+        if (!(field in patch)) continue;
+        sets.push(`${column} = ?`);
+        params.push(patch[field as keyof typeof RUN_PATCH_COLUMNS] ?? null);
+      }
+      if ("output" in patch) sets.push("output = ?") && params.push(json(patch.output));
+      this.sql(`UPDATE runs SET ${sets.join(", ")} WHERE id = ?`).run(...params, id);
+      return this.mustGet(id);
+    });
   }
 
-  async recordDecision(record: DecisionRecord): Promise<DecisionRecord> {
-    return this.writeDecision(record);
+  claimRun(id: string, claim: Claim): Promise<RunRecord | undefined> {
+    return this.connection.write(() => {
+      const changed = this.sql(
+        `UPDATE runs SET status = 'running', owner = ?, epoch = epoch + 1,
+             lease_until = ${SQL_NOW_PLUS}, updated_at = ${SQL_NOW}
+           WHERE id = ? AND (status = 'queued' OR (status = 'running'
+             AND (lease_until IS NULL OR lease_until < ${SQL_NOW})))`,
+      ).run(claim.owner, leaseModifier(claim.leaseMs), id).changes;
+      return changed > 0 ? this.mustGet(id) : undefined;
+    });
+  }
+
+  async claimableRuns(limit: number): Promise<string[]> {
+    const rows = this.sql(
+      `SELECT id FROM runs WHERE status = 'queued'
+         OR (status = 'running' AND (lease_until IS NULL OR lease_until < ${SQL_NOW}))
+         ORDER BY created_at LIMIT ?`,
+    ).all(limit) as { id: string }[];
+    return rows.map((row) => row.id);
+  }
+
+  async holdsLease(lease: Lease): Promise<boolean> {
+    return this.leaseRow(lease) !== undefined;
+  }
+
+  renewLease(lease: Lease, leaseMs: number): Promise<boolean> {
+    return this.connection.write(
+      () =>
+        this.sql(
+          `UPDATE runs SET lease_until = ${SQL_NOW_PLUS}, updated_at = ${SQL_NOW}
+             WHERE id = ? AND owner = ? AND epoch = ? AND status = 'running'`,
+        ).run(leaseModifier(leaseMs), lease.runId, lease.owner, lease.epoch).changes > 0,
+    );
+  }
+
+  settleRun(lease: Lease, settlement: RunSettlement): Promise<RunRecord> {
+    return this.connection.write(() => {
+      this.assertLease(lease);
+      const sets = ["status = ?", "owner = NULL", "lease_until = NULL", `updated_at = ${SQL_NOW}`];
+      const params: unknown[] = [settlement.status];
+      if (settlement.output !== undefined)
+        sets.push("output = ?") && params.push(json(settlement.output));
+      if (settlement.error !== undefined) sets.push("error = ?") && params.push(settlement.error);
+      sets.push(FINAL.has(settlement.status) ? `finished_at = ${SQL_NOW}` : "finished_at = NULL");
+      this.sql(`UPDATE runs SET ${sets.join(", ")} WHERE id = ?`).run(...params, lease.runId);
+      return this.mustGet(lease.runId);
+    });
+  }
+
+  async decideApproval(
+    id: string,
+    decision: Pick<ApprovalRecord, "status" | "decidedBy" | "decidedAt" | "comment">,
+  ): Promise<{ approval: ApprovalRecord; run: RunRecord } | undefined> {
+    try {
+      return await this.connection.write(() => {
+        const decided = this.sql(
+          `UPDATE approvals SET status = ?, decided_by = ?, decided_at = ?, comment = ?
+             WHERE id = ? AND status = 'pending'`,
+        ).run(decision.status, decision.decidedBy, decision.decidedAt, decision.comment, id);
+        if (decided.changes === 0) throw new Rollback();
+        const approval = toApproval(
+          this.sql("SELECT * FROM approvals WHERE id = ?").get(id) as Row,
+        );
+        const resumed = this.sql(
+          `UPDATE runs SET status = 'queued', updated_at = ${SQL_NOW}
+             WHERE id = ? AND status = 'waiting'`,
+        ).run(approval.runId);
+        if (resumed.changes === 0) throw new Rollback();
+        return { approval, run: this.mustGet(approval.runId) };
+      });
+    } catch (error) {
+      if (error instanceof Rollback) return undefined;
+      throw error;
+    }
+  }
+
+  cancelRun(id: string, reason: string): Promise<RunRecord | undefined> {
+    return this.connection.write(() => {
+      const cancelled = this.sql(
+        `UPDATE runs SET status = 'cancelled', error = ?, owner = NULL, lease_until = NULL,
+             epoch = epoch + 1, finished_at = ${SQL_NOW}, updated_at = ${SQL_NOW}
+           WHERE id = ? AND status IN ('queued', 'running', 'waiting')`,
+      ).run(reason, id);
+      if (cancelled.changes === 0) return undefined;
+      this.sql(
+        `UPDATE approvals SET status = 'expired', decided_by = 'cancel', decided_at = ${SQL_NOW},
+             comment = ? WHERE run_id = ? AND status = 'pending'`,
+      ).run(reason, id);
+      return this.mustGet(id);
+    });
+  }
+
+  requeueExpired(): Promise<string[]> {
+    return this.connection.write(() => {
+      const rows = this.sql(
+        `UPDATE runs SET status = 'queued', owner = NULL, lease_until = NULL, updated_at = ${SQL_NOW}
+           WHERE status = 'running' AND (lease_until IS NULL OR lease_until < ${SQL_NOW})
+           RETURNING id`,
+      ).all() as { id: string }[];
+      return rows.map((row) => row.id);
+    });
+  }
+
+  expireApprovals(): Promise<string[]> {
+    return this.connection.write(() => {
+      const due = this.sql(
+        `SELECT a.id, a.run_id, a.deadline FROM approvals a JOIN runs r ON r.id = a.run_id
+           WHERE a.status = 'pending' AND a.deadline IS NOT NULL AND a.deadline < ${SQL_NOW}
+             AND r.status = 'waiting'`,
+      ).all() as { id: string; run_id: string; deadline: string }[];
+      for (const approval of due) {
+        this.sql(
+          `UPDATE approvals SET status = 'expired', decided_by = 'deadline', decided_at = ${SQL_NOW},
+               comment = ? WHERE id = ?`,
+        ).run(`the deadline ${approval.deadline} passed without a decision`, approval.id);
+        this.sql(`UPDATE runs SET status = 'queued', updated_at = ${SQL_NOW} WHERE id = ?`).run(
+          approval.run_id,
+        );
+      }
+      return [...new Set(due.map((approval) => approval.run_id))];
+    });
+  }
+
+  recordDecision(record: DecisionRecord, lease?: Lease): Promise<DecisionRecord> {
+    return this.connection.write(() => {
+      if (lease !== undefined) this.assertLease(lease);
+      const existing = this.sql("SELECT sequence FROM decisions WHERE run_id = ? AND key = ?").get(
+        record.runId,
+        record.key,
+      ) as { sequence: number } | undefined;
+      const next = this.sql(
+        "SELECT COALESCE(MAX(sequence), 0) + 1 AS next FROM decisions WHERE run_id = ?",
+      ).get(record.runId) as { next: number };
+      const stored = { ...record, sequence: existing?.sequence ?? next.next };
+      this.sql(
+        `INSERT INTO decisions (run_id, key, sequence, node, kind, decided_by, at, record)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (run_id, key) DO UPDATE SET node = excluded.node, kind = excluded.kind,
+             decided_by = excluded.decided_by, at = excluded.at, record = excluded.record`,
+      ).run(
+        stored.runId,
+        stored.key,
+        stored.sequence,
+        stored.node,
+        stored.kind,
+        stored.decidedBy,
+        stored.at,
+        JSON.stringify(stored),
+      );
+      return stored;
+    });
   }
 
   async listDecisions(filter: DecisionFilter): Promise<DecisionRecord[]> {
@@ -241,7 +291,7 @@ export class SqliteRunStore implements RunStore {
     if (filter.node !== undefined) add("d.node = ?", filter.node);
     if (filter.since !== undefined) add("d.at >= ?", filter.since);
     const clause = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
-    const rows = this.statement(
+    const rows = this.sql(
       `SELECT d.record FROM decisions d JOIN runs r ON r.id = d.run_id ${clause}
          ORDER BY ${filter.runId === undefined ? "d.at, d.run_id, d.sequence" : "d.sequence"} LIMIT ?`,
     ).all(...params, filter.limit ?? 10_000) as { record: string }[];
@@ -249,17 +299,124 @@ export class SqliteRunStore implements RunStore {
   }
 
   async getEffect(key: string): Promise<EffectRecord | undefined> {
-    const row = this.statement("SELECT * FROM effects WHERE key = ?").get(key) as Row | undefined;
+    const row = this.sql("SELECT * FROM effects WHERE key = ?").get(key) as Row | undefined;
     return row ? toEffect(row) : undefined;
   }
 
-  async putEffect(effect: EffectRecord): Promise<void> {
-    this.statement(
+  claimEffect(effect: EffectRecord, lease: Lease): Promise<EffectClaimResult> {
+    return this.connection.write((): EffectClaimResult => {
+      this.assertLease(lease);
+      const row = this.sql("SELECT * FROM effects WHERE key = ?").get(effect.key) as
+        | Row
+        | undefined;
+      const existing = row ? toEffect(row) : undefined;
+      if (existing?.status === "completed" || existing?.status === "compensated")
+        return { claimed: false, existing };
+      if (existing?.status === "started" && Number(row?.epoch) >= lease.epoch)
+        return { claimed: false, existing };
+      this.upsertEffect({ ...effect, status: "started" }, lease.epoch);
+      return { claimed: true, previous: existing };
+    });
+  }
+
+  putEffect(effect: EffectRecord, lease: Lease): Promise<void> {
+    return this.connection.write(() => {
+      this.assertLease(lease);
+      this.upsertEffect(effect, lease.epoch);
+    });
+  }
+
+  async listEffects(runId: string): Promise<EffectRecord[]> {
+    const rows = this.sql("SELECT * FROM effects WHERE run_id = ? ORDER BY started_at, rowid").all(
+      runId,
+    ) as Row[];
+    return rows.map(toEffect);
+  }
+
+  createApproval(approval: ApprovalRecord, lease: Lease): Promise<ApprovalRecord> {
+    return this.connection.write(() => {
+      this.assertLease(lease);
+      this.sql(
+        `INSERT INTO approvals (id, run_id, node, status, message, details, requested_at, deadline)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+      ).run(
+        approval.id,
+        approval.runId,
+        approval.node,
+        approval.status,
+        approval.message,
+        json(approval.details),
+        approval.requestedAt,
+        approval.deadline,
+      );
+      return toApproval(this.sql("SELECT * FROM approvals WHERE id = ?").get(approval.id) as Row);
+    });
+  }
+
+  async getApproval(id: string): Promise<ApprovalRecord | undefined> {
+    const row = this.sql("SELECT * FROM approvals WHERE id = ?").get(id) as Row | undefined;
+    return row ? toApproval(row) : undefined;
+  }
+
+  async listApprovals(filter: {
+    runId?: string;
+    status?: ApprovalStatus;
+  }): Promise<ApprovalRecord[]> {
+    const rows = this.sql(
+      `SELECT * FROM approvals WHERE (? IS NULL OR run_id = ?) AND (? IS NULL OR status = ?)
+         ORDER BY requested_at, rowid`,
+    ).all(
+      filter.runId ?? null,
+      filter.runId ?? null,
+      filter.status ?? null,
+      filter.status ?? null,
+    ) as Row[];
+    return rows.map(toApproval);
+  }
+
+  async appendEvents(lease: Lease, events: readonly unknown[]): Promise<void> {
+    if (events.length === 0) return;
+    await this.connection.write(() => {
+      this.assertLease(lease);
+      const { last } = this.sql(
+        "SELECT COALESCE(MAX(seq), 0) AS last FROM run_events WHERE run_id = ?",
+      ).get(lease.runId) as { last: number };
+      const insert = this.sql(
+        `INSERT INTO run_events (run_id, seq, event, at) VALUES (?, ?, ?, ${SQL_NOW})`,
+      );
+      events.forEach((event, index) => {
+        insert.run(lease.runId, last + index + 1, JSON.stringify(event));
+      });
+    });
+    this.events.emit("events", lease.runId);
+  }
+
+  async listEvents(runId: string, afterSeq: number, limit = 1000): Promise<StoredEvent[]> {
+    const rows = this.sql(
+      "SELECT seq, event FROM run_events WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+    ).all(runId, afterSeq, limit) as { seq: number; event: string }[];
+    return rows.map((row) => ({ runId, seq: row.seq, event: JSON.parse(row.event) as unknown }));
+  }
+
+  async watchEvents(listener: (runId: string) => void): Promise<() => Promise<void>> {
+    this.events.on("events", listener);
+    return async () => {
+      this.events.off("events", listener);
+    };
+  }
+
+  async close(): Promise<void> {
+    this.connection.close();
+  }
+
+  private upsertEffect(effect: EffectRecord, epoch: number): void {
+    this.sql(
       `INSERT INTO effects (key, run_id, node, name, effect, status, args, result, error,
-           started_at, finished_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           started_at, finished_at, epoch)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (key) DO UPDATE SET status = excluded.status, args = excluded.args,
-           result = excluded.result, error = excluded.error, finished_at = excluded.finished_at`,
+           result = excluded.result, error = excluded.error, finished_at = excluded.finished_at,
+           epoch = excluded.epoch`,
     ).run(
       effect.key,
       effect.runId,
@@ -272,97 +429,27 @@ export class SqliteRunStore implements RunStore {
       effect.error,
       effect.startedAt,
       effect.finishedAt,
+      epoch,
     );
   }
 
-  async listEffects(runId: string): Promise<EffectRecord[]> {
-    const rows = this.statement(
-      "SELECT * FROM effects WHERE run_id = ? ORDER BY started_at, rowid",
-    ).all(runId) as Row[];
-    return rows.map(toEffect);
+  /** Inside a write transaction: throws LEASE_LOST unless `lease` still holds the run. */
+  private assertLease(lease: Lease): void {
+    if (this.leaseRow(lease) === undefined) throw leaseLost(lease);
   }
 
-  async createApproval(approval: ApprovalRecord): Promise<ApprovalRecord> {
-    this.statement(
-      `INSERT INTO approvals (id, run_id, node, status, message, details, requested_at, deadline)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (id) DO NOTHING`,
-    ).run(
-      approval.id,
-      approval.runId,
-      approval.node,
-      approval.status,
-      approval.message,
-      json(approval.details),
-      approval.requestedAt,
-      approval.deadline,
-    );
-    const row = this.statement("SELECT * FROM approvals WHERE id = ?").get(approval.id) as Row;
-    return toApproval(row);
+  private leaseRow(lease: Lease): unknown {
+    return this.sql(
+      "SELECT 1 FROM runs WHERE id = ? AND owner = ? AND epoch = ? AND status = 'running'",
+    ).get(lease.runId, lease.owner, lease.epoch);
   }
 
-  async decideApproval(
-    id: string,
-    decision: Pick<ApprovalRecord, "status" | "decidedBy" | "decidedAt" | "comment">,
-  ): Promise<ApprovalRecord | undefined> {
-    const result = this.statement(
-      `UPDATE approvals SET status = ?, decided_by = ?, decided_at = ?, comment = ?
-         WHERE id = ? AND status = 'pending'`,
-    ).run(decision.status, decision.decidedBy, decision.decidedAt, decision.comment, id);
-    if (result.changes === 0) return undefined;
-    return toApproval(this.statement("SELECT * FROM approvals WHERE id = ?").get(id) as Row);
-  }
-
-  async listApprovals(filter: {
-    runId?: string;
-    status?: ApprovalStatus;
-  }): Promise<ApprovalRecord[]> {
-    const rows = this.statement(
-      `SELECT * FROM approvals WHERE (? IS NULL OR run_id = ?) AND (? IS NULL OR status = ?)
-         ORDER BY requested_at, rowid`,
-    ).all(
-      filter.runId ?? null,
-      filter.runId ?? null,
-      filter.status ?? null,
-      filter.status ?? null,
-    ) as Row[];
-    return rows.map(toApproval);
-  }
-
-  async close(): Promise<void> {
-    if (this.db.open) this.db.close();
-  }
-
-  private applyPatch(id: string, patch: RunPatch, from: readonly RunStatus[] | undefined): boolean {
-    const sets = ["updated_at = ?"];
-    const params: unknown[] = [new Date().toISOString()];
-    for (const [field, column] of Object.entries(RUN_COLUMNS) as [keyof RunPatch, string][]) {
-      if (!(field in patch)) continue;
-      const value = patch[field];
-      sets.push(`${column} = ?`);
-      params.push(field === "output" ? json(value) : (value ?? null));
-    }
-    let sql = `UPDATE runs SET ${sets.join(", ")} WHERE id = ?`;
-    params.push(id);
-    if (from !== undefined) {
-      sql += ` AND status IN (${from.map(() => "?").join(",")})`;
-      params.push(...from);
-    }
-    return this.statement(sql).run(...params).changes > 0;
-  }
-
-  /** Prepared once per SQL text: preparing costs more than running most of these. */
-  private statement(sql: string): Database.Statement {
-    let prepared = this.statements.get(sql);
-    if (prepared === undefined) {
-      prepared = this.db.prepare(sql);
-      this.statements.set(sql, prepared);
-    }
-    return prepared;
+  private sql(text: string) {
+    return this.connection.statement(text);
   }
 
   private mustGet(id: string): RunRecord {
-    const row = this.statement("SELECT * FROM runs WHERE id = ?").get(id) as Row | undefined;
+    const row = this.sql("SELECT * FROM runs WHERE id = ?").get(id) as Row | undefined;
     if (!row) throw new Error(`run ${id} vanished from the store`);
     return toRun(row);
   }

@@ -25,6 +25,7 @@ export const FINAL_STATUSES: readonly RunStatus[] = [
 export interface RunRecord {
   readonly id: string;
   readonly workflow: string;
+  /** The workflow version the run is pinned to; it resumes only on that version. */
   readonly version: string;
   readonly status: RunStatus;
   readonly input: unknown;
@@ -34,24 +35,52 @@ export interface RunRecord {
   readonly trigger: string;
   readonly dryRun: boolean;
   readonly parentRunId: string | null;
-  /** `pid@host` of the process driving it while `running`. */
+  /** The worker driving it while `running` (`<pid>@<host>/<random>`); null otherwise. */
   readonly owner: string | null;
-  /** ISO time until which the owner's claim holds. */
+  /**
+   * The fencing token: incremented by every claim (and by cancel), so a driver that
+   * lost the run can no longer write anything belonging to it.
+   */
+  readonly epoch: number;
+  /** ISO time, on the database's clock, until which the owner's claim holds. */
   readonly leaseUntil: string | null;
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly finishedAt: string | null;
 }
 
+/** A driver's hold on a run. Valid while the run is `running` with this owner and epoch. */
+export interface Lease {
+  readonly runId: string;
+  readonly owner: string;
+  readonly epoch: number;
+}
+
+/** Who claims, and for how long (measured on the database's clock). */
+export interface Claim {
+  readonly owner: string;
+  readonly leaseMs: number;
+}
+
 export type NewRun = Pick<
   RunRecord,
   "id" | "workflow" | "version" | "input" | "trigger" | "dryRun"
 > &
-  Partial<Pick<RunRecord, "parentRunId" | "status" | "owner" | "leaseUntil">>;
+  Partial<Pick<RunRecord, "parentRunId">> & {
+    /** `queued` (default: a worker will claim it) or `running` for runs not driven by a worker (chat turns). */
+    readonly status?: "queued" | "running";
+  };
 
-export type RunPatch = Partial<
-  Pick<RunRecord, "status" | "output" | "error" | "owner" | "leaseUntil" | "finishedAt">
->;
+/** A change to a run outside of driving it (chat turns, tests). */
+export type RunPatch = Partial<Pick<RunRecord, "status" | "output" | "error" | "finishedAt">>;
+
+/** How a driver ends (or pauses) its hold on a run. */
+export interface RunSettlement {
+  /** `waiting` pauses for an approval; `queued` hands the run back (graceful shutdown). */
+  readonly status: "succeeded" | "failed" | "compensated" | "waiting" | "queued";
+  readonly output?: unknown;
+  readonly error?: string | null;
+}
 
 /** Filters for listing runs; all optional and combined with AND. */
 export interface RunFilter {
@@ -107,51 +136,132 @@ export interface ApprovalRecord {
   readonly comment: string | null;
 }
 
+/** One event of a run as followers in other processes read it, numbered per run from 1. */
+export interface StoredEvent {
+  readonly runId: string;
+  readonly seq: number;
+  readonly event: unknown;
+}
+
+/** What `claimEffect` found. `claimed: false` means someone completed it: replay `existing`. */
+export type EffectClaimResult =
+  | { readonly claimed: true; readonly previous: EffectRecord | undefined }
+  | { readonly claimed: false; readonly existing: EffectRecord };
+
 /**
- * Everything durable: runs, the decision log, the effect journal, approvals,
- * and the LangGraph checkpointer. SQLite and PostgreSQL implement it.
+ * Everything durable: runs, the decision log, the effect journal, approvals, run
+ * events, and the LangGraph checkpointer. SQLite and PostgreSQL implement it and
+ * pass one contract suite (test/store/run-store-contract.ts).
+ *
+ * Fencing: every method taking a {@link Lease} writes only while the run is
+ * `running` with that owner and epoch, checked in the same transaction as the
+ * write; otherwise it writes nothing and throws `SignalboxError` `LEASE_LOST`.
+ * Times that decide ownership (leases, deadlines) come from the database's clock.
  */
 export interface RunStore {
-  readonly kind: string;
+  readonly kind: "sqlite" | "postgres";
   readonly checkpointer: BaseCheckpointSaver;
 
+  /** Records a new run, `queued` unless told otherwise. */
   createRun(run: NewRun): Promise<RunRecord>;
   getRun(id: string): Promise<RunRecord | undefined>;
-  updateRun(id: string, patch: RunPatch): Promise<RunRecord>;
-  /** Moves a run to `to` only if its status is one of `from`; returns undefined when it was not. */
-  transitionRun(
-    id: string,
-    from: readonly RunStatus[],
-    patch: RunPatch & { status: RunStatus },
-  ): Promise<RunRecord | undefined>;
   listRuns(filter?: RunFilter): Promise<RunRecord[]>;
+  /** Changes a run nobody drives (chat turns); never use it on a claimed run. */
+  updateRun(id: string, patch: RunPatch): Promise<RunRecord>;
+
   /**
-   * Takes over a `running` run from `expectedOwner` (a dead process); returns
-   * undefined when someone else got there first.
+   * Takes a run to drive: succeeds when it is `queued`, or `running` with a lease that
+   * ran out. Sets status `running`, the owner, a new lease and epoch + 1, atomically;
+   * returns undefined when the run is not claimable (someone holds it, it is waiting
+   * or finished, or it does not exist).
    */
-  claimRun(
-    id: string,
-    expectedOwner: string | null,
-    owner: string,
-    leaseUntil: string,
-  ): Promise<RunRecord | undefined>;
+  claimRun(id: string, claim: Claim): Promise<RunRecord | undefined>;
+  /** Ids of runs a worker could claim now, oldest first: queued, or running with an expired lease. */
+  claimableRuns(limit: number): Promise<string[]>;
+  /** True while `lease` holds its run (checked before every checkpoint write; a read only). */
+  holdsLease(lease: Lease): Promise<boolean>;
+  /** Extends the lease; false (and no write) when the lease was lost. Never throws LEASE_LOST. */
+  renewLease(lease: Lease, leaseMs: number): Promise<boolean>;
+  /** Ends the driver's hold: the final status (or `waiting`, or back to `queued`), owner cleared. Fenced. */
+  settleRun(lease: Lease, settlement: RunSettlement): Promise<RunRecord>;
 
-  /** Inserts or replaces (same key) a decision; returns it with its sequence. */
-  recordDecision(record: DecisionRecord): Promise<DecisionRecord>;
-  listDecisions(filter: DecisionFilter): Promise<DecisionRecord[]>;
-
-  getEffect(key: string): Promise<EffectRecord | undefined>;
-  /** Writes an effect row (insert or update by key). */
-  putEffect(effect: EffectRecord): Promise<void>;
-  listEffects(runId: string): Promise<EffectRecord[]>;
-
-  createApproval(approval: ApprovalRecord): Promise<ApprovalRecord>;
-  /** Decides a pending approval; returns undefined when it was not pending any more. */
+  /**
+   * Decides a pending approval and makes its waiting run `queued` again, in one
+   * transaction: afterwards either both happened or neither did. Returns undefined
+   * (and changes nothing) when the approval was not pending or the run not waiting.
+   */
   decideApproval(
     id: string,
     decision: Pick<ApprovalRecord, "status" | "decidedBy" | "decidedAt" | "comment">,
-  ): Promise<ApprovalRecord | undefined>;
+  ): Promise<{ approval: ApprovalRecord; run: RunRecord } | undefined>;
+  /**
+   * Cancels an unfinished run in one transaction: status `cancelled`, owner cleared,
+   * epoch + 1 (its driver is fenced off), pending approvals `expired` by `cancel`.
+   * Returns undefined when the run had already finished.
+   */
+  cancelRun(id: string, reason: string): Promise<RunRecord | undefined>;
+  /** The sweeper: runs `running` with an expired lease go back to `queued`; returns their ids. */
+  requeueExpired(): Promise<string[]>;
+  /**
+   * The sweeper: each pending approval past its deadline (database clock) whose run is
+   * waiting becomes `expired` (decided by `deadline`) and its run `queued`, one
+   * transaction per approval. Returns the run ids.
+   */
+  expireApprovals(): Promise<string[]>;
+
+  /**
+   * Inserts or replaces (same run and key) a decision and returns it with its sequence;
+   * numbering is race-free. Fenced when a lease is given (the runtime always gives one).
+   */
+  recordDecision(record: DecisionRecord, lease?: Lease): Promise<DecisionRecord>;
+  listDecisions(filter: DecisionFilter): Promise<DecisionRecord[]>;
+
+  getEffect(key: string): Promise<EffectRecord | undefined>;
+  /**
+   * Claims an effect before it is performed (compare-and-set, fenced): absent, `failed`,
+   * `planned`, or `started` under an older epoch (its driver lost the run) becomes
+   * `started` under this lease's epoch. A `completed` or `compensated` effect is not
+   * claimed: it is returned to replay. Two drivers can never both hold one key.
+   */
+  claimEffect(effect: EffectRecord, lease: Lease): Promise<EffectClaimResult>;
+  /** Writes an effect row (insert or update by key): completion, failure, plan, compensation. Fenced. */
+  putEffect(effect: EffectRecord, lease: Lease): Promise<void>;
+  listEffects(runId: string): Promise<EffectRecord[]>;
+
+  /** Records an approval request (idempotent by id: returns the stored one). Fenced. */
+  createApproval(approval: ApprovalRecord, lease: Lease): Promise<ApprovalRecord>;
+  getApproval(id: string): Promise<ApprovalRecord | undefined>;
   listApprovals(filter: { runId?: string; status?: ApprovalStatus }): Promise<ApprovalRecord[]>;
 
+  /** Appends events to a run's stream (numbered after the last), fenced; PostgreSQL also notifies. */
+  appendEvents(lease: Lease, events: readonly unknown[]): Promise<void>;
+  /** A run's events after `afterSeq`, in order. */
+  listEvents(runId: string, afterSeq: number, limit?: number): Promise<StoredEvent[]>;
+  /**
+   * Calls `listener` with a run id whenever events were appended to it: by this process
+   * (SQLite) or by any process (PostgreSQL LISTEN). Followers also poll, so a missed
+   * wake-up only delays them. Resolves once listening; the returned function stops it.
+   */
+  watchEvents(listener: (runId: string) => void): Promise<() => Promise<void>>;
+
+  close(): Promise<void>;
+}
+
+/**
+ * Says which runs need driving. Only a wake-up: ownership is the run's fenced lease,
+ * so a lost or duplicated message costs a failed claim, never a second driver.
+ */
+export interface RunQueue {
+  /** Asks some worker to claim `runId` soon. */
+  enqueue(runId: string): Promise<void>;
+  /**
+   * Delivers run ids to `handler`, at most `concurrency` handlers at once; the handler
+   * claims the run and returns once it is claimed (driving goes on in the background).
+   * Resolves once consuming has started; the returned function stops it.
+   */
+  consume(
+    handler: (runId: string) => Promise<void>,
+    options: { readonly concurrency: number },
+  ): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }

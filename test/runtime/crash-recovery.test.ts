@@ -4,7 +4,6 @@ import Database from "better-sqlite3";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { DecisionRecord } from "../../src/graph/decision.ts";
 import type { RunEvent } from "../../src/graph/events.ts";
-import { isOwnerDead } from "../../src/runtime/owner.ts";
 import { SqliteRunStore } from "../../src/store/sqlite-store.ts";
 import type { RunRecord } from "../../src/store/types.ts";
 import { pollUntil, spawnTs } from "../fixtures/child-process.ts";
@@ -120,8 +119,11 @@ describe("crash recovery across processes", () => {
     const store = openStore(homeB);
     const atKill = await store.getRun(runId);
     expect(atKill).toMatchObject({ status: "running", finishedAt: null, output: undefined });
-    expect(atKill?.owner).toBe(`${worker.process.pid}@${hostname()}`);
-    expect(isOwnerDead(atKill?.owner ?? null)).toBe(true);
+    expect(atKill?.owner).toMatch(`${worker.process.pid}@${hostname()}/`);
+    // Its lease, renewed no more, runs out: then (and only then) the run is claimable.
+    await pollUntil("the dead worker's lease to run out", async () =>
+      (await store.claimableRuns(10)).includes(runId) ? true : undefined,
+    );
     const journalAtKill = await store.listEffects(runId);
     const interrupted = journalAtKill.filter((effect) => effect.status === "started");
     expect(interrupted).toHaveLength(1);
@@ -209,6 +211,9 @@ describe("crash recovery across processes", () => {
     const store = openStore(dir);
     expect(await store.getRun(runId)).toMatchObject({ status: "running", finishedAt: null });
     expect(readLedger(dir)).toEqual({ attempts: [], performances: [] });
+    await pollUntil("the dead worker's lease to run out", async () =>
+      (await store.claimableRuns(10)).includes(runId) ? true : undefined,
+    );
 
     const recovery = await spawnTs(WORKER, ["recover", dir]).exited;
     expect(recovery.code, recovery.stderr).toBe(0);

@@ -1,0 +1,60 @@
+import { EventEmitter } from "node:events";
+import type { Logger } from "pino";
+import type { RunQueue, RunStore } from "../store/types.ts";
+
+/** Options for {@link createPollingQueue}. */
+export interface PollingQueueOptions {
+  readonly store: RunStore;
+  readonly logger: Logger;
+  /** How often to look for claimable runs enqueued by other processes (ms). Default 200. */
+  readonly pollMs?: number;
+}
+
+/**
+ * The queue of the embedded (SQLite) deployment: the runs table is the queue. Runs
+ * enqueued in this process are delivered at once; runs enqueued by other processes on
+ * the same file (and runs whose lease ran out) are found by polling `claimableRuns`.
+ */
+export function createPollingQueue(options: PollingQueueOptions): RunQueue {
+  const wake = new EventEmitter().setMaxListeners(0);
+  const stops = new Set<() => Promise<void>>();
+  return {
+    async enqueue(runId) {
+      wake.emit("run", runId);
+    },
+    async consume(handler, { concurrency }) {
+      const inFlight = new Set<string>();
+      const deliver = (runId: string) => {
+        if (inFlight.has(runId) || inFlight.size >= concurrency) return;
+        inFlight.add(runId);
+        handler(runId)
+          .catch((error: unknown) =>
+            options.logger.warn({ runId, error: String(error) }, "queue handler failed"),
+          )
+          .finally(() => inFlight.delete(runId));
+      };
+      const poll = async () => {
+        if (inFlight.size >= concurrency) return;
+        try {
+          for (const runId of await options.store.claimableRuns(concurrency)) deliver(runId);
+        } catch (error) {
+          options.logger.warn({ error: String(error) }, "polling for runs failed");
+        }
+      };
+      wake.on("run", deliver);
+      const timer = setInterval(poll, options.pollMs ?? 200);
+      timer.unref();
+      void poll();
+      const stop = async () => {
+        clearInterval(timer);
+        wake.off("run", deliver);
+        stops.delete(stop);
+      };
+      stops.add(stop);
+      return stop;
+    },
+    async close() {
+      await Promise.all([...stops].map((stop) => stop()));
+    },
+  };
+}

@@ -1,0 +1,99 @@
+import type { Logger } from "pino";
+import type { RunQueue, RunRecord, RunStore } from "../store/types.ts";
+
+/** What a worker needs from the runtime it belongs to. */
+export interface WorkerHost {
+  readonly store: RunStore;
+  readonly queue: RunQueue;
+  readonly logger: Logger;
+  /** Claims and drives `runId` here if it is claimable and its workflow version is registered. */
+  tryDrive(runId: string): Promise<{ readonly done: Promise<RunRecord> } | undefined>;
+}
+
+/** Options for {@link Worker}. */
+export interface WorkerOptions {
+  /** Runs driven at once. Default 4. */
+  readonly concurrency?: number;
+  /** How often the sweeper runs (ms). Default: a third of the lease. */
+  readonly sweepMs?: number;
+}
+
+/**
+ * A process's share of the work: takes run ids from the queue, claims and drives up to
+ * `concurrency` runs at once, and sweeps periodically: runs whose lease ran out go back
+ * to the queue, approvals past their deadline expire (and their runs continue).
+ */
+export class Worker {
+  private readonly waiters: (() => void)[] = [];
+  private running = 0;
+  private stopConsuming: (() => Promise<void>) | undefined;
+  private sweeper: NodeJS.Timeout | undefined;
+  private readonly concurrency: number;
+
+  constructor(
+    private readonly host: WorkerHost,
+    private readonly options: WorkerOptions & { readonly leaseMs: number },
+  ) {
+    this.concurrency = Math.max(1, options.concurrency ?? 4);
+  }
+
+  async start(): Promise<void> {
+    this.stopConsuming = await this.host.queue.consume((runId) => this.take(runId), {
+      concurrency: this.concurrency,
+    });
+    const every = this.options.sweepMs ?? Math.max(100, Math.floor(this.options.leaseMs / 3));
+    this.sweeper = setInterval(() => void this.sweep(), every);
+    this.sweeper.unref();
+    void this.sweep();
+  }
+
+  /** Re-queues runs whose lease ran out and expires overdue approvals; returns the runs woken. */
+  async sweep(): Promise<string[]> {
+    try {
+      const woken = [
+        ...(await this.host.store.requeueExpired()),
+        ...(await this.host.store.expireApprovals()),
+      ];
+      if (woken.length > 0) this.host.logger.info({ runs: woken }, "sweeper re-queued runs");
+      // Queued runs whose wake-up was lost (a worker died holding it) are woken again.
+      const claimable = await this.host.store.claimableRuns(100);
+      for (const runId of new Set([...woken, ...claimable])) await this.host.queue.enqueue(runId);
+      return woken;
+    } catch (error) {
+      this.host.logger.warn({ error: String(error) }, "sweep failed");
+      return [];
+    }
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.sweeper);
+    await this.stopConsuming?.();
+    this.stopConsuming = undefined;
+  }
+
+  /** The queue handler: waits for a free slot, claims, and returns once driving has begun. */
+  private async take(runId: string): Promise<void> {
+    await this.acquire();
+    let driving: Promise<RunRecord> | undefined;
+    try {
+      driving = (await this.host.tryDrive(runId))?.done;
+    } finally {
+      if (driving === undefined) this.release();
+    }
+    driving?.catch(() => undefined).finally(() => this.release());
+  }
+
+  private acquire(): Promise<void> {
+    if (this.running < this.concurrency) {
+      this.running += 1;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  private release(): void {
+    const next = this.waiters.shift();
+    if (next !== undefined) next();
+    else this.running -= 1;
+  }
+}
