@@ -192,7 +192,8 @@ export class ChatAgent {
       trigger: this.trigger,
       dryRun: false,
       parentRunId: conversationId,
-      status: "queued",
+      // Running with no lease: the chat drives its own turns; no worker may claim one.
+      status: "running",
     });
     return turnRunId;
   }

@@ -27,6 +27,18 @@ const Environment = z.object({
     .optional(),
   SIGNALBOX_MCP_SERVERS: z.string().min(1).optional(),
   SIGNALBOX_MCP_DEPTH: z.coerce.number().int().min(0).optional(),
+  SIGNALBOX_DATABASE_URL: z
+    .string()
+    .regex(
+      /^postgres(ql)?:\/\//,
+      "expected a PostgreSQL URL such as postgresql://user@host:5432/db",
+    )
+    .optional(),
+  SIGNALBOX_LEASE_MS: z.coerce
+    .number()
+    .int()
+    .min(100, "expected at least 100 (milliseconds)")
+    .optional(),
 });
 
 function parsePrices(text: string | undefined): ModelPrices | undefined {
@@ -49,6 +61,10 @@ export interface CliSettings {
   readonly mcpServers: { readonly path: string; readonly required: boolean };
   /** How deep this process sits in a chain of signalbox processes started as MCP servers by each other. */
   readonly mcpDepth: number;
+  /** PostgreSQL instead of the SQLite file in the data directory, when set. */
+  readonly databaseUrl: string | undefined;
+  /** How long a worker's claim on a run holds without renewal. */
+  readonly leaseMs: number | undefined;
 }
 
 /**
@@ -56,7 +72,7 @@ export interface CliSettings {
  * @throws SignalboxError CONFIG_INVALID naming the variable
  */
 export function readSettings(
-  flags: { home?: string; logLevel?: string; model?: string },
+  flags: { home?: string; logLevel?: string; model?: string; databaseUrl?: string },
   environment: NodeJS.ProcessEnv,
 ): CliSettings {
   const names = Object.keys(Environment.shape) as (keyof z.infer<typeof Environment>)[];
@@ -87,5 +103,14 @@ export function readSettings(
       required: parsed.SIGNALBOX_MCP_SERVERS !== undefined,
     },
     mcpDepth: parsed.SIGNALBOX_MCP_DEPTH ?? 0,
+    databaseUrl: flags.databaseUrl
+      ? parseWith(
+          Environment.shape.SIGNALBOX_DATABASE_URL,
+          flags.databaseUrl,
+          ErrorCode.ConfigInvalid,
+          "--database-url",
+        )
+      : parsed.SIGNALBOX_DATABASE_URL,
+    leaseMs: parsed.SIGNALBOX_LEASE_MS,
   };
 }

@@ -7,7 +7,7 @@ import { createLlmDecider } from "../models/llm-decider.ts";
 import { createLogger } from "../runtime/logger.ts";
 import { WorkflowRegistry } from "../runtime/registry.ts";
 import { Runtime, type RuntimeOptions } from "../runtime/runtime.ts";
-import { SqliteRunStore } from "../store/sqlite-store.ts";
+import type { RunQueue, RunStore } from "../store/types.ts";
 import { readMcpServersConfig } from "../tools/mcp-config.ts";
 import { loadMcpTools, type McpToolset } from "../tools/mcp-tools.ts";
 import { ToolRegistry } from "../tools/tool-registry.ts";
@@ -95,8 +95,28 @@ function configuredMcpTools(
 }
 
 /**
- * Opens the runtime over the SQLite file in the data directory, with the shipped
- * workflows and the tools of the configured MCP servers.
+ * The store and queue: PostgreSQL with graphile-worker wake-ups when a database URL
+ * is set (many machines), else the SQLite file in the data directory, polled (one machine).
+ * Both modules load only when chosen.
+ */
+async function openStore(
+  settings: CliSettings,
+  logger: Logger,
+): Promise<{ store: RunStore; queue?: RunQueue }> {
+  if (settings.databaseUrl === undefined) {
+    const { SqliteRunStore } = await import("../store/sqlite-store.ts");
+    return { store: new SqliteRunStore(join(settings.home, "signalbox.db")) };
+  }
+  const { PostgresRunStore } = await import("../store/postgres-store.ts");
+  const { createPostgresQueue } = await import("../store/postgres-queue.ts");
+  const store = await PostgresRunStore.open({ connectionString: settings.databaseUrl, logger });
+  const queue = createPostgresQueue({ pool: store.pool, schema: store.schema, logger });
+  return { store, queue };
+}
+
+/**
+ * Opens the runtime over the configured store, with the shipped workflows and the
+ * tools of the configured MCP servers.
  */
 export async function openRuntime(
   flags: GlobalFlags,
@@ -105,7 +125,18 @@ export async function openRuntime(
   const settings = readSettings(flags, environment);
   const logger = createLogger(settings.logLevel);
   const connect = configuredMcpTools(settings, environment, logger);
-  const store = new SqliteRunStore(join(settings.home, "signalbox.db"));
+  const { store, queue } = await openStore(settings, logger);
   const workflows = new WorkflowRegistry(createBuiltinWorkflows({ home: settings.home }));
-  return new CliRuntime({ store, workflows, logger, ...createModels(settings) }, connect);
+  return new CliRuntime(
+    {
+      store,
+      queue,
+      workflows,
+      logger,
+      leaseMs: settings.leaseMs,
+      execute: flags.execute,
+      ...createModels(settings),
+    },
+    connect,
+  );
 }

@@ -23,6 +23,9 @@ export interface GlobalFlags {
   readonly home?: string;
   readonly logLevel?: string;
   readonly model?: string;
+  readonly databaseUrl?: string;
+  /** Set by commands, not a flag: whether runs started here are driven here (default) or by workers. */
+  readonly execute?: "here" | "workers";
 }
 
 function parseInput(text: string): unknown {
@@ -90,6 +93,13 @@ async function report(io: CliIo, runtime: Runtime, runId: string, json: boolean)
     io.setExitCode(ExitCode.RunFailed);
 }
 
+interface RunOptions {
+  readonly input: string;
+  readonly dryRun?: boolean;
+  readonly detach?: boolean;
+  readonly json?: boolean;
+}
+
 /** Builds the `signalbox` command line. */
 export function createProgram(io: CliIo): Command {
   const program = new Command("signalbox")
@@ -105,6 +115,10 @@ export function createProgram(io: CliIo): Command {
         "trace",
         "silent",
       ]),
+    )
+    .option(
+      "--database-url <url>",
+      "PostgreSQL for runs shared by many machines (default: $SIGNALBOX_DATABASE_URL, else SQLite in --home)",
     )
     .option(
       "--model <name>",
@@ -143,11 +157,20 @@ export function createProgram(io: CliIo): Command {
     .description("run a workflow and print its result and decision path")
     .requiredOption("--input <json|@file>", "the workflow input as JSON, or @file")
     .option("--dry-run", "perform no write effects; print the plan of those it would perform")
+    .option("--detach", "queue the run for a worker, print its id and return at once")
     .option("--json", "print the run as JSON")
-    .action(async (name: string, options: { input: string; dryRun?: boolean; json?: boolean }) =>
+    .action(async (name: string, options: RunOptions) =>
       withRuntime(io, program, async (runtime) => {
         const input = parseInput(options.input);
         runtime.workflow(name);
+        if (options.detach) {
+          const run = await runtime.start(name, input, {
+            dryRun: options.dryRun ?? false,
+            trigger: "cli",
+            detach: true,
+          });
+          return write(io, options.json ? JSON.stringify(run, null, 2) : run.id);
+        }
         if (runtime.llm === undefined && options.json !== true) {
           io.stderr.write(
             "model: offline (local classifier, no LLM); set SIGNALBOX_MODEL or --model to use one\n",
@@ -272,7 +295,9 @@ export function createProgram(io: CliIo): Command {
 
   program
     .command("recover")
-    .description("resume every run whose process died, and expire overdue approvals")
+    .description(
+      "drive here every run whose worker stopped (lease ran out) or that waits in the queue, and expire overdue approvals",
+    )
     .action(async () =>
       withRuntime(io, program, async (runtime) => {
         const runs = await runtime.recover({ onEvent: progress(io, false) });

@@ -12,6 +12,9 @@ interface ServeOptions {
   readonly port: number;
   readonly token?: string;
   readonly allowedHost?: string[];
+  /** False with `--no-worker`: an API-only node that leaves execution to `signalbox worker`. */
+  readonly worker: boolean;
+  readonly concurrency: number;
 }
 
 function port(value: string): number {
@@ -51,18 +54,28 @@ function untilStopped(): Promise<NodeJS.Signals> {
   });
 }
 
+function positiveInt(value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number <= 0)
+    throw new InvalidArgumentError("expected a positive whole number");
+  return number;
+}
+
 async function withServerRuntime(
   io: CliIo,
   program: Command,
   work: (runtime: Runtime) => Promise<void>,
+  worker: { readonly enabled: boolean; readonly concurrency?: number } = { enabled: true },
 ) {
-  const runtime = await io.openRuntime(program.opts<GlobalFlags>());
-  // A long-lived process picks up what dead ones left, in the background: runs left
-  // running resume from their checkpoints, overdue approvals expire.
-  runtime
-    .recover()
-    .catch((error: unknown) => runtime.logger.error({ error: String(error) }, "recovery failed"));
+  const runtime = await io.openRuntime({
+    ...program.opts<GlobalFlags>(),
+    execute: worker.enabled ? "here" : "workers",
+  });
   try {
+    // A long-lived process is also a worker (unless told not to be): it drives queued
+    // runs from any process, and its sweeper re-queues runs whose worker stopped and
+    // expires overdue approvals, for as long as it runs.
+    if (worker.enabled) await runtime.startWorker({ concurrency: worker.concurrency });
     await work(runtime);
   } finally {
     await runtime.close();
@@ -109,9 +122,35 @@ export function addServerCommands(program: Command, io: CliIo): void {
       "--allowed-host <name...>",
       "extra Host names to accept (DNS-rebinding allow-list), e.g. behind a proxy",
     )
+    .option("--no-worker", "API only: queue runs for `signalbox worker` processes, drive none here")
+    .option("--concurrency <n>", "runs the embedded worker drives at once", positiveInt, 4)
     .action(async (options: ServeOptions) => {
       // Check the token before opening the store, so a refused start leaves nothing behind.
       assertSafeBinding(options.host, resolveToken(options.token, process.env));
-      await withServerRuntime(io, program, (runtime) => serve(io, runtime, options));
+      await withServerRuntime(io, program, (runtime) => serve(io, runtime, options), {
+        enabled: options.worker,
+        concurrency: options.concurrency,
+      });
     });
+
+  program
+    .command("worker")
+    .description(
+      "execute queued runs from any process on the same store (SQLite home or PostgreSQL), until stopped",
+    )
+    .option("--concurrency <n>", "runs driven at once", positiveInt, 4)
+    .action(async (options: { concurrency: number }) =>
+      withServerRuntime(
+        io,
+        program,
+        async (runtime) => {
+          io.stdout.write(
+            `signalbox worker ${runtime.owner} on ${runtime.store.kind}, concurrency ${options.concurrency}\n`,
+          );
+          const signal = await untilStopped();
+          runtime.logger.info({ signal }, "stopping the worker; finishing the runs it drives");
+        },
+        { enabled: true, concurrency: options.concurrency },
+      ),
+    );
 }

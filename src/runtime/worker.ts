@@ -42,8 +42,8 @@ export class Worker {
       concurrency: this.concurrency,
     });
     const every = this.options.sweepMs ?? Math.max(100, Math.floor(this.options.leaseMs / 3));
+    // Ref'd on purpose: a started worker keeps its process alive until stopped.
     this.sweeper = setInterval(() => void this.sweep(), every);
-    this.sweeper.unref();
     void this.sweep();
   }
 

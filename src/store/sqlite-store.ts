@@ -129,8 +129,8 @@ export class SqliteRunStore implements RunStore {
       const changed = this.sql(
         `UPDATE runs SET status = 'running', owner = ?, epoch = epoch + 1,
              lease_until = ${SQL_NOW_PLUS}, updated_at = ${SQL_NOW}
-           WHERE id = ? AND (status = 'queued' OR (status = 'running'
-             AND (lease_until IS NULL OR lease_until < ${SQL_NOW})))`,
+           WHERE id = ? AND (status = 'queued'
+             OR (status = 'running' AND lease_until < ${SQL_NOW}))`,
       ).run(claim.owner, leaseModifier(claim.leaseMs), id).changes;
       return changed > 0 ? this.mustGet(id) : undefined;
     });
@@ -139,7 +139,7 @@ export class SqliteRunStore implements RunStore {
   async claimableRuns(limit: number): Promise<string[]> {
     const rows = this.sql(
       `SELECT id FROM runs WHERE status = 'queued'
-         OR (status = 'running' AND (lease_until IS NULL OR lease_until < ${SQL_NOW}))
+         OR (status = 'running' AND lease_until < ${SQL_NOW})
          ORDER BY created_at LIMIT ?`,
     ).all(limit) as { id: string }[];
     return rows.map((row) => row.id);
@@ -220,7 +220,7 @@ export class SqliteRunStore implements RunStore {
     return this.connection.write(() => {
       const rows = this.sql(
         `UPDATE runs SET status = 'queued', owner = NULL, lease_until = NULL, updated_at = ${SQL_NOW}
-           WHERE status = 'running' AND (lease_until IS NULL OR lease_until < ${SQL_NOW})
+           WHERE status = 'running' AND lease_until < ${SQL_NOW}
            RETURNING id`,
       ).all() as { id: string }[];
       return rows.map((row) => row.id);

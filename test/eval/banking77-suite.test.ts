@@ -1,10 +1,11 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, expect, it } from "vitest";
 import { compareWithBaseline, readBaseline } from "../../src/eval/baseline.ts";
 import { loadEvalSuite } from "../../src/eval/load-suite.ts";
 import { runEval } from "../../src/eval/run-eval.ts";
 import { SqliteRunStore } from "../../src/store/sqlite-store.ts";
+import { describeRequired } from "../support/required.ts";
 import { tempHome } from "../support/runtime.ts";
 
 const repository = resolve(import.meta.dirname, "../..");
@@ -18,27 +19,29 @@ const LIMIT = 770;
 const { home, cleanup } = tempHome("signalbox-eval-banking77-");
 afterAll(() => cleanup());
 
-const title = available
-  ? `the banking77 suite, offline, ${LIMIT} cases`
-  : `the banking77 suite (skipped: no data at ${dataDirectory}; set SIGNALBOX_BANKING77_DIR)`;
-
-describe.skipIf(!available)(title, () => {
-  it("matches the committed baseline on every case it runs", async () => {
-    const suite = await loadEvalSuite("banking77", {
-      cwd: repository,
-      environment: { SIGNALBOX_BANKING77_DIR: dataDirectory },
+describeRequired(
+  `the banking77 suite, offline, ${LIMIT} cases`,
+  available
+    ? undefined
+    : `the Banking77 data (none at ${dataDirectory}; set SIGNALBOX_BANKING77_DIR)`,
+  () => {
+    it("matches the committed baseline on every case it runs", async () => {
+      const suite = await loadEvalSuite("banking77", {
+        cwd: repository,
+        environment: { SIGNALBOX_BANKING77_DIR: dataDirectory },
+      });
+      const store = new SqliteRunStore(join(home, "signalbox.db"));
+      const result = await runEval({ suite, store, limit: LIMIT }).finally(() => store.close());
+      const baseline = await readBaseline(suite.baseline ?? "");
+      expect(baseline, "evals/baselines/banking77.json is missing").toBeDefined();
+      const [config] = result.configs;
+      if (baseline === undefined || config === undefined) return;
+      const comparison = compareWithBaseline(baseline, config, suite.tolerance);
+      expect(comparison.newFailures, "cases that passed before and fail now").toEqual([]);
+      expect(comparison.fixed, "expected failures that pass now: update the baseline").toEqual([]);
+      const node = config.summary.nodes[0];
+      expect(node?.selectiveAccuracy).toBeGreaterThan(0.95);
+      expect(node?.coverage).toBeGreaterThan(0.75);
     });
-    const store = new SqliteRunStore(join(home, "signalbox.db"));
-    const result = await runEval({ suite, store, limit: LIMIT }).finally(() => store.close());
-    const baseline = await readBaseline(suite.baseline ?? "");
-    expect(baseline, "evals/baselines/banking77.json is missing").toBeDefined();
-    const [config] = result.configs;
-    if (baseline === undefined || config === undefined) return;
-    const comparison = compareWithBaseline(baseline, config, suite.tolerance);
-    expect(comparison.newFailures, "cases that passed before and fail now").toEqual([]);
-    expect(comparison.fixed, "expected failures that pass now: update the baseline").toEqual([]);
-    const node = config.summary.nodes[0];
-    expect(node?.selectiveAccuracy).toBeGreaterThan(0.95);
-    expect(node?.coverage).toBeGreaterThan(0.75);
-  });
-});
+  },
+);

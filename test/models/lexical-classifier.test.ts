@@ -8,6 +8,7 @@ import {
   type TrainingExample,
 } from "../../src/models/lexical-classifier.ts";
 import { parseCsv, parseCsvRecords } from "../../src/models/read-csv.ts";
+import { describeRequired } from "../support/required.ts";
 
 /** A routing step as the offline tier sees it: a description and a few examples per branch. */
 const ROUTE_BRANCHES: Record<string, { description: string; examples: string[] }> = {
@@ -183,17 +184,17 @@ const banking77Directory =
 const hasBanking77 =
   existsSync(resolve(banking77Directory, "train.csv")) &&
   existsSync(resolve(banking77Directory, "test.csv"));
-const describeBanking77 = hasBanking77 ? describe : describe.skip;
 
 function readBanking77(fileName: string): TrainingExample[] {
   const records = parseCsvRecords(readFileSync(resolve(banking77Directory, fileName), "utf8"));
   return records.map((record) => ({ label: record.category ?? "", text: record.text ?? "" }));
 }
 
-describeBanking77(
+describeRequired(
+  "createLexicalClassifier on Banking77 (77 intents)",
   hasBanking77
-    ? "createLexicalClassifier on Banking77 (77 intents)"
-    : `createLexicalClassifier on Banking77 (skipped: no train.csv/test.csv in ${banking77Directory}; set SIGNALBOX_BANKING77_DIR)`,
+    ? undefined
+    : `the Banking77 data (no train.csv/test.csv in ${banking77Directory}; set SIGNALBOX_BANKING77_DIR)`,
   () => {
     it("reaches >= 90% top-1 accuracy and >= 97% accuracy on >= 70% of cases at the default threshold", () => {
       const classifier = createLexicalClassifier(readBanking77("train.csv"));

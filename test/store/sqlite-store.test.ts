@@ -5,6 +5,7 @@ import type { DecisionRecord } from "../../src/graph/decision.ts";
 import { SQLITE_MIGRATIONS } from "../../src/store/sqlite-schema.ts";
 import { SqliteRunStore } from "../../src/store/sqlite-store.ts";
 import { tempHome } from "../support/runtime.ts";
+import { describeRunStoreContract } from "./run-store-contract.ts";
 
 const homes: (() => void)[] = [];
 afterEach(() => {
@@ -80,3 +81,5 @@ describe("SqliteRunStore", () => {
   });
   // Claims, fencing, approvals and events: test/store/run-store-contract.ts, run below.
 });
+
+describeRunStoreContract("sqlite", async () => new SqliteRunStore(path()));

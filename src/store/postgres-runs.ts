@@ -1,0 +1,250 @@
+import { z } from "zod";
+import { ErrorCode, SignalboxError } from "../errors.ts";
+import { leaseLost } from "./lease-lost.ts";
+import { RUN_COLUMNS, toRun } from "./postgres-rows.ts";
+import {
+  inTransaction,
+  isUniqueViolation,
+  jsonParam,
+  type PostgresContext,
+  query,
+} from "./postgres-sql.ts";
+import {
+  type Claim,
+  FINAL_STATUSES,
+  type Lease,
+  type NewRun,
+  type RunFilter,
+  type RunPatch,
+  type RunRecord,
+  type RunSettlement,
+} from "./types.ts";
+
+// The run lifecycle of the PostgreSQL store. Every ownership decision compares
+// against the database's now(): worker clocks never decide who holds a run.
+
+const LeaseMs = z.number().positive().finite();
+const SETTLED_FINAL = ["succeeded", "failed", "compensated"];
+const CLAIMABLE = `(status = 'queued' OR (status = 'running' AND lease_until < now()))`;
+
+/** @throws SignalboxError STORE_ERROR when a run with this id exists. */
+export async function createRun(context: PostgresContext, run: NewRun): Promise<RunRecord> {
+  try {
+    const rows = await query(
+      context.pool,
+      `INSERT INTO ${context.tables.runs}
+         (id, workflow, version, status, input, trigger, dry_run, parent_run_id)
+       VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8) RETURNING ${RUN_COLUMNS}`,
+      [
+        run.id,
+        run.workflow,
+        run.version,
+        run.status ?? "queued",
+        jsonParam(run.input) ?? "null",
+        run.trigger,
+        run.dryRun,
+        run.parentRunId ?? null,
+      ],
+    );
+    return toRun(rows[0]);
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    throw new SignalboxError(ErrorCode.StoreError, `a run with id ${run.id} already exists`, {
+      data: { runId: run.id },
+      cause: error,
+    });
+  }
+}
+
+export async function getRun(context: PostgresContext, id: string): Promise<RunRecord | undefined> {
+  const rows = await query(
+    context.pool,
+    `SELECT ${RUN_COLUMNS} FROM ${context.tables.runs} WHERE id = $1`,
+    [id],
+  );
+  return rows[0] === undefined ? undefined : toRun(rows[0]);
+}
+
+/** Newest first (created_at, then id, descending); at most `limit` (default 100). */
+export async function listRuns(context: PostgresContext, filter: RunFilter): Promise<RunRecord[]> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const add = (sql: (placeholder: string) => string, value: unknown) => {
+    params.push(value);
+    where.push(sql(`$${params.length}`));
+  };
+  if (filter.status !== undefined) {
+    const statuses = typeof filter.status === "string" ? [filter.status] : [...filter.status];
+    add((p) => `status = ANY(${p}::text[])`, statuses);
+  }
+  if (filter.workflow !== undefined) add((p) => `workflow = ${p}`, filter.workflow);
+  if (filter.parentRunId !== undefined) add((p) => `parent_run_id = ${p}`, filter.parentRunId);
+  if (filter.createdAfter !== undefined)
+    add((p) => `created_at > ${p}::timestamptz`, filter.createdAfter);
+  params.push(filter.limit ?? 100);
+  const clause = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
+  const rows = await query(
+    context.pool,
+    `SELECT ${RUN_COLUMNS} FROM ${context.tables.runs} ${clause}
+       ORDER BY created_at DESC, id DESC LIMIT $${params.length}`,
+    params,
+  );
+  return rows.map(toRun);
+}
+
+/** @throws SignalboxError RUN_NOT_FOUND */
+export async function updateRun(
+  context: PostgresContext,
+  id: string,
+  patch: RunPatch,
+): Promise<RunRecord> {
+  const sets = ["updated_at = now()"];
+  const params: unknown[] = [id];
+  const set = (column: string, value: unknown, cast = "") => {
+    params.push(value);
+    sets.push(`${column} = $${params.length}${cast}`);
+  };
+  if (patch.status !== undefined) set("status", patch.status);
+  if ("output" in patch) set("output", jsonParam(patch.output), "::jsonb");
+  if ("error" in patch) set("error", patch.error ?? null);
+  if ("finishedAt" in patch) set("finished_at", patch.finishedAt ?? null, "::timestamptz");
+  const rows = await query(
+    context.pool,
+    `UPDATE ${context.tables.runs} SET ${sets.join(", ")} WHERE id = $1 RETURNING ${RUN_COLUMNS}`,
+    params,
+  );
+  if (rows[0] === undefined)
+    throw new SignalboxError(ErrorCode.RunNotFound, `no run with id ${id}`, {
+      data: { runId: id },
+    });
+  return toRun(rows[0]);
+}
+
+/** One statement: the WHERE decides claimability, so of concurrent claims exactly one matches. */
+export async function claimRun(
+  context: PostgresContext,
+  id: string,
+  claim: Claim,
+): Promise<RunRecord | undefined> {
+  const rows = await query(
+    context.pool,
+    `UPDATE ${context.tables.runs}
+       SET status = 'running', owner = $2, epoch = epoch + 1, updated_at = now(),
+           lease_until = now() + $3::double precision * interval '1 millisecond'
+       WHERE id = $1 AND ${CLAIMABLE}
+       RETURNING ${RUN_COLUMNS}`,
+    [id, claim.owner, LeaseMs.parse(claim.leaseMs)],
+  );
+  return rows[0] === undefined ? undefined : toRun(rows[0]);
+}
+
+/** Oldest first by creation. */
+export async function claimableRuns(context: PostgresContext, limit: number): Promise<string[]> {
+  const rows = await query(
+    context.pool,
+    `SELECT id FROM ${context.tables.runs} WHERE ${CLAIMABLE} ORDER BY created_at, id LIMIT $1`,
+    [limit],
+  );
+  return rows.map((row) => z.object({ id: z.string() }).parse(row).id);
+}
+
+/** A read: true while the run is `running` under this owner and epoch. */
+export async function holdsLease(context: PostgresContext, lease: Lease): Promise<boolean> {
+  const result = await context.pool.query(
+    `SELECT 1 FROM ${context.tables.runs}
+       WHERE id = $1 AND status = 'running' AND owner = $2 AND epoch = $3`,
+    [lease.runId, lease.owner, lease.epoch],
+  );
+  return result.rowCount === 1;
+}
+
+export async function renewLease(
+  context: PostgresContext,
+  lease: Lease,
+  leaseMs: number,
+): Promise<boolean> {
+  const result = await context.pool.query(
+    `UPDATE ${context.tables.runs}
+       SET lease_until = now() + $4::double precision * interval '1 millisecond', updated_at = now()
+       WHERE id = $1 AND status = 'running' AND owner = $2 AND epoch = $3`,
+    [lease.runId, lease.owner, lease.epoch, LeaseMs.parse(leaseMs)],
+  );
+  return result.rowCount === 1;
+}
+
+/**
+ * One fenced statement. Output and error change only when the settlement gives them;
+ * `finished_at` is set for final statuses and cleared otherwise.
+ * @throws SignalboxError LEASE_LOST
+ */
+export async function settleRun(
+  context: PostgresContext,
+  lease: Lease,
+  settlement: RunSettlement,
+): Promise<RunRecord> {
+  const rows = await query(
+    context.pool,
+    `UPDATE ${context.tables.runs}
+       SET status = $4::text, owner = NULL, lease_until = NULL, updated_at = now(),
+           output = CASE WHEN $5::boolean THEN $6::jsonb ELSE output END,
+           error = CASE WHEN $7::boolean THEN $8::text ELSE error END,
+           finished_at = CASE WHEN $4::text = ANY($9::text[]) THEN now() ELSE NULL END
+       WHERE id = $1 AND status = 'running' AND owner = $2 AND epoch = $3
+       RETURNING ${RUN_COLUMNS}`,
+    [
+      lease.runId,
+      lease.owner,
+      lease.epoch,
+      settlement.status,
+      settlement.output !== undefined,
+      jsonParam(settlement.output),
+      settlement.error !== undefined,
+      settlement.error ?? null,
+      SETTLED_FINAL,
+    ],
+  );
+  if (rows[0] === undefined) throw leaseLost(lease);
+  return toRun(rows[0]);
+}
+
+/**
+ * One transaction: the run becomes `cancelled` (epoch + 1 fences its driver off, the
+ * reason is its error) and its pending approvals `expired` by `cancel`.
+ */
+export async function cancelRun(
+  context: PostgresContext,
+  id: string,
+  reason: string,
+): Promise<RunRecord | undefined> {
+  const { runs, approvals } = context.tables;
+  return inTransaction(context.pool, async (client) => {
+    const cancelled = await query(
+      client,
+      `UPDATE ${runs}
+         SET status = 'cancelled', owner = NULL, lease_until = NULL, epoch = epoch + 1,
+             error = $2, finished_at = now(), updated_at = now()
+         WHERE id = $1 AND status <> ALL($3::text[])
+         RETURNING ${RUN_COLUMNS}`,
+      [id, reason, FINAL_STATUSES],
+    );
+    if (cancelled[0] === undefined) return undefined;
+    await client.query(
+      `UPDATE ${approvals} SET status = 'expired', decided_by = 'cancel', decided_at = now(), comment = $2
+         WHERE run_id = $1 AND status = 'pending'`,
+      [id, reason],
+    );
+    return toRun(cancelled[0]);
+  });
+}
+
+/** Expired leases back to `queued`; the next claim raises the epoch. */
+export async function requeueExpired(context: PostgresContext): Promise<string[]> {
+  const rows = await query(
+    context.pool,
+    `UPDATE ${context.tables.runs}
+       SET status = 'queued', owner = NULL, lease_until = NULL, updated_at = now()
+       WHERE status = 'running' AND lease_until < now()
+       RETURNING id`,
+  );
+  return rows.map((row) => z.object({ id: z.string() }).parse(row).id);
+}
