@@ -88,7 +88,9 @@ export {
   type OfflineAnswerInput,
   type OfflineToolResult,
 } from "./models/offline-agent-model.ts";
+export type { FollowOptions } from "./runtime/follow-run.ts";
 export { createLogger } from "./runtime/logger.ts";
+export { createPollingQueue, type PollingQueueOptions } from "./runtime/polling-queue.ts";
 export { WorkflowRegistry } from "./runtime/registry.ts";
 export {
   type ApprovalDecision,
@@ -98,16 +100,25 @@ export {
   type RuntimeOptions,
   type StartOptions,
 } from "./runtime/runtime.ts";
-export { SqliteRunStore } from "./store/sqlite-store.ts";
+export type { Worker, WorkerOptions } from "./runtime/worker.ts";
+export { SqliteRunStore, type SqliteRunStoreOptions } from "./store/sqlite-store.ts";
 export type {
   ApprovalRecord,
   ApprovalStatus,
+  Claim,
   DecisionFilter,
+  EffectClaimResult,
   EffectRecord,
+  Lease,
+  NewRun,
   RunFilter,
+  RunPatch,
+  RunQueue,
   RunRecord,
+  RunSettlement,
   RunStatus,
   RunStore,
+  StoredEvent,
 } from "./store/types.ts";
 export {
   defineTool,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import * as signalbox from "../src/index.ts";
+import * as postgres from "../src/postgres.ts";
 import * as testing from "../src/testing/index.ts";
 
 describe("public API", () => {
@@ -29,6 +30,7 @@ describe("public API", () => {
         "createChatAgent",
         "createLogger",
         "createMcpServer",
+        "createPollingQueue",
         "createRouteNode",
         "createStepNode",
         "createSupportTriage",
@@ -49,6 +51,11 @@ describe("public API", () => {
         "updateBaseline",
       ].sort(),
     );
+  });
+
+  it("keeps the PostgreSQL deployment in its own entry", () => {
+    expect(Object.keys(postgres).sort()).toEqual(["PostgresRunStore", "createPostgresQueue"]);
+    expect("PostgresRunStore" in signalbox).toBe(false);
   });
 
   it("keeps test doubles out of the main entry", () => {

@@ -20,8 +20,10 @@ export function exitCodeFor(error: unknown): number {
     case ErrorCode.RunNotFound:
     case ErrorCode.WorkflowNotFound:
     case ErrorCode.ConversationNotFound:
+    case ErrorCode.VersionUnavailable:
       return ExitCode.NotFound;
     case ErrorCode.InvalidTransition:
+    case ErrorCode.LeaseLost:
       return ExitCode.InvalidTransition;
     default:
       return ExitCode.RunFailed;

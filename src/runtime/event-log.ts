@@ -3,9 +3,13 @@ import { isSignalboxError } from "../errors.ts";
 import type { RunEvent } from "../graph/events.ts";
 import type { Lease, RunStore } from "../store/types.ts";
 
+/** How long events gather before they are appended in one transaction (ms). */
+const FLUSH_DELAY_MS = 20;
+
 /**
  * Appends one driver's run events to the store, where followers in any process read
- * them. Events emitted in one turn of the event loop go in one fenced transaction;
+ * them. Events emitted within {@link FLUSH_DELAY_MS} go in one fenced transaction (a
+ * commit costs an fsync with synchronous=FULL; followers wait at most that much longer);
  * appends run one after another, so the log keeps the order they were emitted in.
  */
 export class EventLog {
@@ -24,10 +28,10 @@ export class EventLog {
     this.buffer.push(event);
     if (this.scheduled) return;
     this.scheduled = true;
-    setImmediate(() => {
+    setTimeout(() => {
       this.scheduled = false;
       void this.flush();
-    });
+    }, FLUSH_DELAY_MS).unref();
   }
 
   /** Writes everything pushed so far; resolves when it is stored (or could not be). */
