@@ -1,5 +1,6 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { z } from "zod";
+import { normalizeText } from "../../graph/normalize-text.ts";
 import type { RouteDeciderFunction, WorkflowState } from "../../graph/types.ts";
 import { defineWorkflow } from "../../graph/workflow.ts";
 import { INTENT_BRANCHES, type Intent } from "./branches.ts";
@@ -47,10 +48,18 @@ type State = WorkflowState<
 const LEGAL = /\b(lawyer|attorney|sue|suing|lawsuit|legal action|court)\b/i;
 const CHARGEBACK =
   /\b(chargeback|charge back|dispute[ds]? (the|this) (charge|payment) with my bank)\b/i;
-/** Attempts to talk the system out of its rules, in a few languages, or to smuggle a decision in. */
+/**
+ * Attempts to talk the system out of its rules, in a few languages, to claim an
+ * approval nobody gave, or to smuggle a decision in. Matched against normalised
+ * text (fullwidth letters and zero-width characters are gone by then).
+ */
 const INJECTION = [
-  /\b(ignore|disregard|forget|override|bypass|ignoriere|vergiss|ignorez|oubliez|ignora|olvida)\b.{0,40}\b(rules?|instructions?|policy|prompt|regeln|anweisungen|règles|reglas|instrucciones)\b/i,
-  /\b(system override|admin(istrator)? mode|developer mode|jailbreak|you are now|pretend (you are|to be)|act as (an? )?(admin|administrator|manager|bank))\b/i,
+  /\b(ignore|disregard|forget|override|bypass|circumvent|(set|put|push|cast) aside|ignoriere|vergiss|ignorez|oubliez|ignora|olvida)\b.{0,40}\b(rules?|instructions?|polic(y|ies)|prompts?|guidelines?|guardrails?|restrictions?|safeguards?|constraints?|regeln|anweisungen|richtlinien|règles|consignes|reglas|instrucciones|directrices)\b/i,
+  /\b(system override|admin(istrator)? mode|developer mode|god mode|jailbreak|you are now|from now on you|pretend (you are|to be)|act as (an? )?(admin|administrator|manager|supervisor|bank))\b/i,
+  // Claimed sign-off: "my manager already approved it", "this refund is pre-approved".
+  /\b(manager|supervisor|admin(istrator)?|boss|director|ceo|owner|your (colleague|agent|team))\b.{0,40}\b(already|has|have|had)\b.{0,15}\b(approved|authori[sz]ed|signed off|okayed|ok'?d|cleared)\b/i,
+  /\b(already|pre)[ -]?(approved|authori[sz]ed|cleared)\b/i,
+  /\bno (approval|authori[sz]ation|verification|review) (is )?(needed|required|necessary)\b/i,
   /\b(policy|approval)\s*=\s*\w+/i,
   /["']?\b(branch|decidedBy|confidence)\b["']?\s*:/,
 ];
@@ -66,7 +75,11 @@ export function checkRefund(
   customer: Customer,
   orders: readonly Order[],
 ): RefundCheck {
-  const mentioned = message.match(/#?\b(\d{4})\b/g)?.map((token) => token.replace("#", "")) ?? [];
+  // Normalised as the route saw it: a fullwidth "５０２０" is order 5020, not "no order named".
+  const mentioned =
+    normalizeText(message)
+      .match(/#?\b(\d{4})\b/g)
+      ?.map((token) => token.replace("#", "")) ?? [];
   const order = orders.find((candidate) => mentioned.includes(candidate.id));
   const foreign = mentioned.find((id) => !orders.some((candidate) => candidate.id === id));
   // A named order that is not on this account is never swapped for one that is.
@@ -177,6 +190,7 @@ export function createSupportTriage(options: SupportTriageOptions) {
     .route("classify_intent", {
       branches: INTENT_BRANCHES,
       text: (state) => state.input.message,
+      // Rules read `text`: the message normalised (NFKC, no invisible characters).
       rules: [
         {
           name: "unknown_customer",
@@ -186,21 +200,20 @@ export function createSupportTriage(options: SupportTriageOptions) {
         },
         {
           name: "legal_threat",
-          when: (state) => LEGAL.test(state.input.message),
+          when: (_state, text) => LEGAL.test(text),
           branch: "escalate_to_human",
           reason: "the message mentions legal action",
         },
         {
           name: "chargeback",
-          when: (state) => CHARGEBACK.test(state.input.message),
+          when: (_state, text) => CHARGEBACK.test(text),
           branch: "escalate_to_human",
           reason: "the customer mentions a chargeback",
         },
         {
           name: "prompt_injection",
-          when: (state) =>
-            INJECTION.some((pattern) => pattern.test(state.input.message)) ||
-            SQL_INJECTION.test(state.input.message),
+          when: (_state, text) =>
+            INJECTION.some((pattern) => pattern.test(text)) || SQL_INJECTION.test(text),
           branch: "escalate_to_human",
           reason: "the message tries to override our rules",
         },
