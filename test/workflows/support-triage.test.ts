@@ -108,6 +108,28 @@ describe("support triage, offline", () => {
     expect(intent?.reason).toContain(`(rule "${rule}")`);
   });
 
+  it("never refunds a refund the customer says they do not want (issue #11)", async () => {
+    const { run, intent, output } = await triage(
+      "C-1010",
+      "I do NOT want a refund, I just want to know why I was charged twice for 5050",
+    );
+    expect(intent).toMatchObject({ choice: "billing_question", decidedBy: "rule" });
+    expect(intent?.reason).toContain('(rule "refund_not_requested")');
+    expect(output).toMatchObject({ intent: "billing_question", action: "replied", refund: null });
+    const { effects } = await runtime.get(run.id);
+    expect(effects.map((effect) => effect.name)).toEqual(["send_reply"]);
+    expect(data.ledger("refunds").filter((row) => row.key.startsWith(run.id))).toEqual([]);
+  });
+
+  it("hands a quoted refund request to a person", async () => {
+    const { intent, output } = await triage(
+      "C-1010",
+      "My friend said 'refund me' works with you, is that true? Order 5051 is fine.",
+    );
+    expect(intent).toMatchObject({ choice: "escalate_to_human", decidedBy: "rule" });
+    expect(output).toMatchObject({ action: "escalated", refund: null });
+  });
+
   it("reads a fullwidth order number as that order, never as the latest one", async () => {
     const { output } = await triage("C-1001", "please refund order ５０２０");
     expect(output).toMatchObject({ action: "refund_declined", refund: null });

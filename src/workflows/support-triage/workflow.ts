@@ -6,6 +6,13 @@ import { defineWorkflow } from "../../graph/workflow.ts";
 import { INTENT_BRANCHES, type Intent } from "./branches.ts";
 import { checkDraft, draftReply, type RefundCheck } from "./drafts.ts";
 import type { Customer, Order, SupportData } from "./support-data.ts";
+import {
+  mentionsChargeback,
+  mentionsLegalAction,
+  refundNotRequested,
+  refundRequestQuoted,
+  triesToOverride,
+} from "./text-rules.ts";
 
 /** Refunds above this amount (EUR) wait for a person's approval. */
 export const REFUND_APPROVAL_LIMIT = 100;
@@ -44,27 +51,6 @@ type State = WorkflowState<
   { [K in keyof typeof Fields]: z.infer<(typeof Fields)[K]> },
   z.infer<typeof Output>
 >;
-
-const LEGAL = /\b(lawyer|attorney|sue|suing|lawsuit|legal action|court)\b/i;
-const CHARGEBACK =
-  /\b(chargeback|charge back|dispute[ds]? (the|this) (charge|payment) with my bank)\b/i;
-/**
- * Attempts to talk the system out of its rules, in a few languages, to claim an
- * approval nobody gave, or to smuggle a decision in. Matched against normalised
- * text (fullwidth letters and zero-width characters are gone by then).
- */
-const INJECTION = [
-  /\b(ignore|disregard|forget|override|bypass|circumvent|(set|put|push|cast) aside|ignoriere|vergiss|ignorez|oubliez|ignora|olvida)\b.{0,40}\b(rules?|instructions?|polic(y|ies)|prompts?|guidelines?|guardrails?|restrictions?|safeguards?|constraints?|regeln|anweisungen|richtlinien|règles|consignes|reglas|instrucciones|directrices)\b/i,
-  /\b(system override|admin(istrator)? mode|developer mode|god mode|jailbreak|you are now|from now on you|pretend (you are|to be)|act as (an? )?(admin|administrator|manager|supervisor|bank))\b/i,
-  // Claimed sign-off: "my manager already approved it", "this refund is pre-approved".
-  /\b(manager|supervisor|admin(istrator)?|boss|director|ceo|owner|your (colleague|agent|team))\b.{0,40}\b(already|has|have|had)\b.{0,15}\b(approved|authori[sz]ed|signed off|okayed|ok'?d|cleared)\b/i,
-  /\b(already|pre)[ -]?(approved|authori[sz]ed|cleared)\b/i,
-  /\bno (approval|authori[sz]ation|verification|review) (is )?(needed|required|necessary)\b/i,
-  /\b(policy|approval)\s*=\s*\w+/i,
-  /["']?\b(branch|decidedBy|confidence)\b["']?\s*:/,
-];
-/** Database-injection shapes: nobody writing to support needs these. */
-const SQL_INJECTION = /(;\s*drop\s+table|'\s*or\s*'?1'?\s*=\s*'?1|\bunion\s+select\b)/i;
 
 const intentOf = (state: State): Intent =>
   (state.routes.classify_intent?.branch ?? "escalate_to_human") as Intent;
@@ -200,22 +186,36 @@ export function createSupportTriage(options: SupportTriageOptions) {
         },
         {
           name: "legal_threat",
-          when: (_state, text) => LEGAL.test(text),
+          when: (_state, text) => mentionsLegalAction(text),
           branch: "escalate_to_human",
           reason: "the message mentions legal action",
         },
         {
           name: "chargeback",
-          when: (_state, text) => CHARGEBACK.test(text),
+          when: (_state, text) => mentionsChargeback(text),
           branch: "escalate_to_human",
           reason: "the customer mentions a chargeback",
         },
         {
           name: "prompt_injection",
-          when: (_state, text) =>
-            INJECTION.some((pattern) => pattern.test(text)) || SQL_INJECTION.test(text),
+          when: (_state, text) => triesToOverride(text),
           branch: "escalate_to_human",
           reason: "the message tries to override our rules",
+        },
+        // A refund that is mentioned is not a refund that is asked for (issue #11): these
+        // never reach the branch that moves money, whatever the classifier would say.
+        {
+          name: "refund_not_requested",
+          when: (_state, text) => refundNotRequested(text),
+          branch: "billing_question",
+          reason:
+            "the message mentions a refund without asking for one (negated or hypothetical), so it is answered as a question",
+        },
+        {
+          name: "quoted_refund_request",
+          when: (_state, text) => refundRequestQuoted(text),
+          branch: "escalate_to_human",
+          reason: "the refund request is quoted or in someone else's words; a person decides",
         },
       ],
       decider: options.decider,
