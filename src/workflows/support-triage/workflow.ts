@@ -296,13 +296,22 @@ export function createSupportTriage(options: SupportTriageOptions) {
         orderId: state.refund?.orderId,
         amount: state.refund?.amount,
       }),
+      // The policy was checked steps ago; issueRefund checks again as it acts, in one
+      // transaction. When another run got there first, the refund is declined and the
+      // reply redrafted to say so (issue #11: one order was refunded 10 times).
       run: (state, context) => {
-        data.issueRefund(context.idempotencyKey, {
+        const outcome = data.issueRefund(context.idempotencyKey, {
           customerId: state.input.customerId,
           orderId: state.refund?.orderId ?? "",
           amount: state.refund?.amount ?? 0,
         });
-        return {};
+        if (outcome.status === "issued") return {};
+        const refund = {
+          ...(state.refund as RefundCheck),
+          eligible: false,
+          reason: outcome.reason,
+        };
+        return { refund, draft: draftReply("refund", state.customer as Customer, refund) };
       },
       undo: async (effect) => data.reverseRefund(effect.key),
       next: "send_reply",
