@@ -19,13 +19,19 @@ export const REFUND_APPROVAL_LIMIT = 100;
 const REFUND_WINDOW_DAYS = 30;
 const APPROVAL_DEADLINE_MS = 7 * 86_400_000;
 
+/** Every field has a size limit (issue #11: a 10 MB customerId was accepted). */
 const Input = z.object({
-  customerId: z.string().trim().min(1).describe("The customer's id, e.g. C-1001"),
+  customerId: z
+    .string()
+    .trim()
+    .min(1, "the customer id is empty")
+    .max(64, "a customer id has at most 64 characters")
+    .describe("The customer's id, e.g. C-1001"),
   message: z
     .string()
     .trim()
     .min(1, "the message is empty")
-    .max(20_000)
+    .max(20_000, "the message has more than 20000 characters")
     .describe("What the customer wrote"),
 });
 
