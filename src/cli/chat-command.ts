@@ -1,3 +1,4 @@
+import { userInfo } from "node:os";
 import type { Command } from "commander";
 import { type ChatAgent, createChatAgent } from "../chat/chat-agent.ts";
 import type { ChatEvent } from "../chat/chat-events.ts";
@@ -10,6 +11,17 @@ interface ChatOptions {
   readonly message?: string;
   readonly json?: boolean;
   readonly conversation?: string;
+  readonly user?: string;
+}
+
+/** Who is chatting: --user, else the operating-system account. */
+function chatUser(options: ChatOptions): string | undefined {
+  if (options.user !== undefined) return options.user;
+  try {
+    return userInfo().username || undefined;
+  } catch {
+    return process.env.USER || process.env.USERNAME || undefined;
+  }
 }
 
 /** The chat agent with the configured model (--model / $SIGNALBOX_MODEL, via the runtime), offline by default. */
@@ -37,6 +49,7 @@ async function oneShot(io: CliIo, chat: ChatAgent, message: string, options: Cha
   const turn = await chat.send({
     message,
     conversationId: options.conversation,
+    user: chatUser(options),
     onEvent: (event) => {
       const line = options.json ? undefined : progressLine(event);
       if (line !== undefined) io.stderr.write(`${line}\n`);
@@ -56,6 +69,10 @@ export function registerChatCommand(program: Command, io: CliIo): void {
     .option("--message <text>", "send one message, print the reply and exit")
     .option("--json", "with --message: print the turn (reply, runs, ids) as JSON")
     .option("--conversation <id>", "continue this conversation (it must exist)")
+    .option(
+      "--user <name>",
+      "who is chatting, recorded on approvals; the one who asked for a run may not approve it (default: your OS user name)",
+    )
     .action(async (options: ChatOptions) => {
       const flags = program.opts<GlobalFlags>();
       const runtime = await io.openRuntime(flags);
@@ -66,6 +83,7 @@ export function registerChatCommand(program: Command, io: CliIo): void {
           input: process.stdin,
           output: io.stdout,
           conversationId: options.conversation,
+          user: chatUser(options),
           renderRun: (details) => renderRun(details, io.stdout.isTTY === true),
         });
       } finally {
