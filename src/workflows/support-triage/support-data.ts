@@ -45,6 +45,8 @@ export class SupportData {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
     this.db.pragma("journal_mode = WAL");
+    // A refund acknowledged to the journal must survive a power cut too (issue 11).
+    this.db.pragma("synchronous = FULL");
     this.db.pragma("busy_timeout = 5000");
     this.db.exec(SCHEMA);
     this.seed();
