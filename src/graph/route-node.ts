@@ -105,11 +105,12 @@ function applyRules(
 ): Choice | undefined {
   for (const rule of options.rules ?? []) {
     if (!rule.when(state, text)) continue;
+    const why = typeof rule.reason === "function" ? rule.reason(state) : rule.reason;
     return {
       kind: rule.branch === options.escalationBranch ? "escalation" : "route",
       branch: rule.branch,
       // The log names the rule, so "decided by rule" says which one.
-      reason: rule.reason ? `${rule.reason} (rule "${rule.name}")` : `rule "${rule.name}" matched`,
+      reason: why ? `${why} (rule "${rule.name}")` : `rule "${rule.name}" matched`,
       confidence: 1,
       decidedBy: "rule",
       options: names.map((name) => ({ name })),

@@ -90,7 +90,8 @@ export interface RouteRule<S> {
    */
   readonly when: (state: S, text: string) => boolean;
   readonly branch: string;
-  readonly reason?: string;
+  /** Why, for the decision log: a sentence, or one made from the state (say, naming a policy's reason). */
+  readonly reason?: string | ((state: S) => string);
 }
 
 /** What a route decider is asked. */

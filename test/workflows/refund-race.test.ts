@@ -46,6 +46,14 @@ describe("refunding one order from many runs at once", () => {
       expect(output.reply).toContain("order #5012 was already refunded");
       expect(output.reply).not.toContain("We have issued a refund");
     }
+    // The decision path says why, not only the reply (item 9): declined by the policy
+    // check, or declined as the refund was being issued (the race lost in the transaction).
+    for (const run of runs.filter((r) => (r.output as { action: string }).action !== "refunded")) {
+      const reasons = (await runtime.get(run.id)).decisions.map((d) => `${d.node}: ${d.reason}`);
+      expect(reasons.join("\n")).toMatch(
+        /review_draft: the refund policy declines this refund: order #5012 was already refunded|issue_refund: the refund was declined as it was issued: order #5012 was already refunded/,
+      );
+    }
     const winner = runs.find((run) => (run.output as { action: string }).action === "refunded");
     expect(refunds[0]?.key.startsWith(winner?.id ?? "?")).toBe(true);
   });

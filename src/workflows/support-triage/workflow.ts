@@ -219,6 +219,13 @@ export function createSupportTriage(options: SupportTriageOptions) {
           branch: "refund",
           reason: "the refund policy allows this refund",
         },
+        {
+          // The log says why no refund is issued, not only the reply (issue #11 item 9).
+          name: "refund_declined_by_policy",
+          when: (state) => intentOf(state) === "refund" && state.refund?.eligible === false,
+          branch: "reply",
+          reason: (state) => `the refund policy declines this refund: ${state.refund?.reason}`,
+        },
       ],
       decider: null,
       defaultBranch: "reply",
@@ -259,6 +266,15 @@ export function createSupportTriage(options: SupportTriageOptions) {
           amount: state.refund?.amount ?? 0,
         });
         if (outcome.status === "issued") return {};
+        context.decide({
+          node: context.node,
+          kind: "fallback",
+          options: [{ name: "issued" }, { name: "declined" }],
+          choice: "declined",
+          reason: `the refund was declined as it was issued: ${outcome.reason}`,
+          confidence: 1,
+          decidedBy: "rule",
+        });
         const refund = {
           ...(state.refund as RefundCheck),
           eligible: false,
