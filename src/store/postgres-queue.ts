@@ -1,16 +1,11 @@
-import {
-  Logger as GraphileLogger,
-  makeWorkerUtils,
-  type Runner,
-  run,
-  type WorkerUtils,
-} from "graphile-worker";
+import { Logger as GraphileLogger, makeWorkerUtils, run, type WorkerUtils } from "graphile-worker";
 import pg from "pg";
 import pino, { type Logger } from "pino";
 import { z } from "zod";
 import { ErrorCode, SignalboxError } from "../errors.ts";
 import { DEFAULT_POSTGRES_SCHEMA, parseSchemaName, withAdvisoryLock } from "./postgres-schema.ts";
 import { guardPool } from "./postgres-sql.ts";
+import { superviseRunner } from "./supervised-runner.ts";
 import type { RunQueue } from "./types.ts";
 
 /** The graphile-worker task that wakes a run. */
@@ -84,7 +79,8 @@ interface QueueSettings {
 
 class PostgresRunQueue implements RunQueue {
   private utils: Promise<WorkerUtils> | undefined;
-  private readonly runners = new Set<Runner>();
+  /** How to stop each consumer's (supervised) runner. */
+  private readonly runners = new Set<() => Promise<void>>();
   private closed = false;
 
   constructor(private readonly settings: QueueSettings) {}
@@ -100,33 +96,35 @@ class PostgresRunQueue implements RunQueue {
   }
 
   async consume(
-    handler: (runId: string) => Promise<void>,
+    handler: (runId: string) => Promise<boolean>,
     options: { readonly concurrency: number },
   ): Promise<() => Promise<void>> {
     this.assertOpen();
     const { pool, workerSchema, graphileLogger, pollInterval, logger } = this.settings;
-    const runner = await this.migrating(() =>
-      run({
-        pgPool: pool,
-        schema: workerSchema,
-        concurrency: options.concurrency,
-        noHandleSignals: true,
-        pollInterval,
-        logger: graphileLogger,
-        parsedCronItems: [],
-        taskList: {
-          [WAKE_TASK]: async (payload) => {
-            const parsed = WakePayload.safeParse(payload);
-            // A malformed wake is dropped: retrying it cannot help, and sweepers re-wake runs.
-            if (!parsed.success) logger.warn({ payload }, "dropped a malformed wake job");
-            else await handler(parsed.data.runId);
+    const start = () =>
+      this.migrating(() =>
+        run({
+          pgPool: pool,
+          schema: workerSchema,
+          concurrency: options.concurrency,
+          noHandleSignals: true,
+          pollInterval,
+          logger: graphileLogger,
+          parsedCronItems: [],
+          taskList: {
+            [WAKE_TASK]: async (payload) => {
+              const parsed = WakePayload.safeParse(payload);
+              // A malformed wake is dropped: retrying it cannot help, and sweepers re-wake runs.
+              if (!parsed.success) logger.warn({ payload }, "dropped a malformed wake job");
+              else await handler(parsed.data.runId);
+            },
           },
-        },
-      }),
-    );
-    this.runners.add(runner);
+        }),
+      );
+    const stop = await superviseRunner(start, logger);
+    this.runners.add(stop);
     return async () => {
-      if (this.runners.delete(runner)) await runner.stop();
+      if (this.runners.delete(stop)) await stop();
     };
   }
 
@@ -136,7 +134,7 @@ class PostgresRunQueue implements RunQueue {
     this.closed = true;
     const runners = [...this.runners];
     this.runners.clear();
-    await Promise.all(runners.map((runner) => runner.stop()));
+    await Promise.all(runners.map((stop) => stop()));
     const utils = this.utils;
     this.utils = undefined;
     if (utils !== undefined) await (await utils.catch(() => undefined))?.release();

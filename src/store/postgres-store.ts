@@ -31,6 +31,16 @@ import type {
   StoredEvent,
 } from "./types.ts";
 
+/**
+ * How long PostgreSQL lets a session sit idle inside a transaction before ending it
+ * (default 30 s, the default lease). A driver stopped mid-transaction (SIGSTOP, a frozen
+ * VM, a long pause) keeps its fence's lock on the run's row, and its socket stays open,
+ * so without this no claim, requeue or cancel of that run could ever commit: the run
+ * would be stuck however long ago its lease ran out. Set it to your lease through
+ * `pool: { idle_in_transaction_session_timeout }`.
+ */
+const IDLE_IN_TRANSACTION_MS = 30_000;
+
 /** Options for {@link PostgresRunStore.open}. */
 export interface PostgresRunStoreOptions {
   readonly connectionString: string;
@@ -95,7 +105,11 @@ export class PostgresRunStore implements RunStore {
         `a PostgreSQL pool of ${options.pool?.max} connection cannot work: set-up holds a lock on one connection while migrating on another; use max >= 2`,
       );
     const logger = options.logger ?? pino({ level: "silent" });
-    const connection = { ...options.pool, connectionString: options.connectionString };
+    const connection = {
+      idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_MS,
+      ...options.pool,
+      connectionString: options.connectionString,
+    };
     const pool = guardPool(new pg.Pool(connection), logger);
     const store = new PostgresRunStore(pool, schema, logger, connection);
     try {
@@ -161,8 +175,8 @@ export class PostgresRunStore implements RunStore {
     return runs.claimRun(this.context, id, claim);
   }
 
-  claimableRuns(limit: number): Promise<string[]> {
-    return runs.claimableRuns(this.context, limit);
+  claimableRuns(limit: number, options: { readonly queuedForMs?: number } = {}): Promise<string[]> {
+    return runs.claimableRuns(this.context, limit, options.queuedForMs);
   }
 
   holdsLease(lease: Lease): Promise<boolean> {
