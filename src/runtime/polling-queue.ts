@@ -24,22 +24,36 @@ export function createPollingQueue(options: PollingQueueOptions): RunQueue {
     },
     async consume(handler, { concurrency }) {
       const inFlight = new Set<string>();
+      let polling: Promise<void> | undefined;
       const deliver = (runId: string) => {
         if (inFlight.has(runId) || inFlight.size >= concurrency) return;
         inFlight.add(runId);
         handler(runId)
-          .catch((error: unknown) =>
-            options.logger.warn({ runId, error: String(error) }, "queue handler failed"),
-          )
-          .finally(() => inFlight.delete(runId));
+          .catch((error: unknown) => {
+            options.logger.warn({ runId, error: String(error) }, "queue handler failed");
+            return false;
+          })
+          .then((claimed) => {
+            inFlight.delete(runId);
+            // After a claim, look again at once instead of waiting for the next poll:
+            // otherwise a worker drives at most `concurrency` runs per poll interval.
+            // (Not after a failed claim: a run nobody here can take would spin.)
+            if (claimed) void poll();
+          });
       };
-      const poll = async () => {
-        if (inFlight.size >= concurrency) return;
+      const lookOnce = async () => {
         try {
           for (const runId of await options.store.claimableRuns(concurrency)) deliver(runId);
         } catch (error) {
           options.logger.warn({ error: String(error) }, "polling for runs failed");
         }
+      };
+      const poll = (): Promise<void> => {
+        if (inFlight.size >= concurrency) return Promise.resolve();
+        polling ??= lookOnce().finally(() => {
+          polling = undefined;
+        });
+        return polling;
       };
       wake.on("run", deliver);
       const timer = setInterval(poll, options.pollMs ?? 200);

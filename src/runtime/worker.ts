@@ -28,27 +28,42 @@ export class Worker {
   private running = 0;
   private stopConsuming: (() => Promise<void>) | undefined;
   private sweeper: NodeJS.Timeout | undefined;
+  private sweeping: Promise<string[]> | undefined;
   private readonly concurrency: number;
+  /** Time between sweeps: at most a second, so failover takes at most lease + 1 s. */
+  private readonly every: number;
 
   constructor(
     private readonly host: WorkerHost,
-    private readonly options: WorkerOptions & { readonly leaseMs: number },
+    options: WorkerOptions & { readonly leaseMs: number },
   ) {
     this.concurrency = Math.max(1, options.concurrency ?? 4);
+    this.every = options.sweepMs ?? Math.max(100, Math.min(1000, Math.floor(options.leaseMs / 3)));
   }
 
   async start(): Promise<void> {
     this.stopConsuming = await this.host.queue.consume((runId) => this.take(runId), {
       concurrency: this.concurrency,
     });
-    const every = this.options.sweepMs ?? Math.max(100, Math.floor(this.options.leaseMs / 3));
     // Ref'd on purpose: a started worker keeps its process alive until stopped.
-    this.sweeper = setInterval(() => void this.sweep(), every);
+    this.sweeper = setInterval(() => void this.sweep(), this.every);
     void this.sweep();
   }
 
-  /** Re-queues runs whose lease ran out and expires overdue approvals; returns the runs woken. */
-  async sweep(): Promise<string[]> {
+  /**
+   * Re-queues runs whose lease ran out and expires overdue approvals; returns the runs woken.
+   * A sweep still in flight is joined, not started again: on PostgreSQL each wake is a
+   * transaction, and sweeps slower than their interval used to pile up until they held
+   * every pool connection, starving the drivers (and their lease renewals).
+   */
+  sweep(): Promise<string[]> {
+    this.sweeping ??= this.sweepOnce().finally(() => {
+      this.sweeping = undefined;
+    });
+    return this.sweeping;
+  }
+
+  private async sweepOnce(): Promise<string[]> {
     try {
       const woken = [
         ...(await this.host.store.requeueExpired()),
@@ -56,7 +71,7 @@ export class Worker {
       ];
       if (woken.length > 0) this.host.logger.info({ runs: woken }, "sweeper re-queued runs");
       // Queued runs whose wake-up was lost (a worker died holding it) are woken again.
-      const claimable = await this.host.store.claimableRuns(100);
+      const claimable = await this.host.store.claimableRuns(100, { queuedForMs: this.every * 2 });
       for (const runId of new Set([...woken, ...claimable])) await this.host.queue.enqueue(runId);
       return woken;
     } catch (error) {
@@ -71,8 +86,8 @@ export class Worker {
     this.stopConsuming = undefined;
   }
 
-  /** The queue handler: waits for a free slot, claims, and returns once driving has begun. */
-  private async take(runId: string): Promise<void> {
+  /** The queue handler: waits for a free slot, claims; true once driving has begun. */
+  private async take(runId: string): Promise<boolean> {
     await this.acquire();
     let driving: Promise<RunRecord> | undefined;
     try {
@@ -81,6 +96,7 @@ export class Worker {
       if (driving === undefined) this.release();
     }
     driving?.catch(() => undefined).finally(() => this.release());
+    return driving !== undefined;
   }
 
   private acquire(): Promise<void> {

@@ -139,11 +139,18 @@ export async function claimRun(
 }
 
 /** Oldest first by creation. */
-export async function claimableRuns(context: PostgresContext, limit: number): Promise<string[]> {
+export async function claimableRuns(
+  context: PostgresContext,
+  limit: number,
+  queuedForMs = 0,
+): Promise<string[]> {
   const rows = await query(
     context.pool,
-    `SELECT id FROM ${context.tables.runs} WHERE ${CLAIMABLE} ORDER BY created_at, id LIMIT $1`,
-    [limit],
+    `SELECT id FROM ${context.tables.runs}
+       WHERE (status = 'queued' AND updated_at <= now() - make_interval(secs => $2::double precision / 1000))
+          OR (status = 'running' AND lease_until < now())
+       ORDER BY created_at, id LIMIT $1`,
+    [limit, queuedForMs],
   );
   return rows.map((row) => z.object({ id: z.string() }).parse(row).id);
 }

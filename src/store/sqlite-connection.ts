@@ -13,8 +13,12 @@ export const SQL_NOW = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
 /** `now + ?` where the parameter is a modifier made by {@link leaseModifier}. */
 export const SQL_NOW_PLUS = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?)";
 
+/** `now - ?` (the same modifier, made from a negative number of milliseconds). */
+export const SQL_NOW_MINUS = SQL_NOW_PLUS;
+
+/** An SQLite date modifier adding `ms` milliseconds (negative: subtracting). */
 export function leaseModifier(ms: number): string {
-  return `+${(ms / 1000).toFixed(3)} seconds`;
+  return `${ms < 0 ? "-" : "+"}${(Math.abs(ms) / 1000).toFixed(3)} seconds`;
 }
 
 export function isBusy(error: unknown): boolean {

@@ -10,6 +10,7 @@ import {
   leaseModifier,
   Rollback,
   SQL_NOW,
+  SQL_NOW_MINUS,
   SQL_NOW_PLUS,
   SqliteConnection,
 } from "./sqlite-connection.ts";
@@ -155,12 +156,15 @@ export class SqliteRunStore implements RunStore {
     });
   }
 
-  async claimableRuns(limit: number): Promise<string[]> {
+  async claimableRuns(
+    limit: number,
+    options: { readonly queuedForMs?: number } = {},
+  ): Promise<string[]> {
     const rows = this.sql(
-      `SELECT id FROM runs WHERE status = 'queued'
+      `SELECT id FROM runs WHERE (status = 'queued' AND updated_at <= ${SQL_NOW_MINUS})
          OR (status = 'running' AND lease_until < ${SQL_NOW})
          ORDER BY created_at LIMIT ?`,
-    ).all(limit) as { id: string }[];
+    ).all(leaseModifier(-(options.queuedForMs ?? 0)), limit) as { id: string }[];
     return rows.map((row) => row.id);
   }
 

@@ -176,8 +176,12 @@ export interface RunStore {
    * or finished, or it does not exist).
    */
   claimRun(id: string, claim: Claim): Promise<RunRecord | undefined>;
-  /** Ids of runs a worker could claim now, oldest first: queued, or running with an expired lease. */
-  claimableRuns(limit: number): Promise<string[]>;
+  /**
+   * Ids of runs a worker could claim now, oldest first: queued, or running with an expired
+   * lease. With `queuedForMs`, only queued runs that have waited at least that long (a
+   * sweeper re-waking runs whose wake-up was lost, not every fresh one).
+   */
+  claimableRuns(limit: number, options?: { readonly queuedForMs?: number }): Promise<string[]>;
   /** True while `lease` holds its run (checked before every checkpoint write; a read only). */
   holdsLease(lease: Lease): Promise<boolean>;
   /** Extends the lease; false (and no write) when the lease was lost. Never throws LEASE_LOST. */
@@ -256,11 +260,12 @@ export interface RunQueue {
   enqueue(runId: string): Promise<void>;
   /**
    * Delivers run ids to `handler`, at most `concurrency` handlers at once; the handler
-   * claims the run and returns once it is claimed (driving goes on in the background).
-   * Resolves once consuming has started; the returned function stops it.
+   * claims the run and resolves once it is claimed (true; driving goes on in the
+   * background) or found not claimable (false). Resolves once consuming has started;
+   * the returned function stops it.
    */
   consume(
-    handler: (runId: string) => Promise<void>,
+    handler: (runId: string) => Promise<boolean>,
     options: { readonly concurrency: number },
   ): Promise<() => Promise<void>>;
   close(): Promise<void>;
