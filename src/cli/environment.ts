@@ -34,6 +34,8 @@ const Environment = z.object({
       "expected a PostgreSQL URL such as postgresql://user@host:5432/db",
     )
     .optional(),
+  // Checked by the store (a lower-case identifier), which loads only when PostgreSQL is chosen.
+  SIGNALBOX_DATABASE_SCHEMA: z.string().min(1).optional(),
   SIGNALBOX_LEASE_MS: z.coerce
     .number()
     .int()
@@ -63,6 +65,8 @@ export interface CliSettings {
   readonly mcpDepth: number;
   /** PostgreSQL instead of the SQLite file in the data directory, when set. */
   readonly databaseUrl: string | undefined;
+  /** The PostgreSQL schema for the store (the queue's goes in `<schema>_worker`); default `signalbox`. */
+  readonly databaseSchema: string | undefined;
   /** How long a worker's claim on a run holds without renewal. */
   readonly leaseMs: number | undefined;
 }
@@ -111,6 +115,7 @@ export function readSettings(
           "--database-url",
         )
       : parsed.SIGNALBOX_DATABASE_URL,
+    databaseSchema: parsed.SIGNALBOX_DATABASE_SCHEMA,
     leaseMs: parsed.SIGNALBOX_LEASE_MS,
   };
 }

@@ -109,7 +109,13 @@ async function openStore(
   }
   const { PostgresRunStore } = await import("../store/postgres-store.ts");
   const { createPostgresQueue } = await import("../store/postgres-queue.ts");
-  const store = await PostgresRunStore.open({ connectionString: settings.databaseUrl, logger });
+  const store = await PostgresRunStore.open({
+    connectionString: settings.databaseUrl,
+    schema: settings.databaseSchema,
+    logger,
+    // A transaction idle past the lease is a stopped driver's: end it, as the lease ends its claim.
+    pool: settings.leaseMs ? { idle_in_transaction_session_timeout: settings.leaseMs } : undefined,
+  });
   const queue = createPostgresQueue({ pool: store.pool, schema: store.schema, logger });
   return { store, queue };
 }

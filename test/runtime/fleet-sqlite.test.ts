@@ -103,10 +103,13 @@ describe("one SQLite home, many processes", () => {
     doomed.process.kill("SIGKILL");
     await doomed.exited;
     for (const id of ids) await leaseExpired(store, id);
+    // Their leases are long, so a racer slowed by a loaded machine keeps what it claimed:
+    // a second claim can then only mean two of them took one run.
+    const long = { FLEET_LEASE_MS: "10000" };
     const racers = [
-      spawnFleet(backend, ["worker", "4", "--until-idle"]),
-      spawnFleet(backend, ["worker", "4", "--until-idle"]),
-      spawnFleet(backend, ["recover"]),
+      spawnFleet(backend, ["worker", "4", "--until-idle"], long),
+      spawnFleet(backend, ["worker", "4", "--until-idle"], long),
+      spawnFleet(backend, ["recover"], long),
     ];
     for (const finished of await Promise.all(racers.map((child) => child.exited)))
       expect(finished.code, finished.stderr).toBe(0);
