@@ -3,11 +3,13 @@
  * and checkpoint bytes of a long run (delta-channel decision log vs a plain
  * reducer channel). Every comparison interleaves its variants in this one
  * process; wall and CPU medians are reported with the ratio ours/bare.
+ * Then the queue and its worker processes on SQLite and PostgreSQL (bench/queue-workers.ts).
  *
  * Run: npm run bench   (prints markdown tables, writes bench/results/latest.json)
+ *      BENCH_ONLY=queue npm run bench   (the queue section alone; updates its part of latest.json)
  */
 
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -23,6 +25,8 @@ import {
   stepChainCase,
   type VariantResult,
 } from "./overhead-cases.ts";
+import type { QueueResults } from "./queue-results.ts";
+import { queueWorkers } from "./queue-workers.ts";
 import {
   bytesTable,
   type MarginalCost,
@@ -41,6 +45,9 @@ const ROUTES = 50;
 const BYTE_STEPS = [50, 100, 200] as const;
 
 const resultsDirectory = join(dirname(fileURLToPath(import.meta.url)), "results");
+const resultsFile = join(resultsDirectory, "latest.json");
+/** Sections that can run alone: `BENCH_ONLY=queue`. */
+const ONLY = process.env.BENCH_ONLY ?? "";
 
 const progress = (message: string) => process.stderr.write(`bench: ${message}\n`);
 
@@ -185,26 +192,19 @@ async function main(): Promise<void> {
       ...routeNotes,
     ].join("\n");
     console.log(output);
-
-    mkdirSync(resultsDirectory, { recursive: true });
-    const file = join(resultsDirectory, "latest.json");
-    writeFileSync(
-      file,
-      `${JSON.stringify(
-        {
-          generatedAt: new Date().toISOString(),
-          environment,
-          overhead: cases,
-          marginalPerNode: marginals,
-          checkpointBytes: bytes,
-          targets,
-          markdown: output,
-        },
-        null,
-        2,
-      )}\n`,
-    );
-    console.log(`\nwrote ${file}`);
+    progress("queue and workers on SQLite and PostgreSQL (about 4 minutes)");
+    const queue = await queueWorkers();
+    console.log(`\n${queue.markdown}`);
+    writeResults({
+      generatedAt: new Date().toISOString(),
+      environment,
+      overhead: cases,
+      marginalPerNode: marginals,
+      checkpointBytes: bytes,
+      targets,
+      markdown: output,
+      queueWorkers: queueSection(queue),
+    });
   } finally {
     walFolder.close();
     await store.close();
@@ -212,4 +212,27 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+/** The queue section as latest.json keeps it: its own time, environment, targets and tables. */
+function queueSection(queue: QueueResults) {
+  return { generatedAt: new Date().toISOString(), ...queue };
+}
+
+function writeResults(results: Record<string, unknown>): void {
+  mkdirSync(resultsDirectory, { recursive: true });
+  writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`\nwrote ${resultsFile}`);
+}
+
+/** `BENCH_ONLY=queue`: the queue section alone, replacing only its part of latest.json. */
+async function queueOnly(): Promise<void> {
+  const queue = await queueWorkers();
+  console.log(queue.markdown);
+  const previous: Record<string, unknown> = existsSync(resultsFile)
+    ? JSON.parse(readFileSync(resultsFile, "utf8"))
+    : {};
+  writeResults({ ...previous, queueWorkers: queueSection(queue) });
+}
+
+if (ONLY === "queue") await queueOnly();
+else if (ONLY === "") await main();
+else throw new Error(`BENCH_ONLY=${ONLY}: the sections that run alone are: queue`);
