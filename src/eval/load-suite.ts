@@ -1,9 +1,10 @@
 import { existsSync, readdirSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { basename, dirname, extname, isAbsolute, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { ErrorCode, errorMessage, SignalboxError } from "../errors.ts";
 import type { CompiledWorkflow } from "../graph/workflow.ts";
+import { importDefault } from "../import-module.ts";
 import { parseWith } from "../validation.ts";
 import {
   type ClassificationData,
@@ -80,8 +81,7 @@ export function findSuiteFile(nameOrPath: string, cwd = process.cwd()): string {
 async function readSuiteFile(file: string): Promise<unknown> {
   try {
     if (extname(file) === ".json") return JSON.parse(await readFile(file, "utf8")) as unknown;
-    const module = (await import(pathToFileURL(file).href)) as { default?: unknown };
-    return module.default;
+    return await importDefault(file);
   } catch (error) {
     throw new SignalboxError(
       ErrorCode.ConfigInvalid,
