@@ -1,22 +1,28 @@
-import { join } from "node:path";
 import type { Logger } from "pino";
 import { ErrorCode, SignalboxError } from "../errors.ts";
 import type { Decider } from "../graph/route-decider.ts";
-import { type ChatProvider, createChatProvider } from "../models/chat-provider.ts";
-import { createLlmDecider } from "../models/llm-decider.ts";
+import type { ChatProvider } from "../models/chat-provider.ts";
 import { createLogger } from "../runtime/logger.ts";
 import { WorkflowRegistry } from "../runtime/registry.ts";
 import { Runtime, type RuntimeOptions } from "../runtime/runtime.ts";
-import type { RunQueue, RunStore } from "../store/types.ts";
 import { readMcpServersConfig } from "../tools/mcp-config.ts";
-import { loadMcpTools, type McpToolset } from "../tools/mcp-tools.ts";
+import type { McpToolset } from "../tools/mcp-tools.ts";
 import { ToolRegistry } from "../tools/tool-registry.ts";
 import { createBuiltinWorkflows } from "../workflows/index.ts";
+import type { GlobalFlags } from "./cli-io.ts";
 import { type CliSettings, readSettings } from "./environment.ts";
-import type { GlobalFlags } from "./program.ts";
+import { openStore } from "./open-store.ts";
 
-/** The configured model: the chat provider (for agents) and the LLM route tier; none for `offline`. */
-function createModels(settings: CliSettings): { chat?: ChatProvider; llm?: Decider } {
+/**
+ * The configured model: the chat provider (for agents) and the LLM route tier; none
+ * for `offline`, which loads no model client at all.
+ */
+async function createModels(
+  settings: CliSettings,
+): Promise<{ chat?: ChatProvider; llm?: Decider }> {
+  if (settings.model.provider === "offline") return {};
+  const { createChatProvider } = await import("../models/chat-provider.ts");
+  const { createLlmDecider } = await import("../models/llm-decider.ts");
   const providerSettings = {
     apiKey: settings.apiKey,
     baseURL: settings.baseURL,
@@ -91,27 +97,10 @@ function configuredMcpTools(
       ? { ...server, env: { ...server.env, SIGNALBOX_MCP_DEPTH: depth } }
       : server,
   );
-  return () => loadMcpTools({ servers }, { logger });
-}
-
-/**
- * The store and queue: PostgreSQL with graphile-worker wake-ups when a database URL
- * is set (many machines), else the SQLite file in the data directory, polled (one machine).
- * Both modules load only when chosen.
- */
-async function openStore(
-  settings: CliSettings,
-  logger: Logger,
-): Promise<{ store: RunStore; queue?: RunQueue }> {
-  if (settings.databaseUrl === undefined) {
-    const { SqliteRunStore } = await import("../store/sqlite-store.ts");
-    return { store: new SqliteRunStore(join(settings.home, "signalbox.db")) };
-  }
-  const { PostgresRunStore } = await import("../store/postgres-store.ts");
-  const { createPostgresQueue } = await import("../store/postgres-queue.ts");
-  const store = await PostgresRunStore.open({ connectionString: settings.databaseUrl, logger });
-  const queue = createPostgresQueue({ pool: store.pool, schema: store.schema, logger });
-  return { store, queue };
+  return async () => {
+    const { loadMcpTools } = await import("../tools/mcp-tools.ts");
+    return loadMcpTools({ servers }, { logger });
+  };
 }
 
 /**
@@ -135,7 +124,7 @@ export async function openRuntime(
       logger,
       leaseMs: settings.leaseMs,
       execute: flags.execute,
-      ...createModels(settings),
+      ...(await createModels(settings)),
     },
     connect,
   );

@@ -1,8 +1,9 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createBuiltinWorkflows } from "../../src/workflows/index.ts";
 import { runCliCaptured } from "../support/cli.ts";
-import { tempHome } from "../support/runtime.ts";
+import { openTestRuntime, tempHome } from "../support/runtime.ts";
 
 const exec = promisify(execFile);
 
@@ -102,6 +103,44 @@ describe("signalbox CLI", () => {
     expect(run.stderr).toContain('no run with id "does-not-exist"');
   });
 
+  it("reads --input @- from standard input", async () => {
+    const result = await runCliCaptured(
+      ["--home", home, "run", "support_triage", "--input", "@-", "--dry-run", "--json"],
+      refund,
+    );
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ run: { status: "succeeded" } });
+    const bad = await runCliCaptured(
+      ["--home", home, "run", "support_triage", "--input", "@-"],
+      "{",
+    );
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--input (standard input) is not valid JSON");
+  });
+
+  it("takes a unique run id prefix of 6+ characters, and lists the matches of an ambiguous one", async () => {
+    const ran = JSON.parse(
+      (await cli("run", "support_triage", "--input", refund, "--dry-run", "--json")).stdout,
+    ) as { run: { id: string } };
+    const shown = await cli("show", ran.run.id.slice(0, 8), "--json");
+    expect(shown.code).toBe(0);
+    expect(JSON.parse(shown.stdout)).toMatchObject({ run: { id: ran.run.id } });
+    const short = await cli("show", ran.run.id.slice(0, 5));
+    expect(short.code).toBe(3);
+    expect(short.stderr).toContain("a short id needs at least 6 characters");
+    const { runtime } = openTestRuntime(home, createBuiltinWorkflows({ home }));
+    for (const runId of ["twin-prefix-1", "twin-prefix-2"])
+      await runtime.start("support_triage", JSON.parse(refund), { runId, detach: true });
+    await runtime.close();
+    const ambiguous = await cli("cancel", "twin-prefix");
+    expect(ambiguous.code).toBe(2);
+    expect(ambiguous.stderr).toMatch(
+      /"twin-prefix" is ambiguous; it matches:\n {2}twin-prefix-2 {2}queued/,
+    );
+    expect(ambiguous.stderr).toContain("twin-prefix-1");
+    expect((await cli("cancel", "twin-prefix-1")).stdout).toContain("twin-prefix-1  cancelled");
+  });
+
   it("exits 4 when approving a run that is not waiting", async () => {
     const ran = JSON.parse(
       (await cli("run", "support_triage", "--input", refund, "--json")).stdout,
@@ -126,7 +165,7 @@ describe("signalbox CLI", () => {
       "--reject and --changes exclude each other",
     );
     expect((await cli("run", "support_triage")).stderr).toContain(
-      "required option '--input <json|@file>' not specified",
+      "required option '--input <json|@file|@->' not specified",
     );
   });
 
