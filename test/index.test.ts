@@ -36,6 +36,7 @@ describe("public API", () => {
         "createStepNode",
         "createSupportTriage",
         "createWorkflowState",
+        "defineConfig",
         "defineEvalSuite",
         "defineTool",
         "defineWorkflow",

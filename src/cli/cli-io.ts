@@ -2,6 +2,17 @@ import type { Command } from "commander";
 import { InvalidArgumentError } from "commander";
 import type { Runtime } from "../runtime/runtime.ts";
 import type { RunStore } from "../store/types.ts";
+import type { Project } from "./project.ts";
+
+/** `signalbox serve` defaults from the project's config. */
+export interface ServerDefaults {
+  readonly host?: string;
+  readonly port?: number;
+  readonly allowedHosts?: readonly string[];
+}
+
+/** The runtime a command gets: the project's, with its serve defaults. */
+export type HostedRuntime = Runtime & { readonly server?: ServerDefaults };
 
 /** What commands need from the process, injected so tests can drive the CLI in-process. */
 export interface CliIo {
@@ -9,8 +20,10 @@ export interface CliIo {
   readonly stderr: NodeJS.WritableStream;
   /** Where `--input @-` reads from. */
   readonly stdin: NodeJS.ReadableStream;
+  /** The project's config (if any) and settings. */
+  openProject(flags: GlobalFlags): Promise<Project>;
   /** The runtime with the configured workflows, store and model. */
-  openRuntime(flags: GlobalFlags): Promise<Runtime>;
+  openRuntime(flags: GlobalFlags): Promise<HostedRuntime>;
   /** The run store alone, for commands that only read runs: no workflows, no model. */
   openStore(flags: GlobalFlags): Promise<RunStore>;
   setExitCode(code: number): void;
@@ -44,7 +57,7 @@ export function positiveInt(value: string): number {
 export async function withRuntime<T>(
   io: CliIo,
   program: Command,
-  work: (runtime: Runtime) => Promise<T>,
+  work: (runtime: HostedRuntime) => Promise<T>,
   flags: Partial<GlobalFlags> = {},
 ): Promise<T> {
   const runtime = await io.openRuntime({ ...program.opts<GlobalFlags>(), ...flags });

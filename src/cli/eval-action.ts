@@ -19,7 +19,6 @@ import type { LoadedSuite } from "../eval/suite.ts";
 import type { EvalResult } from "../eval/types.ts";
 import { ExitCode } from "./cli-error.ts";
 import type { CliIo, GlobalFlags } from "./cli-io.ts";
-import { readSettings } from "./environment.ts";
 
 export interface EvalOptions {
   readonly limit?: number;
@@ -111,21 +110,29 @@ async function writeOutputs(
   return written;
 }
 
+/** Suites by name are looked up in the project's evals/ (beside its config), else here. */
+async function suiteDirectory(io: CliIo, flags: GlobalFlags): Promise<string> {
+  // --model names the suite's configurations here, not the project's model.
+  return (await io.openProject({ ...flags, model: undefined })).loaded?.directory ?? process.cwd();
+}
+
 async function runSuite(io: CliIo, flags: GlobalFlags, name: string, options: EvalOptions) {
-  const settings = readSettings({ home: flags.home, logLevel: flags.logLevel }, process.env);
-  const suite = await loadEvalSuite(name, {
-    cwd: process.cwd(),
-    environment: process.env,
-    dataPath: options.data,
-  });
-  if (options.updateBaseline) updateTarget(suite, options); // fail before running, not after
-  const models = flags.model
-    ?.split(",")
-    .map((model) => model.trim())
-    .filter((model) => model !== "");
+  const { settings } = await io.openProject({ ...flags, model: undefined });
   const runtime = await io.openRuntime({ ...flags, model: "offline" });
   let result: EvalResult;
+  let suite: LoadedSuite;
   try {
+    suite = await loadEvalSuite(name, {
+      cwd: await suiteDirectory(io, flags),
+      environment: process.env,
+      dataPath: options.data,
+      hosted: runtime.workflows,
+    });
+    if (options.updateBaseline) updateTarget(suite, options); // fail before running, not after
+    const models = flags.model
+      ?.split(",")
+      .map((model) => model.trim())
+      .filter((model) => model !== "");
     result = await runEval({
       suite,
       store: runtime.store,
@@ -171,8 +178,8 @@ async function writeNewBaseline(io: CliIo, target: string, result: EvalResult) {
     );
 }
 
-function listSuites(io: CliIo) {
-  const lines = listEvalSuites().map(
+async function listSuites(io: CliIo, flags: GlobalFlags) {
+  const lines = listEvalSuites(await suiteDirectory(io, flags)).map(
     (suite) => `${suite.name}  ${relative(process.cwd(), suite.file)}`,
   );
   io.stdout.write(`${lines.join("\n") || "no eval suites found"}\n`);
@@ -189,7 +196,7 @@ export async function evalAction(
   name: string | undefined,
   options: EvalOptions,
 ) {
-  if (name === undefined) return listSuites(io);
+  if (name === undefined) return listSuites(io, flags);
   const { suite, result, comparisons, path, home } = await runSuite(io, flags, name, options);
   const saved = await saveEvalResult(home, result);
   const written = await writeOutputs(io, result, comparisons, options);

@@ -37,7 +37,14 @@ const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"
 export function createProgram(io: CliIo): Command {
   const program = new Command("signalbox")
     .description("Durable agentic workflows with a decision-path log")
-    .option("--home <dir>", "data directory (default: $SIGNALBOX_HOME or ./.signalbox)")
+    .option(
+      "--config <file>",
+      "the project's config (default: the first signalbox.config.ts, .mts, .js or .mjs from here upward)",
+    )
+    .option(
+      "--home <dir>",
+      "data directory (default: $SIGNALBOX_HOME, else the config's store.home, else .signalbox beside the config or here)",
+    )
     .addOption(
       new Option("--log-level <level>", "log level for JSON logs on stderr").choices(LOG_LEVELS),
     )

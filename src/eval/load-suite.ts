@@ -21,7 +21,7 @@ import {
   type ParsedSuite,
   type ParsedWorkflowSuite,
 } from "./suite.ts";
-import { loadWorkflowCases, workflowFactory } from "./workflow-suite.ts";
+import { type HostedWorkflows, loadWorkflowCases, workflowFactory } from "./workflow-suite.ts";
 
 /** Where suites are looked up by name, and how their data is found. */
 export interface LoadSuiteOptions {
@@ -31,6 +31,8 @@ export interface LoadSuiteOptions {
   readonly environment?: Readonly<Record<string, string | undefined>>;
   /** A data directory (classification suites) or data set file (workflow suites) to use instead. */
   readonly dataPath?: string;
+  /** Workflows a suite may name besides the shipped ones: the project's (`signalbox.config.ts`). */
+  readonly hosted?: HostedWorkflows;
 }
 
 const SUITE_EXTENSIONS = [".ts", ".mts", ".json"];
@@ -125,7 +127,7 @@ function workflowSuite(
   file: string,
   options: LoadSuiteOptions,
 ): LoadedSuite {
-  const create = workflowFactory(suite.workflow);
+  const create = workflowFactory(suite.workflow, options.hosted);
   const datasetPath = options.dataPath ?? resolve(dirname(file), suite.dataset);
   const first = suite.models[0] as ModelConfig;
   return {

@@ -1,13 +1,18 @@
 import { type Command, InvalidArgumentError } from "commander";
 import { ErrorCode, SignalboxError } from "../../errors.ts";
-import type { Runtime } from "../../runtime/runtime.ts";
-import { type CliIo, positiveInt, type RegisterCommand, withRuntime } from "../cli-io.ts";
+import {
+  type CliIo,
+  type HostedRuntime,
+  positiveInt,
+  type RegisterCommand,
+  withRuntime,
+} from "../cli-io.ts";
 
 const MIN_TOKEN_LENGTH = 16;
 
 interface ServeOptions {
-  readonly host: string;
-  readonly port: number;
+  readonly host?: string;
+  readonly port?: number;
   readonly token?: string;
   readonly allowedHost?: string[];
   /** False with `--no-worker`: an API-only node that leaves execution to `signalbox worker`. */
@@ -60,7 +65,7 @@ function untilStopped(): Promise<NodeJS.Signals> {
 function withServerRuntime(
   io: CliIo,
   program: Command,
-  work: (runtime: Runtime) => Promise<void>,
+  work: (runtime: HostedRuntime) => Promise<void>,
   worker: { readonly enabled: boolean; readonly concurrency?: number } = { enabled: true },
 ) {
   return withRuntime(
@@ -74,13 +79,14 @@ function withServerRuntime(
   );
 }
 
-async function serve(io: CliIo, runtime: Runtime, options: ServeOptions): Promise<void> {
+/** Flags win over the config's `server`, which wins over loopback on 8765. */
+async function serve(io: CliIo, runtime: HostedRuntime, options: ServeOptions): Promise<void> {
   const { startHttpServer } = await import("../../server/http-server.ts");
   const server = await startHttpServer(runtime, {
-    host: options.host,
-    port: options.port,
+    host: options.host ?? runtime.server?.host ?? "127.0.0.1",
+    port: options.port ?? runtime.server?.port ?? 8765,
     token: resolveToken(options.token, process.env),
-    allowedHosts: options.allowedHost,
+    allowedHosts: options.allowedHost ?? runtime.server?.allowedHosts,
   });
   io.stdout.write(`signalbox MCP server listening on ${server.url}\n`);
   const signal = await untilStopped();
@@ -108,10 +114,13 @@ function registerServe(program: Command, io: CliIo): void {
     .description("serve the workflows as MCP tools over Streamable HTTP at /mcp, for many clients")
     .option(
       "--host <address>",
-      "address to bind; anything but loopback requires a token",
-      "127.0.0.1",
+      "address to bind; anything but loopback requires a token (default: the config's, else 127.0.0.1)",
     )
-    .option("--port <n>", "port to listen on (0 picks a free one)", port, 8765)
+    .option(
+      "--port <n>",
+      "port to listen on, 0 picks a free one (default: the config's, else 8765)",
+      port,
+    )
     .option("--token <secret>", "bearer token clients must send (default: $SIGNALBOX_TOKEN)")
     .option(
       "--allowed-host <name...>",
@@ -121,8 +130,9 @@ function registerServe(program: Command, io: CliIo): void {
     .option("--concurrency <n>", "runs the embedded worker drives at once", positiveInt, 4)
     .action(async (options: ServeOptions) => {
       const { assertSafeBinding } = await import("../../server/http-server.ts");
-      // Check the token before opening the store, so a refused start leaves nothing behind.
-      assertSafeBinding(options.host, resolveToken(options.token, process.env));
+      // Check the token before opening the store, so a refused start leaves nothing behind
+      // (a host from the config is checked when the server starts).
+      assertSafeBinding(options.host ?? "127.0.0.1", resolveToken(options.token, process.env));
       await withServerRuntime(io, program, (runtime) => serve(io, runtime, options), {
         enabled: options.worker,
         concurrency: options.concurrency,
