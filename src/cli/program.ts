@@ -5,6 +5,7 @@ import { registerCancel } from "./commands/cancel.ts";
 import { registerChat } from "./commands/chat.ts";
 import { registerEval } from "./commands/eval.ts";
 import { registerGraph } from "./commands/graph.ts";
+import { registerInit } from "./commands/init.ts";
 import { registerResume } from "./commands/resume.ts";
 import { registerRun } from "./commands/run.ts";
 import { registerRuns } from "./commands/runs.ts";
@@ -18,6 +19,7 @@ import { registerWorkflows } from "./commands/workflows.ts";
  * eval, chat) only when it runs, so `signalbox --help` loads none of it.
  */
 const COMMANDS: readonly RegisterCommand[] = [
+  registerInit,
   registerWorkflows,
   registerRun,
   registerRuns,

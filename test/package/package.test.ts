@@ -6,7 +6,7 @@
 import { execFile } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { promisify } from "node:util";
+import { promisify, stripVTControlCharacters } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../fixtures/child-process.ts";
 import { tempHome } from "../support/runtime.ts";
@@ -170,5 +170,24 @@ describe("the packed signalbox", () => {
   it("runs the compiled CLI through its bin", async () => {
     const { stdout } = await run("npx", ["--no-install", "signalbox", "--help"]);
     expect(stdout).toContain("Usage: signalbox");
+  });
+
+  it("scaffolds a project with signalbox init whose run, tests, eval and types work offline", async () => {
+    // The scaffold sits inside the consumer, so its imports resolve to the installed tarball.
+    await run("npx", ["--no-install", "signalbox", "init", "scaffold"]);
+    const project = join(consumer, "scaffold");
+    const signalbox = (...args: string[]) =>
+      run("npx", ["--no-install", "signalbox", ...args], project);
+    const input = '{"employee":"ada","amount":900,"description":"a new laptop"}';
+    const ran = await signalbox("run", "expense_claim", "--input", input, "--json");
+    const { run: waiting } = JSON.parse(ran.stdout) as { run: { id: string; status: string } };
+    expect(waiting.status).toBe("waiting");
+    const approved = await signalbox("approve", waiting.id.slice(0, 8), "--by", "test");
+    expect(approved.stdout).toContain('"status": "booked"');
+    const tested = await run("npm", ["test"], project);
+    expect(stripVTControlCharacters(tested.stdout)).toMatch(/Tests +2 passed/);
+    expect((await signalbox("eval", "expense-claim")).stdout).toMatch(/passed +4\/4/);
+    const tsc = join(REPO_ROOT, "node_modules/typescript/bin/tsc");
+    expect((await run("node", [tsc, "-p", "."], project)).stdout).toBe("");
   });
 });
