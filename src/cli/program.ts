@@ -3,6 +3,7 @@ import type { CliIo, RegisterCommand } from "./cli-io.ts";
 import { registerApprove } from "./commands/approve.ts";
 import { registerCancel } from "./commands/cancel.ts";
 import { registerChat } from "./commands/chat.ts";
+import { registerDemo } from "./commands/demo.ts";
 import { registerEval } from "./commands/eval.ts";
 import { registerGraph } from "./commands/graph.ts";
 import { registerInit } from "./commands/init.ts";
@@ -31,6 +32,7 @@ const COMMANDS: readonly RegisterCommand[] = [
   registerServerCommands,
   registerEval,
   registerChat,
+  registerDemo,
 ];
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];

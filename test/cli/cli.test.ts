@@ -188,13 +188,23 @@ describe("signalbox CLI", () => {
     expect((failed as { stderr: string }).stderr).toContain('no run with id "nope"');
   });
 
-  it("runs the README's quick-start command (npm run demo) on the embedded default", async () => {
-    // A home of its own: earlier tests here already refunded the sample order.
+  it("runs the README's quick-start command (npm run demo) with the same answer every time", async () => {
     const fresh = tempHome("signalbox-demo-");
-    const { stdout } = await exec("npm", ["run", "--silent", "demo"], {
-      env: { ...process.env, SIGNALBOX_HOME: fresh.home, SIGNALBOX_MODEL: "" },
-    }).finally(fresh.cleanup);
-    expect(stdout).toContain("decision path");
-    expect(stdout).toContain('"action": "refunded"');
+    const demo = () =>
+      exec("npm", ["run", "--silent", "demo"], {
+        env: { ...process.env, SIGNALBOX_HOME: fresh.home, SIGNALBOX_MODEL: "" },
+      });
+    try {
+      const first = await demo();
+      expect(first.stdout).toContain("decision path");
+      expect(first.stdout).toContain('"action": "refunded"');
+      // The demo resets its data (the refund it made), so a used home answers the same.
+      const again = await demo();
+      expect(again.stdout).toContain('"action": "refunded"');
+      const runs = await cli("--home", fresh.home, "runs", "--json");
+      expect(JSON.parse(runs.stdout)).toHaveLength(2);
+    } finally {
+      fresh.cleanup();
+    }
   });
 });

@@ -10,7 +10,8 @@ interface RunOptions {
   readonly json?: boolean;
 }
 
-async function runWorkflow(io: CliIo, runtime: Runtime, name: string, options: RunOptions) {
+/** Starts a run of `name` here (or queues it with --detach) and prints it. */
+export async function runWorkflow(io: CliIo, runtime: Runtime, name: string, options: RunOptions) {
   const input = await parseInput(options.input, io.stdin);
   runtime.workflow(name);
   const json = options.json === true;
