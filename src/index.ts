@@ -3,6 +3,7 @@
  * Every line here is public API.
  */
 
+export type { ApprovalAttempt, ChatApprovalPolicy } from "./chat/approval-policy.ts";
 export type { ChatAgent } from "./chat/chat-agent.ts";
 export {
   type ChatAgentOptions,

@@ -7,6 +7,11 @@ import type { RunResult } from "../mcp/run-result.ts";
 import type { ChatProvider } from "../models/chat-provider.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import { toAgentModel } from "../tools/model-turn.ts";
+import {
+  ANONYMOUS_USER,
+  type ChatApprovalPolicy,
+  requesterMayNotApprove,
+} from "./approval-policy.ts";
 import type { ChatEvent } from "./chat-events.ts";
 import { createChatGraph } from "./chat-graph.ts";
 import { chatToolDefinitions } from "./chat-tools.ts";
@@ -36,6 +41,11 @@ export interface ChatAgentOptions {
   readonly trigger?: string;
   /** Extra instructions appended to the system prompt. */
   readonly instructions?: string;
+  /**
+   * Who may approve or reject a waiting run from the chat. Default
+   * {@link requesterMayNotApprove}: a known user who did not ask for the run.
+   */
+  readonly approvalPolicy?: ChatApprovalPolicy;
 }
 
 /** One message to the chat. */
@@ -43,6 +53,12 @@ export interface ChatRequest {
   readonly message: string;
   /** Continue this conversation; it must exist. Omit to start a new one. */
   readonly conversationId?: string;
+  /**
+   * Who is writing, as the adapter knows them (the HTTP caller, the CLI user).
+   * Recorded on the turn, as the requester of the runs it starts and as who decided
+   * an approval. Default `anonymous`, which may not approve.
+   */
+  readonly user?: string;
   readonly onEvent?: (event: ChatEvent) => void;
   readonly signal?: AbortSignal;
 }
@@ -96,6 +112,19 @@ export function validateChatMessage(message: unknown): string {
 }
 
 /**
+ * @throws SignalboxError INPUT_INVALID unless the user is 1 to 128 printable characters
+ */
+export function validateChatUser(user: unknown): string {
+  if (typeof user !== "string" || !/^[^\p{C}]{1,128}$/u.test(user) || user.trim() !== user)
+    throw new SignalboxError(
+      ErrorCode.InputInvalid,
+      "the user must be 1 to 128 printable characters, without leading or trailing spaces",
+      { data: { field: "user" } },
+    );
+  return user;
+}
+
+/**
  * A conversation partner over a runtime: a LangGraph agent whose tools are the
  * registered workflows and the run tools, checkpointed per conversation in the
  * runtime's store. Each turn is a pseudo-run of workflow "chat" (child of the
@@ -107,12 +136,14 @@ export class ChatAgent {
   private readonly lock = new ConversationLock();
   private readonly graph;
   private readonly trigger: string;
+  private readonly approvalPolicy: ChatApprovalPolicy;
 
   constructor(
     readonly runtime: Runtime,
     options: ChatAgentOptions = {},
   ) {
     this.trigger = options.trigger ?? "chat";
+    this.approvalPolicy = options.approvalPolicy ?? requesterMayNotApprove;
     // Default: the runtime's configured chat model, else offline.
     const chosen = options.model ?? runtime.chat ?? "offline";
     const model = toAgentModel(chosen === "offline" ? new OfflineChatModel({}) : chosen);
@@ -132,6 +163,7 @@ export class ChatAgent {
    */
   async send(request: ChatRequest): Promise<ChatTurn> {
     const message = validateChatMessage(request.message);
+    if (request.user !== undefined) validateChatUser(request.user);
     const conversationId = request.conversationId ?? `conv-${randomUUID()}`;
     if (request.conversationId !== undefined) await this.assertExists(request.conversationId);
     return this.lock.run(conversationId, () => this.turn(conversationId, message, request));
@@ -181,14 +213,15 @@ export class ChatAgent {
     return scope;
   }
 
-  private async startTurnRun(conversationId: string, message: string): Promise<string> {
+  private async startTurnRun(conversationId: string, message: string, user: string) {
     const turns = await this.runtime.list({ parentRunId: conversationId, limit: 100_000 });
     const turnRunId = `${conversationId}.${turns.length + 1}`;
     await this.runtime.store.createRun({
       id: turnRunId,
       workflow: CHAT_WORKFLOW,
       version: "1",
-      input: { conversationId, message },
+      // `user` is who asked for the runs this turn starts (see requesterOf).
+      input: { conversationId, message, user },
       trigger: this.trigger,
       dryRun: false,
       parentRunId: conversationId,
@@ -200,8 +233,14 @@ export class ChatAgent {
 
   private async turn(conversationId: string, message: string, request: ChatRequest) {
     const emit = (event: ChatEvent) => request.onEvent?.(event);
-    const turnRunId = await this.startTurnRun(conversationId, message);
-    const scope = new ChatTurnScope(this.runtime, turnRunId, message, emit, this.trigger);
+    const user = request.user ?? ANONYMOUS_USER;
+    const turnRunId = await this.startTurnRun(conversationId, message, user);
+    const scope = new ChatTurnScope(this.runtime, turnRunId, message, emit, {
+      trigger: this.trigger,
+      user,
+      approvalPolicy: this.approvalPolicy,
+      chatWorkflow: CHAT_WORKFLOW,
+    });
     this.scopes.set(conversationId, scope);
     emit({ type: "turn-start", conversationId, turnRunId });
     try {

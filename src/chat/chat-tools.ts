@@ -7,6 +7,7 @@ import { toolInputSchema } from "../mcp/workflow-tools.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import { objectJsonSchema, toModelTool, withRationale } from "../tools/tool-schema.ts";
 import { approvalIntent } from "./approval-intent.ts";
+import { type ChatApprovalPolicy, requesterOf } from "./approval-policy.ts";
 
 /** The run tools the chat offers besides one tool per workflow. */
 export const GET_RUN_TOOL = "get_run";
@@ -38,6 +39,11 @@ export interface ChatToolScope {
   readonly trigger: string;
   /** The person's latest message, which alone may approve or reject a run. */
   readonly lastUserMessage: string;
+  /** Who wrote it: recorded as who decided an approval, checked by `approvalPolicy`. */
+  readonly user: string;
+  readonly approvalPolicy: ChatApprovalPolicy;
+  /** The workflow name of chat turns (whose `user` is a run's requester). */
+  readonly chatWorkflow: string;
   readonly onRunEvent: (event: RunEvent) => void;
 }
 
@@ -82,17 +88,37 @@ async function startWorkflow(scope: ChatToolScope, name: string, args: Record<st
   return runResult(scope, run.id);
 }
 
+/** Who decided, as approvals record it: the channel and the user, e.g. `http-chat:lead`. */
+export function chatDecider(scope: Pick<ChatToolScope, "trigger" | "user">): string {
+  return `${scope.trigger}:${scope.user}`;
+}
+
 async function approveRun(scope: ChatToolScope, args: Record<string, unknown>) {
   const parsed = ApproveRunArgs.parse(args);
+  const verb = parsed.decision === "approve" ? "approved" : "rejected";
   const said = approvalIntent(scope.lastUserMessage);
   if (said !== parsed.decision)
     return failure(
-      `not ${parsed.decision === "approve" ? "approved" : "rejected"}: the person's latest message ("${scope.lastUserMessage.slice(0, 80)}") does not say "${parsed.decision}". Ask them to answer yes/approve or no/reject.`,
+      `not ${verb}: the person's latest message ("${scope.lastUserMessage.slice(0, 80)}") does not say "${parsed.decision}". Ask them to answer yes/approve or no/reject.`,
+    );
+  const { run, approvals } = await scope.runtime.get(parsed.runId);
+  const pending = approvals.find((approval) => approval.status === "pending");
+  const allowed = scope.approvalPolicy({
+    runId: run.id,
+    workflow: run.workflow,
+    node: pending?.node ?? "",
+    decision: parsed.decision,
+    by: scope.user,
+    requestedBy: await requesterOf(scope.runtime, run.parentRunId, scope.chatWorkflow),
+  });
+  if (allowed !== true)
+    return failure(
+      `not ${verb}: ${allowed}. The run stays waiting; another person can approve it in the chat or with \`signalbox approve ${run.id} --by <name>\`.`,
     );
   await scope.runtime.approve(parsed.runId, {
-    decision: parsed.decision === "approve" ? "approved" : "rejected",
-    by: "chat",
-    comment: parsed.comment ?? `the person said "${scope.lastUserMessage.trim()}"`,
+    decision: verb,
+    by: chatDecider(scope),
+    comment: parsed.comment ?? `${scope.user} said "${scope.lastUserMessage.trim()}"`,
     onEvent: scope.onRunEvent,
   });
   return runResult(scope, parsed.runId);

@@ -6,8 +6,18 @@ import type { RunEvent } from "../graph/events.ts";
 import type { RunResult } from "../mcp/run-result.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import type { AgentModel } from "../tools/model-turn.ts";
+import type { ChatApprovalPolicy } from "./approval-policy.ts";
 import type { ChatEvent } from "./chat-events.ts";
-import { APPROVE_RUN_TOOL, executeChatTool } from "./chat-tools.ts";
+import { APPROVE_RUN_TOOL, chatDecider, executeChatTool } from "./chat-tools.ts";
+
+/** Who is speaking in a turn, through which channel, and who may approve what. */
+export interface ChatAccess {
+  /** Recorded on runs the turn starts, e.g. `http-chat`. */
+  readonly trigger: string;
+  readonly user: string;
+  readonly approvalPolicy: ChatApprovalPolicy;
+  readonly chatWorkflow: string;
+}
 
 /** The node name chat decisions are recorded under. */
 export const CHAT_NODE = "chat";
@@ -43,7 +53,7 @@ export class ChatTurnScope {
     readonly turnRunId: string,
     readonly lastUserMessage: string,
     readonly emit: (event: ChatEvent) => void,
-    readonly trigger: string,
+    readonly access: ChatAccess,
   ) {}
 
   private async decide(input: DecisionInput): Promise<void> {
@@ -95,9 +105,9 @@ export class ChatTurnScope {
     const outcome = await AsyncLocalStorageProviderSingleton.getInstance().run(undefined, () =>
       executeChatTool(
         {
+          ...this.access,
           runtime: this.runtime,
           turnRunId: this.turnRunId,
-          trigger: this.trigger,
           lastUserMessage: this.lastUserMessage,
           onRunEvent: (event: RunEvent) => this.emit({ type: "run-progress", event }),
         },
@@ -111,7 +121,7 @@ export class ChatTurnScope {
         kind: "approval",
         options: [{ name: "approve" }, { name: "reject" }],
         choice: String(call.args.decision),
-        reason: `the person said "${this.lastUserMessage.trim().slice(0, 200)}" about run ${String(call.args.runId)}`,
+        reason: `${chatDecider(this.access)} said "${this.lastUserMessage.trim().slice(0, 200)}" about run ${String(call.args.runId)}`,
         confidence: null,
         decidedBy: "human",
       });

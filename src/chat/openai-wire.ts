@@ -18,6 +18,9 @@ export const CompletionRequest = z.looseObject({
   stream: z.boolean().optional(),
   stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullish(),
   conversation_id: z.string().min(1).optional(),
+  /** OpenAI's end-user id; signalbox reads it as who is writing (unless the server identifies callers). */
+  user: z.string().optional(),
+  metadata: z.record(z.string(), z.unknown()).nullish(),
 });
 export type CompletionRequest = z.infer<typeof CompletionRequest>;
 type WireMessage = z.infer<typeof WireMessage>;
@@ -29,12 +32,27 @@ export function wireText(message: WireMessage): string {
   return (content ?? []).map((part) => part.text ?? "").join("");
 }
 
-/** The conversation a client sends, without system messages, as a stable key. */
-export function historyKey(messages: readonly { role: string; content: string }[]): string {
+/**
+ * The conversation a client sends, without system messages, as a stable key within
+ * one caller's conversations: two callers with the same history get different keys
+ * (issue #11: a follow-up landed in another client's conversation).
+ */
+export function historyKey(
+  caller: string,
+  messages: readonly { role: string; content: string }[],
+): string {
   const relevant = messages
     .filter((message) => message.role === "user" || message.role === "assistant")
     .map((message) => [message.role, message.content.trim()]);
-  return createHash("sha256").update(JSON.stringify(relevant)).digest("hex");
+  return createHash("sha256")
+    .update(JSON.stringify([caller, relevant]))
+    .digest("hex");
+}
+
+/** The ids an answer carries besides OpenAI's fields (clients ignore unknown fields). */
+export interface ConversationRef {
+  readonly conversationId: string;
+  readonly turnRunId: string;
 }
 
 /** The request's messages as role and text. */
@@ -66,29 +84,31 @@ export function completionOf(turn: ChatTurn) {
   };
 }
 
-/** One streamed chunk: a content delta, or the last one with its finish reason. */
+/** One streamed chunk: a content delta, or the last one with its finish reason; each names its conversation. */
 export function chunkOf(
-  id: string,
+  ref: ConversationRef,
   delta: { role?: "assistant"; content?: string },
   finish: "stop" | null = null,
 ) {
   return {
-    id,
+    id: `chatcmpl-${ref.turnRunId}`,
     object: "chat.completion.chunk",
     created: Math.floor(Date.now() / 1000),
     model: OPENAI_MODEL_NAME,
     choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }],
+    signalbox: { conversation_id: ref.conversationId, turn_run_id: ref.turnRunId },
   };
 }
 
 /** The usage chunk clients asking `stream_options.include_usage` expect last. */
-export function usageChunk(id: string) {
+export function usageChunk(ref: ConversationRef) {
   return {
-    id,
+    id: `chatcmpl-${ref.turnRunId}`,
     object: "chat.completion.chunk",
     created: Math.floor(Date.now() / 1000),
     model: OPENAI_MODEL_NAME,
     choices: [],
     usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
+    signalbox: { conversation_id: ref.conversationId, turn_run_id: ref.turnRunId },
   };
 }

@@ -10,6 +10,8 @@ export interface TerminalSessionOptions {
   readonly output: NodeJS.WritableStream & { isTTY?: boolean };
   /** Continue this conversation (it must exist). */
   readonly conversationId?: string;
+  /** Who is typing: recorded as the requester of runs and as who decided approvals. */
+  readonly user?: string;
   /** How `/show` prints a run. */
   readonly renderRun: (details: RunDetails) => string;
 }
@@ -85,6 +87,7 @@ class TerminalSession {
       const turn = await this.chat.send({
         message,
         conversationId: this.conversationId,
+        user: this.options.user,
         onEvent: (event) => this.onEvent(event),
       });
       this.spinner.stop();

@@ -1,3 +1,4 @@
+import { userInfo } from "node:os";
 import { type ChatAgent, createChatAgent } from "../chat/chat-agent.ts";
 import type { ChatEvent } from "../chat/chat-events.ts";
 import { runTerminalSession } from "../chat/terminal-session.ts";
@@ -9,6 +10,17 @@ export interface ChatOptions {
   readonly message?: string;
   readonly json?: boolean;
   readonly conversation?: string;
+  readonly user?: string;
+}
+
+/** Who is chatting: --user, else the operating-system account. */
+function chatUser(options: ChatOptions): string | undefined {
+  if (options.user !== undefined) return options.user;
+  try {
+    return userInfo().username || undefined;
+  } catch {
+    return process.env.USER || process.env.USERNAME || undefined;
+  }
 }
 
 /** The chat agent with the configured model (--model / $SIGNALBOX_MODEL, via the runtime), offline by default. */
@@ -36,6 +48,7 @@ async function oneShot(io: CliIo, chat: ChatAgent, message: string, options: Cha
   const turn = await chat.send({
     message,
     conversationId: options.conversation,
+    user: chatUser(options),
     onEvent: (event) => {
       const line = options.json ? undefined : progressLine(event);
       if (line !== undefined) io.stderr.write(`${line}\n`);
@@ -55,6 +68,7 @@ export async function runChat(io: CliIo, flags: GlobalFlags, options: ChatOption
       input: process.stdin,
       output: io.stdout,
       conversationId: options.conversation,
+      user: chatUser(options),
       renderRun: (details) => renderRun(details, io.stdout.isTTY === true),
     });
   } finally {

@@ -1,11 +1,15 @@
 import { ErrorCode, isSignalboxError } from "../errors.ts";
 
-/** Exit codes: 1 run failed, 2 bad input or usage, 3 not found, 4 invalid state transition, 70 internal. */
+/**
+ * Exit codes: 1 run failed, 2 bad input or usage, 3 not found, 4 invalid state transition,
+ * 5 the store cannot be opened or written, 70 internal (a bug: please report it).
+ */
 export const ExitCode = {
   RunFailed: 1,
   Usage: 2,
   NotFound: 3,
   InvalidTransition: 4,
+  Store: 5,
   Internal: 70,
 } as const;
 
@@ -25,6 +29,8 @@ export function exitCodeFor(error: unknown): number {
     case ErrorCode.InvalidTransition:
     case ErrorCode.LeaseLost:
       return ExitCode.InvalidTransition;
+    case ErrorCode.StoreError:
+      return ExitCode.Store;
     default:
       return ExitCode.RunFailed;
   }

@@ -3,6 +3,7 @@ import { DEFAULT_CLASSIFIER_THRESHOLD } from "../models/lexical-classifier.ts";
 import { createOfflineDecider } from "../models/offline-decider.ts";
 import type { DecidedBy, DecisionInput, DecisionKind, DecisionOption } from "./decision.ts";
 import { beginNodeCall, type NodeCall, type NodeConfig, runNode } from "./node-call.ts";
+import { normalizeText } from "./normalize-text.ts";
 import {
   type DecideOutcome,
   type Decider,
@@ -98,16 +99,18 @@ function fromOutcome(
 
 function applyRules(
   state: AnyState,
+  text: string,
   options: RouteOptions<AnyState>,
   names: string[],
 ): Choice | undefined {
   for (const rule of options.rules ?? []) {
-    if (!rule.when(state)) continue;
+    if (!rule.when(state, text)) continue;
+    const why = typeof rule.reason === "function" ? rule.reason(state) : rule.reason;
     return {
       kind: rule.branch === options.escalationBranch ? "escalation" : "route",
       branch: rule.branch,
       // The log names the rule, so "decided by rule" says which one.
-      reason: rule.reason ? `${rule.reason} (rule "${rule.name}")` : `rule "${rule.name}" matched`,
+      reason: why ? `${why} (rule "${rule.name}")` : `rule "${rule.name}" matched`,
       confidence: 1,
       decidedBy: "rule",
       options: names.map((name) => ({ name })),
@@ -197,7 +200,10 @@ export function createRouteNode(name: string, options: RouteOptions<AnyState>) {
   return async (state: AnyState, config?: NodeConfig) => {
     const call = beginNodeCall(config, name);
     return runNode(call, async () => {
-      let choice = applyRules(state, options, names);
+      // Rules and deciders read the same normalised text, so obfuscation that a person
+      // would not see (fullwidth letters, zero-width spaces) cannot tell them apart.
+      const text = normalizeText(textOf(state));
+      let choice = applyRules(state, text, options, names);
       if (choice === undefined && decider === null) {
         choice = {
           kind: "route",
@@ -209,7 +215,7 @@ export function createRouteNode(name: string, options: RouteOptions<AnyState>) {
         };
       }
       if (choice === undefined && decider !== null) {
-        const request: RouteRequest = { node: call.node, text: textOf(state), branches, state };
+        const request: RouteRequest = { node: call.node, text, branches, state };
         const report = (decision: DecisionInput) => {
           call.decide(decision);
         };

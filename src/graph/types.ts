@@ -83,9 +83,15 @@ export interface BranchSpec {
 
 export interface RouteRule<S> {
   readonly name: string;
-  readonly when: (state: S) => boolean;
+  /**
+   * Whether the rule applies. `text` is the route's `text`, normalised as
+   * deciders see it (NFKC, invisible characters removed, whitespace collapsed:
+   * see `normalizeText`); match patterns against it rather than raw input.
+   */
+  readonly when: (state: S, text: string) => boolean;
   readonly branch: string;
-  readonly reason?: string;
+  /** Why, for the decision log: a sentence, or one made from the state (say, naming a policy's reason). */
+  readonly reason?: string | ((state: S) => string);
 }
 
 /** What a route decider is asked. */
@@ -117,7 +123,10 @@ export type RouteDeciderFunction<S = unknown> = (
 
 export interface RouteOptions<S> {
   readonly branches: Readonly<Record<string, BranchSpec>>;
-  /** The text the decider reads; defaults to the JSON of the input. */
+  /**
+   * The text rules and the decider read; defaults to the JSON of the input.
+   * It is normalised first (`normalizeText`).
+   */
   readonly text?: (state: S) => string;
   readonly rules?: readonly RouteRule<S>[];
   /**

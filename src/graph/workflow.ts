@@ -4,6 +4,7 @@ import { ErrorCode, SignalboxError } from "../errors.ts";
 import { parseWith } from "../validation.ts";
 import { agentEffects } from "./agent-node.ts";
 import { buildGraph, type WorkflowGraph } from "./build-graph.ts";
+import { assertInputSize, DEFAULT_MAX_INPUT_BYTES } from "./input-size.ts";
 import type { NodeSpec, SubworkflowOptions } from "./node-spec.ts";
 import type {
   AgentOptions,
@@ -37,6 +38,12 @@ export interface WorkflowConfig<
   readonly state?: TFields;
   /** Hard limit on supersteps per run (LangGraph's recursion limit). Default 100. */
   readonly maxSteps?: number;
+  /**
+   * Largest input accepted, in bytes of UTF-8 JSON, checked before the schema; the
+   * input is stored with the run and in every checkpoint. Default 256 KiB. Limit
+   * each field in the schema too (`z.string().max(…)`).
+   */
+  readonly maxInputBytes?: number;
 }
 
 /** A validated workflow, ready to run. */
@@ -46,6 +53,8 @@ export interface CompiledWorkflow<TInput = unknown, TOutput = unknown> {
   readonly description: string;
   readonly version: string;
   readonly maxSteps: number;
+  /** Largest input accepted, in bytes of UTF-8 JSON. */
+  readonly maxInputBytes: number;
   readonly inputSchema: z.ZodType<TInput>;
   readonly outputSchema: z.ZodType<TOutput>;
   readonly nodes: readonly NodeSpec[];
@@ -54,7 +63,10 @@ export interface CompiledWorkflow<TInput = unknown, TOutput = unknown> {
   readonly effects: { readonly writes: boolean; readonly irreversible: boolean };
   /** The LangGraph graph, compiled with the given checkpointer (cached per checkpointer). */
   graph(checkpointer?: BaseCheckpointSaver): WorkflowGraph;
-  /** @throws SignalboxError INPUT_INVALID naming each bad field */
+  /**
+   * Checks the input's size, then its schema.
+   * @throws SignalboxError INPUT_INVALID naming each bad field, or the size, the limit and the biggest field
+   */
   parseInput(value: unknown): TInput;
   /** @throws SignalboxError OUTPUT_INVALID naming each bad field */
   parseOutput(value: unknown): TOutput;
@@ -156,6 +168,13 @@ export class WorkflowBuilder<
         `workflow "${config.name}": state field(s) ${reserved.join(", ")} are reserved; rename them.`,
       );
     }
+    const limit = config.maxInputBytes;
+    if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) {
+      throw new SignalboxError(
+        ErrorCode.WorkflowInvalid,
+        `workflow "${config.name}": maxInputBytes must be a positive whole number of bytes, got ${limit}.`,
+      );
+    }
     validateWorkflow(config.name, specs, this.startNode);
     const start = this.startNode ?? (specs[0] as NodeSpec).name;
     return compiledWorkflow(config, [...specs], start);
@@ -184,6 +203,7 @@ function compiledWorkflow<
   start: string,
 ): CompiledWorkflow<Infer<TInput>, Infer<TOutput>> {
   const graphs = new WeakMap<object, WorkflowGraph>();
+  const maxInputBytes = config.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES;
   const unsaved = {};
   const classes = nodes.flatMap((spec) =>
     spec.kind === "step"
@@ -198,6 +218,7 @@ function compiledWorkflow<
     description: config.description,
     version: config.version,
     maxSteps: config.maxSteps ?? 100,
+    maxInputBytes,
     inputSchema: config.input as z.ZodType<Infer<TInput>>,
     outputSchema: config.output as z.ZodType<Infer<TOutput>>,
     nodes,
@@ -222,13 +243,11 @@ function compiledWorkflow<
       }
       return graph;
     },
-    parseInput: (value) =>
-      parseWith(
-        config.input,
-        value,
-        ErrorCode.InputInvalid,
-        `input of workflow "${config.name}"`,
-      ) as Infer<TInput>,
+    parseInput: (value) => {
+      const what = `input of workflow "${config.name}"`;
+      assertInputSize(value, maxInputBytes, what);
+      return parseWith(config.input, value, ErrorCode.InputInvalid, what) as Infer<TInput>;
+    },
     parseOutput: (value) =>
       parseWith(
         config.output,

@@ -31,6 +31,8 @@ export async function graphInputFor(options: {
   readonly store: RunStore;
 }): Promise<GraphStart> {
   const { run, graph, store } = options;
+  // The first claim of a run: no driver can have written a checkpoint before it.
+  if (run.epoch === 1) return { kind: "invoke", input: { input: run.input }, isNew: true };
   const config = { configurable: { thread_id: run.id } };
   const checkpoint = await store.checkpointer.getTuple(config);
   if (checkpoint === undefined) return { kind: "invoke", input: { input: run.input }, isNew: true };

@@ -5,7 +5,8 @@ import { type ChatAgent, type ChatAgentOptions, createChatAgent } from "../chat/
 import { ErrorCode, errorMessage, SignalboxError } from "../errors.ts";
 import { createMcpServer } from "../mcp/create-mcp-server.ts";
 import type { Runtime } from "../runtime/runtime.ts";
-import { type ChatRoutes, handleChatRoute, isChatPath } from "./chat-routes.ts";
+import type { ChatRoutes, IdentifyCaller } from "./chat-http.ts";
+import { handleChatRoute, isChatPath } from "./chat-routes.ts";
 import { sendJson, sendJsonRpcError } from "./http-responses.ts";
 import {
   allowedHostnames,
@@ -39,6 +40,13 @@ export interface HttpServerOptions {
   readonly logger?: Logger;
   /** The chat behind `/api/chat` and `/v1/chat/completions`: an agent, or options for one (default: offline). */
   readonly chat?: ChatAgent | ChatAgentOptions;
+  /**
+   * Who is calling the chat endpoints, from the request (a verified token, a session
+   * cookie, a header set by a trusted proxy). When given, it is the only source of who
+   * approves and whose conversations are whose; without it callers name themselves
+   * (`X-Signalbox-User` or the `user` field), which is only as trustworthy as the token.
+   */
+  readonly identify?: IdentifyCaller;
 }
 
 /** A running HTTP server. */
@@ -184,6 +192,7 @@ export function createHttpHandler(
           : options.chat,
       maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
       conversations: new Map(),
+      identify: options.identify,
     },
   };
   return {

@@ -66,7 +66,9 @@ export class PostgresRunStore implements RunStore {
   private readonly context: PostgresContext;
   private readonly logger: Logger;
   private readonly connection: pg.ClientConfig;
-  private readonly listeners = new Set<() => Promise<void>>();
+  /** Everyone watching events; one LISTEN connection serves them all (opened on first watch). */
+  private readonly watchers = new Set<(runId: string) => void>();
+  private listening: Promise<() => Promise<void>> | undefined;
   private closed = false;
 
   private constructor(pool: pg.Pool, schema: string, logger: Logger, connection: pg.ClientConfig) {
@@ -117,18 +119,25 @@ export class PostgresRunStore implements RunStore {
    * returned function stops it.
    */
   async watchEvents(listener: (runId: string) => void): Promise<() => Promise<void>> {
-    const stop = await listenForRunIds({
+    this.watchers.add(listener);
+    this.listening ??= listenForRunIds({
       connection: this.connection,
       channel: this.eventsChannel,
       logger: this.logger,
-      onRunId: listener,
+      onRunId: (runId) => {
+        for (const watcher of this.watchers) watcher(runId);
+      },
     });
-    const tracked = async () => {
-      this.listeners.delete(tracked);
-      await stop();
+    try {
+      await this.listening;
+    } catch (error) {
+      this.watchers.delete(listener);
+      this.listening = undefined;
+      throw error;
+    }
+    return async () => {
+      this.watchers.delete(listener);
     };
-    this.listeners.add(tracked);
-    return tracked;
   }
 
   createRun(run: NewRun): Promise<RunRecord> {
@@ -241,7 +250,9 @@ export class PostgresRunStore implements RunStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.all([...this.listeners].map((stop) => stop()));
+    this.watchers.clear();
+    const stop = await this.listening?.catch(() => undefined);
+    await stop?.();
     await this.pool.end();
   }
 }

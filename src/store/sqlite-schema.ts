@@ -66,7 +66,10 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   "CREATE INDEX decisions_run_sequence ON decisions(run_id, sequence);",
   // 3: fencing (issue 9): every claim bumps a run's epoch; an effect remembers the epoch
   // that claimed it; run events cross processes through a table followers poll.
+  // Runs that exist already count as claimed once: their next claim (epoch 2) looks for
+  // a checkpoint, since only a first claim (epoch 1) may skip that look.
   `ALTER TABLE runs ADD COLUMN epoch INTEGER NOT NULL DEFAULT 0;
+   UPDATE runs SET epoch = 1;
    ALTER TABLE effects ADD COLUMN epoch INTEGER NOT NULL DEFAULT 0;
    CREATE INDEX runs_claimable ON runs(status, lease_until);
    CREATE INDEX approvals_pending ON approvals(status, deadline);

@@ -2,6 +2,7 @@ import { EventEmitter } from "node:events";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
+import { ErrorCode, SignalboxError } from "../errors.ts";
 import type { DecisionRecord } from "../graph/decision.ts";
 import { GuardedCheckpointer } from "./guarded-checkpointer.ts";
 import { leaseLost } from "./lease-lost.ts";
@@ -43,6 +44,25 @@ const FINAL = new Set(["succeeded", "failed", "cancelled", "compensated"]);
 const RUN_PATCH_COLUMNS = { status: "status", error: "error", finishedAt: "finished_at" } as const;
 
 /**
+ * Opens the file, naming it and saying what to do when that fails (a data directory
+ * that is a file or not writable, a file that is not a signalbox database).
+ * @throws SignalboxError STORE_ERROR
+ */
+function openConnection(path: string, synchronous: "FULL" | "NORMAL"): SqliteConnection {
+  try {
+    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    return new SqliteConnection(path, synchronous);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new SignalboxError(
+      ErrorCode.StoreError,
+      `cannot open the run store ${path}: ${reason}; check that ${dirname(path)} is a writable directory and the file a signalbox database (or point --home / SIGNALBOX_HOME elsewhere)`,
+      { cause: error, data: { path } },
+    );
+  }
+}
+
+/**
  * The embedded default store: one SQLite file holding runs, decisions, effects,
  * approvals, run events and LangGraph checkpoints. Safe for many processes on one
  * machine: writes are `BEGIN IMMEDIATE` transactions retried asynchronously while busy.
@@ -56,9 +76,8 @@ export class SqliteRunStore implements RunStore {
   private readonly events = new EventEmitter().setMaxListeners(0);
 
   constructor(path: string, options: SqliteRunStoreOptions = {}) {
-    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
     this.path = path;
-    this.connection = new SqliteConnection(path, options.synchronous ?? "FULL");
+    this.connection = openConnection(path, options.synchronous ?? "FULL");
     this.checkpointer = new GuardedCheckpointer(new SqliteSaver(this.connection.db), {
       attempt: (operation) => this.connection.retryBusy(operation),
     });

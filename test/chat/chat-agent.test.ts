@@ -25,12 +25,21 @@ describe("chat agent (offline model)", () => {
     const { runtime } = setup();
     const chat = createChatAgent(runtime);
     const events: ChatEvent[] = [];
-    const first = await chat.send({ message: REQUEST, onEvent: (event) => events.push(event) });
+    const first = await chat.send({
+      message: REQUEST,
+      user: "ada",
+      onEvent: (event) => events.push(event),
+    });
     expect(first.runs[0]?.status, first.reply).toBe("waiting");
     expect(first.reply).toMatch(/waiting for your approval/);
     expect(first.reply).toMatch(/decision path/);
     expect(events.some((event) => event.type === "approval-request")).toBe(true);
-    const second = await chat.send({ conversationId: first.conversationId, message: "yes" });
+    // Someone other than the requester approves (issue #11: nobody approves their own refund).
+    const second = await chat.send({
+      conversationId: first.conversationId,
+      message: "yes",
+      user: "lead",
+    });
     expect(second.runs[0]?.status).toBe("succeeded");
     const decisions = await runtime.decisions({ runId: second.turnRunId });
     expect(decisions.map((decision) => decision.kind)).toEqual(["tool", "approval"]);
@@ -68,7 +77,7 @@ describe("chat agent (scripted model)", () => {
       "Approved: the refund was issued and the reply sent.",
     ]);
     const chat = createChatAgent(runtime, { model });
-    const first = await chat.send({ message: REQUEST });
+    const first = await chat.send({ message: REQUEST, user: "ada" });
     expect(first.reply).toMatch(/needs your approval/);
     const runId = first.runs[0]?.runId ?? "";
     expect(first.runs[0]?.status).toBe("waiting");
@@ -79,6 +88,7 @@ describe("chat agent (scripted model)", () => {
     const second = await chat.send({
       conversationId: first.conversationId,
       message: "yes, approve",
+      user: "lead",
     });
     expect(second.reply).toMatch(/Approved/);
     expect((await runtime.get(runId)).run.status).toBe("succeeded");
@@ -198,8 +208,72 @@ describe("chat agent: conversations", () => {
     const after = openTestRuntime(home, createBuiltinWorkflows({ home }));
     cleanups.push(() => after.runtime.close());
     const chat = createChatAgent(after.runtime);
-    const second = await chat.send({ conversationId: first.conversationId, message: "approve" });
+    const second = await chat.send({
+      conversationId: first.conversationId,
+      message: "approve",
+      user: "lead",
+    });
     expect(second.runs[0]?.status).toBe("succeeded");
     expect(await chat.runs(first.conversationId)).toHaveLength(1);
+  });
+});
+
+describe("chat agent: who approves", () => {
+  async function waitingRun(user?: string) {
+    const { runtime } = setup();
+    const chat = createChatAgent(runtime);
+    const first = await chat.send({ message: REQUEST, user });
+    expect(first.runs[0]?.status).toBe("waiting");
+    return { runtime, chat, first, runId: first.runs[0]?.runId ?? "" };
+  }
+
+  it("refuses the requester's own approval and records who decided when someone else approves", async () => {
+    const { runtime, chat, first, runId } = await waitingRun("ada");
+    const own = await chat.send({
+      conversationId: first.conversationId,
+      message: "yes",
+      user: "ada",
+    });
+    expect(own.reply).toMatch(/ada asked for run \S+ and may not approve it too/);
+    expect((await runtime.get(runId)).run.status).toBe("waiting");
+    const other = await chat.send({
+      conversationId: first.conversationId,
+      message: "approve",
+      user: "lead",
+    });
+    expect(other.runs[0]?.status).toBe("succeeded");
+    const { approvals } = await runtime.get(runId);
+    expect(approvals[0]).toMatchObject({ status: "approved", decidedBy: "chat:lead" });
+    expect(approvals[0]?.comment).toBe('lead said "approve"');
+    const [decision] = await runtime.decisions({ runId: other.turnRunId, kind: "approval" });
+    expect(decision?.reason).toMatch(/^chat:lead said "approve" about run /);
+  });
+
+  it("refuses an anonymous approval, even of someone else's run; anyone may reject", async () => {
+    const { runtime, chat, first, runId } = await waitingRun("ada");
+    const anonymous = await chat.send({ conversationId: first.conversationId, message: "yes" });
+    expect(anonymous.reply).toMatch(/does not know who you are/);
+    expect((await runtime.get(runId)).run.status).toBe("waiting");
+    await chat.send({ conversationId: first.conversationId, message: "no", user: "ada" });
+    const { run, approvals } = await runtime.get(runId);
+    expect(run.status).toBe("succeeded");
+    expect(approvals[0]).toMatchObject({ status: "rejected", decidedBy: "chat:ada" });
+  });
+
+  it("takes a policy of its own (here: anyone may approve)", async () => {
+    const { runtime } = setup();
+    const chat = createChatAgent(runtime, { approvalPolicy: () => true });
+    const first = await chat.send({ message: REQUEST });
+    const second = await chat.send({ conversationId: first.conversationId, message: "yes" });
+    expect(second.runs[0]?.status).toBe("succeeded");
+    const { approvals } = await runtime.get(first.runs[0]?.runId ?? "");
+    expect(approvals[0]?.decidedBy).toBe("chat:anonymous");
+  });
+
+  it("rejects a user name that is not printable text", async () => {
+    const { runtime } = setup();
+    await expect(
+      createChatAgent(runtime).send({ message: REQUEST, user: "ada\nlead" }),
+    ).rejects.toThrow(/user must be 1 to 128 printable characters/);
   });
 });

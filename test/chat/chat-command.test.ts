@@ -29,10 +29,27 @@ describe("signalbox chat --message", () => {
     };
     expect(turn.runs[0]?.status).toBe("waiting");
     expect(turn.runs[0]?.decisionPath.length).toBeGreaterThan(0);
-    const second = await cli("chat", "--conversation", turn.conversationId, "--message", "approve");
+    // The one who asked (here the OS user) may not approve it too (issue #11); someone else may.
+    const own = await cli("chat", "--conversation", turn.conversationId, "--message", "approve");
+    expect(own.code).toBe(0);
+    expect(own.stdout).toMatch(/asked for run \S+ and may not approve it too/);
+    const second = await cli(
+      "chat",
+      "--user",
+      "lead",
+      "--conversation",
+      turn.conversationId,
+      "--message",
+      "approve",
+    );
     expect(second.code).toBe(0);
     expect(second.stdout).toMatch(/is succeeded/);
     expect(second.stderr).toMatch(/→ approve_run/);
+    const approved = await cli("show", turn.runs[0]?.runId ?? "", "--json");
+    expect(JSON.parse(approved.stdout).approvals[0]).toMatchObject({
+      status: "approved",
+      decidedBy: "cli-chat:lead",
+    });
     const shown = await cli("show", turn.turnRunId);
     expect(shown.stdout).toMatch(/support_triage/);
   });

@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { runCliCaptured } from "../support/cli.ts";
 import { tempHome } from "../support/runtime.ts";
 
 const hasTmux = (() => {
@@ -39,7 +40,7 @@ afterAll(() => {
 });
 
 describe.skipIf(!hasTmux)("signalbox chat in a terminal (tmux)", () => {
-  it("runs a workflow, asks for approval, approves with /approve, lists /runs, quits", async () => {
+  it("runs a workflow, asks for approval, refuses the requester's /approve, lists /runs once someone else approved, quits", async () => {
     const bin = resolve("bin/signalbox.js");
     tmux(
       "new-session",
@@ -50,7 +51,7 @@ describe.skipIf(!hasTmux)("signalbox chat in a terminal (tmux)", () => {
       "160",
       "-y",
       "50",
-      `node ${bin} --home ${home} --model offline chat`,
+      `node ${bin} --home ${home} --model offline chat --user ada`,
     );
     await waitFor(/you> /);
     tmux(
@@ -64,8 +65,12 @@ describe.skipIf(!hasTmux)("signalbox chat in a terminal (tmux)", () => {
     const asked = await waitFor(/approval needed: Refund 1200\.00 EUR[\s\S]*you> $/m);
     expect(asked).toMatch(/→ support_triage/);
     expect(asked).toMatch(/assistant> I ran support_triage/);
+    // Issue #11: the one who asked for the refund may not approve it too.
     tmux("send-keys", "-t", session, "/approve", "Enter");
-    await waitFor(/is succeeded/);
+    await waitFor(/ada asked for run \S+ and may not approve it too/);
+    const runId = /run (\S+) \(support_triage\): waiting/.exec(asked)?.[1] ?? "";
+    const approved = await runCliCaptured(["--home", home, "approve", runId, "--by", "lead"]);
+    expect(approved.code, approved.stderr).toBe(0);
     tmux("send-keys", "-t", session, "/runs", "Enter");
     const listed = await waitFor(/support_triage {2}succeeded/);
     expect(listed).toMatch(/decision path:/);

@@ -1,4 +1,6 @@
 import { execFile } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBuiltinWorkflows } from "../../src/workflows/index.ts";
@@ -152,6 +154,27 @@ describe("signalbox CLI", () => {
     expect((await cli("cancel", ran.run.id)).stderr).toContain(
       "only unfinished runs can be cancelled",
     );
+  });
+
+  it("exits 5 naming the file when the store cannot be opened", async () => {
+    const { home: dir, cleanup } = tempHome("signalbox-cli-store-");
+    try {
+      const notADirectory = join(dir, "a-file");
+      writeFileSync(notADirectory, "");
+      const onFile = await runCliCaptured(["--home", notADirectory, "runs"]);
+      expect(onFile.code).toBe(5);
+      expect(onFile.stderr).toContain(
+        `cannot open the run store ${join(notADirectory, "signalbox.db")}`,
+      );
+      mkdirSync(join(dir, "corrupt"));
+      writeFileSync(join(dir, "corrupt", "signalbox.db"), "not a database at all, just text");
+      const corrupt = await runCliCaptured(["--home", join(dir, "corrupt"), "runs"]);
+      expect(corrupt.code).toBe(5);
+      expect(corrupt.stderr).toContain("file is not a database");
+      expect(corrupt.stderr).toContain(join(dir, "corrupt", "signalbox.db"));
+    } finally {
+      cleanup();
+    }
   });
 
   it("exits 2 for bad flags with usage help", async () => {

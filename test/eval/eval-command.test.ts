@@ -16,12 +16,9 @@ async function cli(...args: string[]) {
 const CASES = [
   { id: "refund", customer: "C-1001", message: "please refund order 5012", intent: "refund" },
   { id: "legal", customer: "C-1001", message: "I will sue you", intent: "escalate_to_human" },
-  {
-    id: "negated",
-    customer: "C-1001",
-    message: "I do NOT want a refund, I just want to know why I was charged twice",
-    intent: "billing_question",
-  },
+  // A known weakness of the offline model (a bare order number goes to refund), so the suite
+  // has one failure to baseline. It used to be a negated request, which a rule now catches.
+  { id: "bare", customer: "C-1001", message: "5012", intent: "escalate_to_human" },
 ];
 
 beforeAll(() => {
@@ -63,7 +60,7 @@ describe("signalbox eval", () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("passed");
     const baseline = JSON.parse(readFileSync(baselineFile, "utf8"));
-    expect(Object.keys(baseline.configs.offline.expectedFailures)).toEqual(["negated"]);
+    expect(Object.keys(baseline.configs.offline.expectedFailures)).toEqual(["bare"]);
   });
 
   it("compares with the baseline and writes JSON, JUnit XML and HTML", async () => {
@@ -80,7 +77,7 @@ describe("signalbox eval", () => {
     );
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/offline: ok · 0 new failures · 0 expected failures now pass/);
-    expect(result.stdout).toContain("negated (expected)");
+    expect(result.stdout).toContain("bare (expected)");
     const json = JSON.parse(readFileSync(out("r.json"), "utf8"));
     expect(json.configs[0].cases).toHaveLength(3);
     expect(json.baseline[0].regression).toBe(false);
@@ -106,18 +103,18 @@ describe("signalbox eval", () => {
 
   it("exits 1 when a case that passed now fails", async () => {
     editBaseline((failures) => {
-      delete failures.negated;
+      delete failures.bare;
     });
     const result = await cli("eval", suiteFile);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain("REGRESSION");
-    expect(result.stdout).toContain("new failure negated");
+    expect(result.stdout).toContain("new failure bare");
     expect((await cli("eval", suiteFile, "--no-baseline")).code).toBe(0);
   });
 
   it("exits 1 when an expected failure now passes, so the baseline stays honest", async () => {
     editBaseline((failures) => {
-      failures.negated = "kept";
+      failures.bare = "kept";
       failures.refund = "used to fail";
     });
     const result = await cli("eval", suiteFile, "--junit", join(home, "stale.xml"));

@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
@@ -8,6 +9,8 @@ import type { CompiledWorkflow } from "../../src/graph/workflow.ts";
 import { defineWorkflow } from "../../src/graph/workflow.ts";
 import { createMcpServer } from "../../src/mcp/create-mcp-server.ts";
 import type { RunResult } from "../../src/mcp/run-result.ts";
+import { SupportData } from "../../src/workflows/support-triage/support-data.ts";
+import { createSupportTriage } from "../../src/workflows/support-triage/workflow.ts";
 import { openTestRuntime, tempHome } from "../support/runtime.ts";
 import { textOf } from "./mcp-clients.ts";
 
@@ -117,6 +120,44 @@ describe("createMcpServer", () => {
       arguments: { workflow: "echo", input: { input: "again" } },
     })) as CallToolResult;
     expect((dry.structuredContent as RunResult).output).toEqual({ text: "again" });
+  });
+
+  it("refuses oversized arguments with an error naming the field and the limit, storing nothing", async () => {
+    const notes = defineWorkflow({
+      name: "notes",
+      description: "Stores a note (no per-field limit: the global one applies)",
+      version: "1",
+      input: z.object({ note: z.string() }),
+      output: z.object({ length: z.number() }),
+    })
+      .step("measure", { run: (state) => ({ output: { length: state.input.note.length } }) })
+      .compile();
+    const { home, cleanup } = tempHome("signalbox-mcp-triage-");
+    cleanups.push(cleanup);
+    const data = new SupportData(join(home, "support.db"));
+    cleanups.push(() => data.close());
+    const { client, runtime } = await connect([notes, createSupportTriage({ data }) as never]);
+    const huge = (await client.callTool({
+      name: "notes",
+      arguments: { note: "n".repeat(1024 * 1024) },
+    })) as CallToolResult;
+    expect(huge.isError).toBe(true);
+    expect(textOf(huge)).toBe(
+      'INPUT_INVALID: input of workflow "notes" is too large: 1.0 MiB as JSON, the limit is 256 KiB; field note alone is 1.0 MiB',
+    );
+    const id = (await client.callTool({
+      name: "support_triage",
+      arguments: { customerId: "C".repeat(1024 * 1024), message: "refund order 5012" },
+    })) as CallToolResult;
+    expect(id.isError).toBe(true);
+    expect(textOf(id)).toMatch(/customerId/);
+    const dry = (await client.callTool({
+      name: "dry_run",
+      arguments: { workflow: "notes", input: { note: "n".repeat(300 * 1024) } },
+    })) as CallToolResult;
+    expect(dry.isError).toBe(true);
+    expect(textOf(dry)).toMatch(/too large: 300 KiB as JSON, the limit is 256 KiB; field note/);
+    expect(await runtime.list({})).toEqual([]);
   });
 
   it("reports a failed run as a tool error that still carries the run", async () => {

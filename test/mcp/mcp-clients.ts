@@ -4,11 +4,15 @@ import type { Readable } from "node:stream";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import {
   type CallToolResult,
   CallToolResultSchema,
   ElicitRequestSchema,
   type ElicitResult,
+  isJSONRPCNotification,
+  isJSONRPCRequest,
+  type JSONRPCMessage,
   LoggingMessageNotificationSchema,
 } from "@modelcontextprotocol/sdk/types.js";
 import type { RunResult } from "../../src/mcp/run-result.ts";
@@ -25,11 +29,66 @@ export function example(name: string): Record<string, unknown> {
 /** How a test client answers approval forms; without one it does not declare elicitation. */
 export type FormAnswer = (message: string) => ElicitResult;
 
+/**
+ * Progress messages recorded off the wire, per call, in arrival order.
+ *
+ * The SDK's `onprogress` cannot be trusted for the last notifications of a call:
+ * it dispatches notifications a microtask later but drops a call's progress
+ * handler as soon as its result is read, so when the last progress notification
+ * and the result arrive in one chunk (stdio or SSE under load), that notification
+ * is discarded (issue #11, item 10: `approve_refund: waiting for approval…` went
+ * missing). The server sends every notification before the result, so reading
+ * them where they come in, before the SDK sees them, gives all of them.
+ */
+export class ProgressWire {
+  private readonly byMarker = new Map<string, string[]>();
+  private readonly byToken = new Map<string, string[]>();
+
+  /** Wraps a connected transport's `send` and `onmessage`; call after `client.connect`. */
+  attach(transport: Transport): void {
+    const send = transport.send.bind(transport);
+    transport.send = (message, options) => {
+      this.noteRequest(message);
+      return send(message, options);
+    };
+    const dispatch = transport.onmessage;
+    transport.onmessage = (message, extra) => {
+      this.noteNotification(message);
+      dispatch?.(message, extra);
+    };
+  }
+
+  /** The `_meta` that ties a call to its messages; pass it in the call's params. */
+  open(marker: string): { readonly meta: Record<string, string>; readonly messages: string[] } {
+    const messages: string[] = [];
+    this.byMarker.set(marker, messages);
+    return { meta: { [MARKER_KEY]: marker }, messages };
+  }
+
+  private noteRequest(message: JSONRPCMessage): void {
+    if (!isJSONRPCRequest(message)) return;
+    const meta = message.params?._meta as Record<string, unknown> | undefined;
+    const messages = this.byMarker.get(String(meta?.[MARKER_KEY]));
+    if (messages !== undefined && meta?.progressToken !== undefined)
+      this.byToken.set(String(meta.progressToken), messages);
+  }
+
+  private noteNotification(message: JSONRPCMessage): void {
+    if (!isJSONRPCNotification(message) || message.method !== "notifications/progress") return;
+    const params = message.params as { progressToken?: unknown; message?: string } | undefined;
+    this.byToken.get(String(params?.progressToken))?.push(params?.message ?? "");
+  }
+}
+
+const MARKER_KEY = "signalbox-test/call";
+let calls = 0;
+
 /** A connected SDK client with what the server sent it. */
 export interface TestClient {
   readonly client: Client;
   readonly logs: unknown[];
   readonly forms: string[];
+  readonly progress: ProgressWire;
   /** Server stderr, for failure messages (stdio only). */
   stderr(): string;
   close(): Promise<void>;
@@ -73,7 +132,9 @@ export async function connectStdio(
     stderr += chunk;
   });
   await client.connect(transport);
-  return { client, logs, forms, stderr: () => stderr, close: () => client.close() };
+  const progress = new ProgressWire();
+  progress.attach(transport);
+  return { client, logs, forms, progress, stderr: () => stderr, close: () => client.close() };
 }
 
 /** Connects a client to a Streamable HTTP endpoint (optionally with a bearer token). */
@@ -87,21 +148,37 @@ export async function connectHttp(
     : {};
   const transport = new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } });
   await client.connect(transport);
-  return { client, logs, forms, transport, stderr: () => "", close: () => client.close() };
+  const progress = new ProgressWire();
+  progress.attach(transport);
+  return {
+    client,
+    logs,
+    forms,
+    progress,
+    transport,
+    stderr: () => "",
+    close: () => client.close(),
+  };
 }
 
-/** Calls a tool, collecting the progress messages it sent. */
+/**
+ * Calls a tool, collecting every progress message it sent (read off the wire, see
+ * {@link ProgressWire}); all of them are in when the result is.
+ */
 export async function callWithProgress(
-  client: Client,
+  test: Pick<TestClient, "client" | "progress">,
   name: string,
   args: Record<string, unknown>,
 ): Promise<{ result: CallToolResult; run: RunResult; progress: string[] }> {
-  const progress: string[] = [];
-  const result = (await client.callTool({ name, arguments: args }, CallToolResultSchema, {
-    onprogress: (update) => progress.push(update.message ?? ""),
-    resetTimeoutOnProgress: true,
-  })) as CallToolResult;
-  return { result, run: result.structuredContent as RunResult, progress };
+  calls += 1;
+  const call = test.progress.open(`${process.pid}-${calls}`);
+  const result = (await test.client.callTool(
+    { name, arguments: args, _meta: call.meta },
+    CallToolResultSchema,
+    // The SDK's handler is still asked for, so progress keeps resetting the timeout.
+    { onprogress: () => {}, resetTimeoutOnProgress: true },
+  )) as CallToolResult;
+  return { result, run: result.structuredContent as RunResult, progress: call.messages };
 }
 
 /** The text of a tool result's first content block. */

@@ -1,5 +1,5 @@
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { RunResult } from "../../src/mcp/run-result.ts";
 import { runCli } from "../fixtures/child-process.ts";
 import { tempHome } from "../support/runtime.ts";
@@ -41,7 +41,7 @@ describe("signalbox mcp (stdio)", () => {
   it("runs support_triage, sending a progress message per node with its decision", async () => {
     await plain.client.setLoggingLevel("info");
     const { result, run, progress } = await callWithProgress(
-      plain.client,
+      plain,
       "support_triage",
       example("refund-request"),
     );
@@ -55,14 +55,17 @@ describe("signalbox mcp (stdio)", () => {
     expect(progress.some((message) => message.startsWith("classify_intent → refund: "))).toBe(true);
     expect(textOf(result)).toContain(`run ${run.runId} (support_triage): succeeded`);
     expect(textOf(result)).toMatch(/classify_intent → refund: .+ \[classifier\]/);
-    expect(plain.logs).toContainEqual(
-      expect.objectContaining({ event: "run-end", runId: run.runId, status: "succeeded" }),
+    // Log notifications are dispatched a microtask after they are read: wait, do not assume.
+    await vi.waitFor(() =>
+      expect(plain.logs).toContainEqual(
+        expect.objectContaining({ event: "run-end", runId: run.runId, status: "succeeded" }),
+      ),
     );
   });
 
   it("returns waiting for an approval when the client cannot show forms; a second client approves it", async () => {
     const { run, progress } = await callWithProgress(
-      plain.client,
+      plain,
       "support_triage",
       example("large-refund"),
     );
@@ -80,7 +83,7 @@ describe("signalbox mcp (stdio)", () => {
       });
       const runs = (listed.structuredContent as { runs: { runId: string }[] }).runs;
       expect(runs.map((entry) => entry.runId)).toContain(run.runId);
-      const approved = await callWithProgress(other.client, "approve_run", {
+      const approved = await callWithProgress(other, "approve_run", {
         runId: run.runId,
         comment: "checked the order",
       });
@@ -115,7 +118,7 @@ describe("signalbox mcp (stdio)", () => {
     });
     try {
       const { run, progress } = await callWithProgress(
-        asking.client,
+        asking,
         "support_triage",
         example("large-refund"),
       );
@@ -140,11 +143,7 @@ describe("signalbox mcp (stdio)", () => {
       answer: () => ({ action: "decline" }),
     });
     try {
-      const { run } = await callWithProgress(
-        declining.client,
-        "support_triage",
-        example("large-refund"),
-      );
+      const { run } = await callWithProgress(declining, "support_triage", example("large-refund"));
       expect(declining.forms).toHaveLength(1);
       expect(run.status).toBe("waiting");
       const cancelled = await declining.client.callTool({
@@ -162,7 +161,7 @@ describe("signalbox mcp (stdio)", () => {
   });
 
   it("dry-runs a workflow: planned effects, nothing performed", async () => {
-    const { run } = await callWithProgress(plain.client, "dry_run", {
+    const { run } = await callWithProgress(plain, "dry_run", {
       workflow: "support_triage",
       input: example("refund-request"),
     });

@@ -47,7 +47,7 @@ describe("signalbox serve (Streamable HTTP)", () => {
       const { tools } = await client.client.listTools();
       expect(tools.map((tool) => tool.name)).toContain("support_triage");
       const { run, progress } = await callWithProgress(
-        client.client,
+        client,
         "support_triage",
         example("refund-request"),
       );
@@ -62,13 +62,9 @@ describe("signalbox serve (Streamable HTTP)", () => {
     const first = await connectHttp(server.url, { name: "first" });
     const second = await connectHttp(server.url, { name: "second" });
     try {
-      const { run } = await callWithProgress(
-        first.client,
-        "support_triage",
-        example("large-refund"),
-      );
+      const { run } = await callWithProgress(first, "support_triage", example("large-refund"));
       expect(run.status).toBe("waiting");
-      const approved = await callWithProgress(second.client, "approve_run", {
+      const approved = await callWithProgress(second, "approve_run", {
         runId: run.runId,
         decision: "reject",
         comment: "too much",
@@ -92,7 +88,7 @@ describe("signalbox serve (Streamable HTTP)", () => {
       answer: () => ({ action: "accept", content: { decision: "approve" } }),
     });
     try {
-      const { run } = await callWithProgress(client.client, "support_triage", {
+      const { run } = await callWithProgress(client, "support_triage", {
         customerId: "C-1002",
         message: "The software did not work for us at all. I want my money back for order 5020.",
       });
@@ -115,7 +111,7 @@ describe("signalbox serve (Streamable HTTP)", () => {
     try {
       const results = await Promise.all(
         clients.map((client) =>
-          callWithProgress(client.client, "support_triage", example("refund-request")),
+          callWithProgress(client, "support_triage", example("refund-request")),
         ),
       );
       expect(results.map((result) => result.run.status)).toEqual(Array(10).fill("succeeded"));

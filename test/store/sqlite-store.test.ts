@@ -58,6 +58,24 @@ describe("SqliteRunStore", () => {
     await again.close();
   });
 
+  it("upgrades a file of the first wave: its runs count as claimed once, so a claim looks for their checkpoint", async () => {
+    const file = path();
+    const old = new Database(file);
+    old.exec(SQLITE_MIGRATIONS.slice(0, 2).join(";\n"));
+    old.pragma("user_version = 2");
+    old
+      .prepare(
+        `INSERT INTO runs (id, workflow, version, status, input, trigger, owner, lease_until, created_at, updated_at)
+         VALUES ('r1', 'w', '1', 'running', '{}', 'cli', '1@h', '2000-01-01T00:00:00.000Z', 'x', 'x')`,
+      )
+      .run();
+    old.close();
+    const store = new SqliteRunStore(file);
+    expect((await store.getRun("r1"))?.epoch).toBe(1);
+    expect((await store.claimRun("r1", { owner: "me", leaseMs: 1000 }))?.epoch).toBe(2);
+    await store.close();
+  });
+
   it("replaces a decision replayed with the same key, keeping its sequence", async () => {
     const store = new SqliteRunStore(path());
     await store.createRun({

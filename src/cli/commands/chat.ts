@@ -1,3 +1,4 @@
+import type { ChatOptions } from "../chat-session.ts";
 import type { GlobalFlags, RegisterCommand } from "../cli-io.ts";
 
 /** `signalbox chat`: one shot with --message (scriptable, --json), else an interactive session. */
@@ -10,7 +11,11 @@ export const registerChat: RegisterCommand = (program, io) => {
     .option("--message <text>", "send one message, print the reply and exit")
     .option("--json", "with --message: print the turn (reply, runs, ids) as JSON")
     .option("--conversation <id>", "continue this conversation (it must exist)")
-    .action(async (options: { message?: string; json?: boolean; conversation?: string }) => {
+    .option(
+      "--user <name>",
+      "who is chatting, recorded on approvals; the one who asked for a run may not approve it (default: your OS user name)",
+    )
+    .action(async (options: ChatOptions) => {
       const { runChat } = await import("../chat-session.ts");
       await runChat(io, program.opts<GlobalFlags>(), options);
     });

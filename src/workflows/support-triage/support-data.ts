@@ -11,6 +11,11 @@ export interface Customer {
   readonly status: string;
 }
 
+/** What issuing a refund did: issued, or declined with the reason (nothing was written). */
+export type RefundOutcome =
+  | { readonly key: string; readonly status: "issued" }
+  | { readonly key: string; readonly status: "declined"; readonly reason: string };
+
 export interface Order {
   readonly id: string;
   readonly customerId: string;
@@ -40,6 +45,8 @@ export class SupportData {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
     this.db.pragma("journal_mode = WAL");
+    // A refund acknowledged to the journal must survive a power cut too (issue 11).
+    this.db.pragma("synchronous = FULL");
     this.db.pragma("busy_timeout = 5000");
     this.db.exec(SCHEMA);
     this.seed();
@@ -83,26 +90,77 @@ export class SupportData {
       .all(customerId) as Order[];
   }
 
-  /** Issues a refund once per key; returns the refund as recorded. */
+  /**
+   * Issues a refund, check and act in one transaction: the order goes from `paid` to
+   * `refunded` only if it is still `paid` and the customer's, and the refund row is
+   * written in the same transaction. Anything else (refunded by another run meanwhile,
+   * not this customer's order) is declined, with the reason. The same key again returns
+   * what it did the first time, so a step replayed after a crash cannot refund twice.
+   *
+   * Issue #11: the policy step read the order, this step wrote later without looking
+   * again, so 10 concurrent runs refunded one 49 EUR order 10 times.
+   */
   issueRefund(
     key: string,
     refund: { customerId: string; orderId: string; amount: number },
-  ): { key: string; status: string } {
-    this.db
-      .prepare(
-        "INSERT INTO refunds VALUES (?, ?, ?, ?, 'issued', ?) ON CONFLICT (idempotency_key) DO NOTHING",
-      )
-      .run(key, refund.customerId, refund.orderId, refund.amount, new Date().toISOString());
-    this.db.prepare("UPDATE orders SET status = 'refunded' WHERE id = ?").run(refund.orderId);
-    return { key, status: "issued" };
+  ): RefundOutcome {
+    return this.db
+      .transaction((): RefundOutcome => {
+        const done = this.db
+          .prepare("SELECT status FROM refunds WHERE idempotency_key = ?")
+          .get(key) as { status: string } | undefined;
+        if (done !== undefined) return { key, status: "issued" };
+        const claimed = this.db
+          .prepare(
+            "UPDATE orders SET status = 'refunded' WHERE id = ? AND customer_id = ? AND status = 'paid'",
+          )
+          .run(refund.orderId, refund.customerId);
+        if (claimed.changes === 0) return { key, status: "declined", reason: this.whyNot(refund) };
+        this.db
+          .prepare("INSERT INTO refunds VALUES (?, ?, ?, ?, 'issued', ?)")
+          .run(key, refund.customerId, refund.orderId, refund.amount, new Date().toISOString());
+        return { key, status: "issued" };
+      })
+      .immediate();
   }
 
+  private whyNot(refund: { customerId: string; orderId: string }): string {
+    const order = this.db
+      .prepare("SELECT customer_id AS customerId, status FROM orders WHERE id = ?")
+      .get(refund.orderId) as { customerId: string; status: string } | undefined;
+    if (order === undefined || order.customerId !== refund.customerId)
+      return `order #${refund.orderId} is not on this account`;
+    if (order.status === "refunded") return `order #${refund.orderId} was already refunded`;
+    return `order #${refund.orderId} is ${order.status}, not paid`;
+  }
+
+  /** Undoes a refund this key issued (and only that one): the order is paid again. */
   reverseRefund(key: string): void {
-    const row = this.db
-      .prepare("SELECT order_id AS orderId FROM refunds WHERE idempotency_key = ?")
-      .get(key) as { orderId: string } | undefined;
-    this.db.prepare("UPDATE refunds SET status = 'reversed' WHERE idempotency_key = ?").run(key);
-    if (row) this.db.prepare("UPDATE orders SET status = 'paid' WHERE id = ?").run(row.orderId);
+    this.db
+      .transaction(() => {
+        const row = this.db
+          .prepare(
+            "SELECT order_id AS orderId FROM refunds WHERE idempotency_key = ? AND status = 'issued'",
+          )
+          .get(key) as { orderId: string } | undefined;
+        if (row === undefined) return;
+        this.db
+          .prepare("UPDATE refunds SET status = 'reversed' WHERE idempotency_key = ?")
+          .run(key);
+        this.db
+          .prepare("UPDATE orders SET status = 'paid' WHERE id = ? AND status = 'refunded'")
+          .run(row.orderId);
+      })
+      .immediate();
+  }
+
+  /** The refunds recorded for one order, oldest first (for operators and tests). */
+  refundsOf(orderId: string): { key: string; amount: number; status: string }[] {
+    return this.db
+      .prepare(
+        "SELECT idempotency_key AS key, amount, status FROM refunds WHERE order_id = ? ORDER BY created_at",
+      )
+      .all(orderId) as { key: string; amount: number; status: string }[];
   }
 
   sendMail(

@@ -4,20 +4,33 @@ import type { RouteDeciderFunction, WorkflowState } from "../../graph/types.ts";
 import { defineWorkflow } from "../../graph/workflow.ts";
 import { INTENT_BRANCHES, type Intent } from "./branches.ts";
 import { checkDraft, draftReply, type RefundCheck } from "./drafts.ts";
+import { checkRefund } from "./refund-policy.ts";
 import type { Customer, Order, SupportData } from "./support-data.ts";
+import {
+  mentionsChargeback,
+  mentionsLegalAction,
+  refundNotRequested,
+  refundRequestQuoted,
+  triesToOverride,
+} from "./text-rules.ts";
 
 /** Refunds above this amount (EUR) wait for a person's approval. */
 export const REFUND_APPROVAL_LIMIT = 100;
-const REFUND_WINDOW_DAYS = 30;
 const APPROVAL_DEADLINE_MS = 7 * 86_400_000;
 
+/** Every field has a size limit (issue #11: a 10 MB customerId was accepted). */
 const Input = z.object({
-  customerId: z.string().trim().min(1).describe("The customer's id, e.g. C-1001"),
+  customerId: z
+    .string()
+    .trim()
+    .min(1, "the customer id is empty")
+    .max(64, "a customer id has at most 64 characters")
+    .describe("The customer's id, e.g. C-1001"),
   message: z
     .string()
     .trim()
     .min(1, "the message is empty")
-    .max(20_000)
+    .max(20_000, "the message has more than 20000 characters")
     .describe("What the customer wrote"),
 });
 
@@ -44,69 +57,8 @@ type State = WorkflowState<
   z.infer<typeof Output>
 >;
 
-const LEGAL = /\b(lawyer|attorney|sue|suing|lawsuit|legal action|court)\b/i;
-const CHARGEBACK =
-  /\b(chargeback|charge back|dispute[ds]? (the|this) (charge|payment) with my bank)\b/i;
-/** Attempts to talk the system out of its rules, in a few languages, or to smuggle a decision in. */
-const INJECTION = [
-  /\b(ignore|disregard|forget|override|bypass|ignoriere|vergiss|ignorez|oubliez|ignora|olvida)\b.{0,40}\b(rules?|instructions?|policy|prompt|regeln|anweisungen|règles|reglas|instrucciones)\b/i,
-  /\b(system override|admin(istrator)? mode|developer mode|jailbreak|you are now|pretend (you are|to be)|act as (an? )?(admin|administrator|manager|bank))\b/i,
-  /\b(policy|approval)\s*=\s*\w+/i,
-  /["']?\b(branch|decidedBy|confidence)\b["']?\s*:/,
-];
-/** Database-injection shapes: nobody writing to support needs these. */
-const SQL_INJECTION = /(;\s*drop\s+table|'\s*or\s*'?1'?\s*=\s*'?1|\bunion\s+select\b)/i;
-
 const intentOf = (state: State): Intent =>
   (state.routes.classify_intent?.branch ?? "escalate_to_human") as Intent;
-
-/** Applies the refund policy to the order the message refers to (or the latest one). */
-export function checkRefund(
-  message: string,
-  customer: Customer,
-  orders: readonly Order[],
-): RefundCheck {
-  const mentioned = message.match(/#?\b(\d{4})\b/g)?.map((token) => token.replace("#", "")) ?? [];
-  const order = orders.find((candidate) => mentioned.includes(candidate.id));
-  const foreign = mentioned.find((id) => !orders.some((candidate) => candidate.id === id));
-  // A named order that is not on this account is never swapped for one that is.
-  if (order === undefined && foreign !== undefined) {
-    return {
-      eligible: false,
-      orderId: null,
-      amount: 0,
-      reason: `order #${foreign} is not on this account`,
-    };
-  }
-  return checkOrder(order ?? orders[0], customer);
-}
-
-function checkOrder(order: Order | undefined, customer: Customer): RefundCheck {
-  if (order === undefined)
-    return {
-      eligible: false,
-      orderId: null,
-      amount: 0,
-      reason: "there is no order on this account",
-    };
-  const ageDays = (Date.now() - Date.parse(order.placedAt)) / 86_400_000;
-  const base = { orderId: order.id, amount: order.amount };
-  if (customer.status !== "active")
-    return { ...base, eligible: false, reason: `the account is ${customer.status}` };
-  if (order.status === "refunded")
-    return { ...base, eligible: false, reason: `order #${order.id} was already refunded` };
-  if (ageDays > REFUND_WINDOW_DAYS)
-    return {
-      ...base,
-      eligible: false,
-      reason: `order #${order.id} is older than ${REFUND_WINDOW_DAYS} days`,
-    };
-  return {
-    ...base,
-    eligible: true,
-    reason: `order #${order.id} is within the ${REFUND_WINDOW_DAYS}-day window`,
-  };
-}
 
 function replyOutput(state: State): z.infer<typeof Output> {
   const intent = intentOf(state);
@@ -177,6 +129,7 @@ export function createSupportTriage(options: SupportTriageOptions) {
     .route("classify_intent", {
       branches: INTENT_BRANCHES,
       text: (state) => state.input.message,
+      // Rules read `text`: the message normalised (NFKC, no invisible characters).
       rules: [
         {
           name: "unknown_customer",
@@ -186,23 +139,36 @@ export function createSupportTriage(options: SupportTriageOptions) {
         },
         {
           name: "legal_threat",
-          when: (state) => LEGAL.test(state.input.message),
+          when: (_state, text) => mentionsLegalAction(text),
           branch: "escalate_to_human",
           reason: "the message mentions legal action",
         },
         {
           name: "chargeback",
-          when: (state) => CHARGEBACK.test(state.input.message),
+          when: (_state, text) => mentionsChargeback(text),
           branch: "escalate_to_human",
           reason: "the customer mentions a chargeback",
         },
         {
           name: "prompt_injection",
-          when: (state) =>
-            INJECTION.some((pattern) => pattern.test(state.input.message)) ||
-            SQL_INJECTION.test(state.input.message),
+          when: (_state, text) => triesToOverride(text),
           branch: "escalate_to_human",
           reason: "the message tries to override our rules",
+        },
+        // A refund that is mentioned is not a refund that is asked for (issue #11): these
+        // never reach the branch that moves money, whatever the classifier would say.
+        {
+          name: "refund_not_requested",
+          when: (_state, text) => refundNotRequested(text),
+          branch: "billing_question",
+          reason:
+            "the message mentions a refund without asking for one (negated or hypothetical), so it is answered as a question",
+        },
+        {
+          name: "quoted_refund_request",
+          when: (_state, text) => refundRequestQuoted(text),
+          branch: "escalate_to_human",
+          reason: "the refund request is quoted or in someone else's words; a person decides",
         },
       ],
       decider: options.decider,
@@ -253,6 +219,13 @@ export function createSupportTriage(options: SupportTriageOptions) {
           branch: "refund",
           reason: "the refund policy allows this refund",
         },
+        {
+          // The log says why no refund is issued, not only the reply (issue #11 item 9).
+          name: "refund_declined_by_policy",
+          when: (state) => intentOf(state) === "refund" && state.refund?.eligible === false,
+          branch: "reply",
+          reason: (state) => `the refund policy declines this refund: ${state.refund?.reason}`,
+        },
       ],
       decider: null,
       defaultBranch: "reply",
@@ -283,13 +256,31 @@ export function createSupportTriage(options: SupportTriageOptions) {
         orderId: state.refund?.orderId,
         amount: state.refund?.amount,
       }),
+      // The policy was checked steps ago; issueRefund checks again as it acts, in one
+      // transaction. When another run got there first, the refund is declined and the
+      // reply redrafted to say so (issue #11: one order was refunded 10 times).
       run: (state, context) => {
-        data.issueRefund(context.idempotencyKey, {
+        const outcome = data.issueRefund(context.idempotencyKey, {
           customerId: state.input.customerId,
           orderId: state.refund?.orderId ?? "",
           amount: state.refund?.amount ?? 0,
         });
-        return {};
+        if (outcome.status === "issued") return {};
+        context.decide({
+          node: context.node,
+          kind: "fallback",
+          options: [{ name: "issued" }, { name: "declined" }],
+          choice: "declined",
+          reason: `the refund was declined as it was issued: ${outcome.reason}`,
+          confidence: 1,
+          decidedBy: "rule",
+        });
+        const refund = {
+          ...(state.refund as RefundCheck),
+          eligible: false,
+          reason: outcome.reason,
+        };
+        return { refund, draft: draftReply("refund", state.customer as Customer, refund) };
       },
       undo: async (effect) => data.reverseRefund(effect.key),
       next: "send_reply",

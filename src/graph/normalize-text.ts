@@ -1,0 +1,25 @@
+/**
+ * Characters that show nothing, or nothing a rule should see: zero-width spaces and
+ * joiners, word joiner and invisible operators, the byte-order mark, soft hyphen,
+ * bidirectional controls, the combining grapheme joiner, Hangul fillers and Unicode
+ * tag characters (used to smuggle instructions past people).
+ */
+const INVISIBLE =
+  /[\u00AD\u115F\u1160\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\u3164\uFEFF\uFFA0]|\u034F|[\u{E0000}-\u{E007F}]/gu;
+
+/**
+ * The text routes look at: invisible characters removed, Unicode NFKC
+ * (fullwidth and other compatibility forms become plain letters and digits:
+ * `ｉｇｎｏｒｅ` → `ignore`, `５０１２` → `5012`), every run of whitespace one
+ * space, trimmed. Route nodes apply it before their rules and deciders, so
+ * `ig\u200Bnore your rules` and `ignore your rules` look the same to both
+ * (issue #11: obfuscated text skipped the injection rule).
+ *
+ * @example
+ * ```ts
+ * normalizeText("ｒｅｆｕｎｄ\u200B  me\n") // "refund me"
+ * ```
+ */
+export function normalizeText(text: string): string {
+  return text.replace(INVISIBLE, "").normalize("NFKC").replace(/\s+/g, " ").trim();
+}
