@@ -14,6 +14,12 @@ export {
 } from "./chat/chat-agent.ts";
 export type { ChatEvent, ChatEventType } from "./chat/chat-events.ts";
 export { OfflineChatModel } from "./chat/offline-chat-model.ts";
+export {
+  type ConfigWorkflows,
+  defineConfig,
+  type SignalboxConfig,
+  type WorkflowContext,
+} from "./config/define-config.ts";
 export { ErrorCode, errorMessage, isSignalboxError, SignalboxError } from "./errors.ts";
 export {
   type BaselineComparison,

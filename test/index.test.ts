@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import * as signalbox from "../src/index.ts";
 import * as postgres from "../src/postgres.ts";
+import * as server from "../src/server.ts";
 import * as testing from "../src/testing/index.ts";
 
 describe("public API", () => {
@@ -35,6 +36,7 @@ describe("public API", () => {
         "createStepNode",
         "createSupportTriage",
         "createWorkflowState",
+        "defineConfig",
         "defineEvalSuite",
         "defineTool",
         "defineWorkflow",
@@ -56,6 +58,16 @@ describe("public API", () => {
   it("keeps the PostgreSQL deployment in its own entry", () => {
     expect(Object.keys(postgres).sort()).toEqual(["PostgresRunStore", "createPostgresQueue"]);
     expect("PostgresRunStore" in signalbox).toBe(false);
+  });
+
+  it("keeps the HTTP endpoints for embedding in their own entry", () => {
+    expect(Object.keys(server).sort()).toEqual([
+      "MCP_PATH",
+      "createHttpHandler",
+      "serveStdio",
+      "startHttpServer",
+    ]);
+    expect("createHttpHandler" in signalbox).toBe(false);
   });
 
   it("keeps test doubles out of the main entry", () => {

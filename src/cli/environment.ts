@@ -71,28 +71,51 @@ export interface CliSettings {
   readonly leaseMs: number | undefined;
 }
 
+/** What a project's config file sets (below flags and environment variables). */
+export interface ProjectDefaults {
+  /** An absolute path. */
+  readonly home?: string;
+  readonly model?: string;
+  readonly fallbackModel?: string;
+  readonly databaseUrl?: string;
+}
+
 /**
- * Resolves settings: flags win over environment variables, which win over defaults.
+ * Resolves settings: flags win over environment variables, which win over the
+ * project's config, which wins over defaults.
  * @throws SignalboxError CONFIG_INVALID naming the variable
  */
 export function readSettings(
   flags: { home?: string; logLevel?: string; model?: string; databaseUrl?: string },
   environment: NodeJS.ProcessEnv,
+  project: ProjectDefaults = {},
 ): CliSettings {
   const names = Object.keys(Environment.shape) as (keyof z.infer<typeof Environment>)[];
   const present = Object.fromEntries(names.map((name) => [name, environment[name] || undefined]));
   const parsed = parseWith(Environment, present, ErrorCode.ConfigInvalid, "environment");
-  const modelName = flags.model ?? parsed.SIGNALBOX_MODEL ?? "offline";
-  const home = resolve(flags.home ?? parsed.SIGNALBOX_HOME ?? ".signalbox");
+  const modelName = flags.model ?? parsed.SIGNALBOX_MODEL ?? project.model ?? "offline";
+  const home = resolve(flags.home ?? parsed.SIGNALBOX_HOME ?? project.home ?? ".signalbox");
+  const fallback = parsed.SIGNALBOX_FALLBACK_MODEL ?? project.fallbackModel;
   return {
     home,
     logLevel: flags.logLevel ?? parsed.SIGNALBOX_LOG_LEVEL ?? "warn",
     model: parseModelSpec(
       modelName,
-      flags.model ? "--model" : parsed.SIGNALBOX_MODEL ? "SIGNALBOX_MODEL" : "model",
+      flags.model
+        ? "--model"
+        : parsed.SIGNALBOX_MODEL
+          ? "SIGNALBOX_MODEL"
+          : project.model
+            ? "the config's model"
+            : "model",
     ),
-    fallbackModel: parsed.SIGNALBOX_FALLBACK_MODEL
-      ? parseModelSpec(parsed.SIGNALBOX_FALLBACK_MODEL, "SIGNALBOX_FALLBACK_MODEL")
+    fallbackModel: fallback
+      ? parseModelSpec(
+          fallback,
+          parsed.SIGNALBOX_FALLBACK_MODEL
+            ? "SIGNALBOX_FALLBACK_MODEL"
+            : "the config's fallbackModel",
+        )
       : undefined,
     apiKey: parsed.OPENAI_API_KEY,
     baseURL: parsed.OPENAI_BASE_URL,
@@ -114,7 +137,7 @@ export function readSettings(
           ErrorCode.ConfigInvalid,
           "--database-url",
         )
-      : parsed.SIGNALBOX_DATABASE_URL,
+      : (parsed.SIGNALBOX_DATABASE_URL ?? project.databaseUrl),
     databaseSchema: parsed.SIGNALBOX_DATABASE_SCHEMA,
     leaseMs: parsed.SIGNALBOX_LEASE_MS,
   };

@@ -1,22 +1,32 @@
-import { join } from "node:path";
 import type { Logger } from "pino";
+import type { SignalboxConfig } from "../config/define-config.ts";
+import { configuredWorkflows } from "../config/load-config.ts";
 import { ErrorCode, SignalboxError } from "../errors.ts";
 import type { Decider } from "../graph/route-decider.ts";
-import { type ChatProvider, createChatProvider } from "../models/chat-provider.ts";
-import { createLlmDecider } from "../models/llm-decider.ts";
+import type { CompiledWorkflow } from "../graph/workflow.ts";
+import type { ChatProvider } from "../models/chat-provider.ts";
 import { createLogger } from "../runtime/logger.ts";
 import { WorkflowRegistry } from "../runtime/registry.ts";
 import { Runtime, type RuntimeOptions } from "../runtime/runtime.ts";
-import type { RunQueue, RunStore } from "../store/types.ts";
-import { readMcpServersConfig } from "../tools/mcp-config.ts";
-import { loadMcpTools, type McpToolset } from "../tools/mcp-tools.ts";
+import { type McpServersConfig, readMcpServersConfig } from "../tools/mcp-config.ts";
+import type { McpToolset } from "../tools/mcp-tools.ts";
 import { ToolRegistry } from "../tools/tool-registry.ts";
-import { createBuiltinWorkflows } from "../workflows/index.ts";
-import { type CliSettings, readSettings } from "./environment.ts";
-import type { GlobalFlags } from "./program.ts";
+import { BUILTIN_WORKFLOW_NAMES, createBuiltinWorkflows } from "../workflows/index.ts";
+import type { GlobalFlags } from "./cli-io.ts";
+import type { CliSettings } from "./environment.ts";
+import { openStore } from "./open-store.ts";
+import { openProject, type Project } from "./project.ts";
 
-/** The configured model: the chat provider (for agents) and the LLM route tier; none for `offline`. */
-function createModels(settings: CliSettings): { chat?: ChatProvider; llm?: Decider } {
+/**
+ * The configured model: the chat provider (for agents) and the LLM route tier; none
+ * for `offline`, which loads no model client at all.
+ */
+async function createModels(
+  settings: CliSettings,
+): Promise<{ chat?: ChatProvider; llm?: Decider }> {
+  if (settings.model.provider === "offline") return {};
+  const { createChatProvider } = await import("../models/chat-provider.ts");
+  const { createLlmDecider } = await import("../models/llm-decider.ts");
   const providerSettings = {
     apiKey: settings.apiKey,
     baseURL: settings.baseURL,
@@ -35,55 +45,78 @@ function createModels(settings: CliSettings): { chat?: ChatProvider; llm?: Decid
 const MAX_MCP_DEPTH = 3;
 
 /**
- * The CLI's runtime: it also holds the tools of the configured MCP servers
- * (for agent steps that name tools through a registry), connecting on first use
- * so commands that never need them (`runs`, `show`, …) start no server, and
- * closes their clients, stopping stdio servers, when it closes.
+ * The CLI's runtime: it also holds the project's tools and those of its MCP servers
+ * (for agent steps that name tools through a registry, and for the chat),
+ * connecting to the servers on first use so commands that never need them start
+ * none, and stopping them when it closes.
  */
 export class CliRuntime extends Runtime {
-  private mcp: Promise<McpToolset | undefined> | undefined;
-
   constructor(
     options: RuntimeOptions,
-    private readonly connect: () => Promise<McpToolset | undefined>,
+    private readonly toolset: ProjectTools,
+    /** Defaults for `signalbox serve` from the config. */
+    readonly server: NonNullable<SignalboxConfig["server"]> = {},
   ) {
     super(options);
   }
 
-  /** Tools of the servers in `mcp-servers.json` (empty without one); connects the first time. */
-  async tools(): Promise<ToolRegistry> {
-    this.mcp ??= this.connect();
-    return (await this.mcp)?.registry ?? new ToolRegistry();
+  /** The config's tools plus those of its MCP servers; connects the first time. */
+  tools(): Promise<ToolRegistry> {
+    return this.toolset.all();
   }
 
   override async close(): Promise<void> {
     try {
       await super.close();
     } finally {
-      const mcp = await this.mcp?.catch(() => undefined);
-      await mcp?.close();
+      await this.toolset.close();
     }
   }
 }
 
+/** The project's own tools and its MCP servers' tools, connected once, on demand. */
+class ProjectTools {
+  private connected: Promise<McpToolset | undefined> | undefined;
+
+  constructor(
+    readonly own: ToolRegistry,
+    private readonly connect: () => Promise<McpToolset | undefined>,
+  ) {}
+
+  async all(): Promise<ToolRegistry> {
+    this.connected ??= this.connect();
+    const registry = new ToolRegistry(this.own.list());
+    for (const tool of (await this.connected)?.registry.list() ?? []) registry.register(tool);
+    return registry;
+  }
+
+  async close(): Promise<void> {
+    const mcp = await this.connected?.catch(() => undefined);
+    await mcp?.close();
+  }
+}
+
 /**
- * Reads `<home>/mcp-servers.json` (or SIGNALBOX_MCP_SERVERS) now, so a bad file fails
- * at start-up, and returns how to connect to its servers later. Stdio servers get
- * SIGNALBOX_MCP_DEPTH one deeper, so a configuration that starts signalbox itself
- * fails with a message instead of starting processes without end.
+ * The MCP servers: the config's `mcpServers`, else `<home>/mcp-servers.json` (or
+ * SIGNALBOX_MCP_SERVERS), read now so a bad file fails at start-up; returns how to
+ * connect to them later. Stdio servers get SIGNALBOX_MCP_DEPTH one deeper, so a
+ * configuration that starts signalbox itself fails with a message instead of
+ * starting processes without end.
  */
 function configuredMcpTools(
-  settings: CliSettings,
+  project: Project,
   environment: NodeJS.ProcessEnv,
   logger: Logger,
 ): () => Promise<McpToolset | undefined> {
+  const { settings, loaded } = project;
   const { path, required } = settings.mcpServers;
-  const config = readMcpServersConfig(path, { environment, required });
+  const config: McpServersConfig | undefined =
+    loaded?.mcpServers ?? readMcpServersConfig(path, { environment, required });
   if (config === undefined || config.servers.length === 0) return async () => undefined;
   if (settings.mcpDepth >= MAX_MCP_DEPTH)
     throw new SignalboxError(
       ErrorCode.ConfigInvalid,
-      `MCP servers nest ${settings.mcpDepth} deep (SIGNALBOX_MCP_DEPTH): does ${path} start signalbox with the same configuration? Give that server its own --home, or remove it.`,
+      `MCP servers nest ${settings.mcpDepth} deep (SIGNALBOX_MCP_DEPTH): does ${loaded?.file ?? path} start signalbox with the same configuration? Give that server its own --home, or remove it.`,
     );
   const depth = String(settings.mcpDepth + 1);
   const servers = config.servers.map((server) =>
@@ -91,48 +124,58 @@ function configuredMcpTools(
       ? { ...server, env: { ...server.env, SIGNALBOX_MCP_DEPTH: depth } }
       : server,
   );
-  return () => loadMcpTools({ servers }, { logger });
+  return async () => {
+    const { loadMcpTools } = await import("../tools/mcp-tools.ts");
+    return loadMcpTools({ servers }, { logger });
+  };
 }
 
-/**
- * The store and queue: PostgreSQL with graphile-worker wake-ups when a database URL
- * is set (many machines), else the SQLite file in the data directory, polled (one machine).
- * Both modules load only when chosen.
- */
-async function openStore(
-  settings: CliSettings,
-  logger: Logger,
-): Promise<{ store: RunStore; queue?: RunQueue }> {
-  if (settings.databaseUrl === undefined) {
-    const { SqliteRunStore } = await import("../store/sqlite-store.ts");
-    return { store: new SqliteRunStore(join(settings.home, "signalbox.db")) };
+/** The config's workflows, or (without a config) the built-in demo ones, saying so. */
+async function hostedWorkflows(
+  project: Project,
+  tools: ProjectTools,
+  notice: ((text: string) => void) | undefined,
+): Promise<CompiledWorkflow[]> {
+  const { settings, loaded } = project;
+  if (loaded === undefined) {
+    notice?.(
+      `no signalbox.config.ts (or .js, .mjs) here or above: hosting the built-in demo workflows (${BUILTIN_WORKFLOW_NAMES.join(", ")}); \`signalbox init\` starts a project of your own\n`,
+    );
+    return createBuiltinWorkflows({ home: settings.home });
   }
-  const { PostgresRunStore } = await import("../store/postgres-store.ts");
-  const { createPostgresQueue } = await import("../store/postgres-queue.ts");
-  const store = await PostgresRunStore.open({
-    connectionString: settings.databaseUrl,
-    schema: settings.databaseSchema,
-    logger,
-    // A transaction idle past the lease is a stopped driver's: end it, as the lease ends its claim.
-    pool: settings.leaseMs ? { idle_in_transaction_session_timeout: settings.leaseMs } : undefined,
+  return configuredWorkflows(loaded, {
+    home: settings.home,
+    tools: tools.own,
+    mcpTools: () => tools.all(),
   });
-  const queue = createPostgresQueue({ pool: store.pool, schema: store.schema, logger });
-  return { store, queue };
+}
+
+export interface OpenRuntimeOptions {
+  /** The project, when the caller has loaded it already; else it is looked for from the working directory. */
+  readonly project?: Project;
+  /** Told once when there is no config and the demo workflows stand in. */
+  readonly notice?: (text: string) => void;
 }
 
 /**
- * Opens the runtime over the configured store, with the shipped workflows and the
- * tools of the configured MCP servers.
+ * Opens the runtime over the configured store, with the project's workflows (or the
+ * built-in demo ones), its model, and the tools of its MCP servers.
+ * @throws SignalboxError CONFIG_INVALID naming the setting or the config key
  */
 export async function openRuntime(
   flags: GlobalFlags,
   environment: NodeJS.ProcessEnv,
+  options: OpenRuntimeOptions = {},
 ): Promise<CliRuntime> {
-  const settings = readSettings(flags, environment);
+  const project = options.project ?? (await openProject(flags, environment));
+  const { settings } = project;
   const logger = createLogger(settings.logLevel);
-  const connect = configuredMcpTools(settings, environment, logger);
+  const tools = new ProjectTools(
+    new ToolRegistry(project.loaded?.config.tools ?? []),
+    configuredMcpTools(project, environment, logger),
+  );
+  const workflows = new WorkflowRegistry(await hostedWorkflows(project, tools, options.notice));
   const { store, queue } = await openStore(settings, logger);
-  const workflows = new WorkflowRegistry(createBuiltinWorkflows({ home: settings.home }));
   return new CliRuntime(
     {
       store,
@@ -141,8 +184,9 @@ export async function openRuntime(
       logger,
       leaseMs: settings.leaseMs,
       execute: flags.execute,
-      ...createModels(settings),
+      ...(await createModels(settings)),
     },
-    connect,
+    tools,
+    project.loaded?.config.server,
   );
 }

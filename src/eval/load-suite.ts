@@ -1,9 +1,10 @@
 import { existsSync, readdirSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { basename, dirname, extname, isAbsolute, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { ErrorCode, errorMessage, SignalboxError } from "../errors.ts";
 import type { CompiledWorkflow } from "../graph/workflow.ts";
+import { importDefault } from "../import-module.ts";
 import { parseWith } from "../validation.ts";
 import {
   type ClassificationData,
@@ -20,7 +21,7 @@ import {
   type ParsedSuite,
   type ParsedWorkflowSuite,
 } from "./suite.ts";
-import { loadWorkflowCases, workflowFactory } from "./workflow-suite.ts";
+import { type HostedWorkflows, loadWorkflowCases, workflowFactory } from "./workflow-suite.ts";
 
 /** Where suites are looked up by name, and how their data is found. */
 export interface LoadSuiteOptions {
@@ -30,6 +31,8 @@ export interface LoadSuiteOptions {
   readonly environment?: Readonly<Record<string, string | undefined>>;
   /** A data directory (classification suites) or data set file (workflow suites) to use instead. */
   readonly dataPath?: string;
+  /** Workflows a suite may name besides the shipped ones: the project's (`signalbox.config.ts`). */
+  readonly hosted?: HostedWorkflows;
 }
 
 const SUITE_EXTENSIONS = [".ts", ".mts", ".json"];
@@ -80,8 +83,7 @@ export function findSuiteFile(nameOrPath: string, cwd = process.cwd()): string {
 async function readSuiteFile(file: string): Promise<unknown> {
   try {
     if (extname(file) === ".json") return JSON.parse(await readFile(file, "utf8")) as unknown;
-    const module = (await import(pathToFileURL(file).href)) as { default?: unknown };
-    return module.default;
+    return await importDefault(file);
   } catch (error) {
     throw new SignalboxError(
       ErrorCode.ConfigInvalid,
@@ -125,7 +127,7 @@ function workflowSuite(
   file: string,
   options: LoadSuiteOptions,
 ): LoadedSuite {
-  const create = workflowFactory(suite.workflow);
+  const create = workflowFactory(suite.workflow, options.hosted);
   const datasetPath = options.dataPath ?? resolve(dirname(file), suite.dataset);
   const first = suite.models[0] as ModelConfig;
   return {

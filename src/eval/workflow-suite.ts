@@ -16,19 +16,29 @@ const SHIPPED: Readonly<Record<string, () => CompiledWorkflow>> = {
     createSupportTriage({ data: new SupportData(":memory:") }) as unknown as CompiledWorkflow,
 };
 
+/** Workflows a host offers by name (a `WorkflowRegistry`). */
+export interface HostedWorkflows {
+  names(): string[];
+  get(name: string): CompiledWorkflow;
+}
+
 /**
- * The workflow factory of a suite: a shipped workflow by name, or the suite's own factory.
- * @throws SignalboxError WORKFLOW_NOT_FOUND naming the shipped ones
+ * The workflow factory of a suite: a shipped workflow by name (over fresh data), one
+ * the host offers by name, or the suite's own factory.
+ * @throws SignalboxError WORKFLOW_NOT_FOUND naming the ones there are
  */
 export function workflowFactory(
   workflow: ParsedWorkflowSuite["workflow"],
+  hosted?: HostedWorkflows,
 ): (config: ModelConfig) => CompiledWorkflow {
   if (typeof workflow !== "string") return workflow;
-  const create = SHIPPED[workflow];
+  const create =
+    SHIPPED[workflow] ??
+    (hosted?.names().includes(workflow) ? () => hosted.get(workflow) : undefined);
   if (create === undefined)
     throw new SignalboxError(
       ErrorCode.WorkflowNotFound,
-      `no shipped workflow named "${workflow}" for evals; shipped: ${Object.keys(SHIPPED).join(", ")} (a TypeScript suite can pass its own workflow factory)`,
+      `no workflow named "${workflow}" for evals; shipped: ${Object.keys(SHIPPED).join(", ")}; hosted: ${hosted?.names().join(", ") || "none"} (a TypeScript suite can pass its own workflow factory)`,
     );
   let built: CompiledWorkflow | undefined;
   return () => {

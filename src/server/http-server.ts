@@ -143,22 +143,33 @@ function listen(server: Server, host: string, port: number): Promise<AddressInfo
   });
 }
 
+/** The signalbox endpoints as a Node request handler, to mount in a server of your own. */
+export interface SignalboxHttpHandler {
+  /** Answers one request: `/mcp`, `/api/chat`, `/v1/chat/completions`, `/v1/models`, else 404. */
+  handle(request: IncomingMessage, response: ServerResponse): Promise<void>;
+  /** Open MCP sessions. */
+  sessions(): number;
+  /** Closes every MCP session (the runtime stays open). */
+  close(): Promise<void>;
+}
+
 /**
- * Serves MCP over Streamable HTTP at `/mcp`, one session per client, all over the
- * same runtime. Host/Origin allow-list (DNS-rebinding protection) always on;
- * bearer token when set, and required off loopback.
+ * The HTTP endpoints of `signalbox serve` without a server of their own: MCP over
+ * Streamable HTTP at `/mcp` (one session per client) and the chat endpoints, with
+ * the same Host/Origin allow-list and bearer token checks. `host` names the address
+ * your server binds, for the allow-list and the token rule.
  *
- * @throws SignalboxError CONFIG_INVALID when binding beyond loopback without a token
+ * @throws SignalboxError CONFIG_INVALID when `host` is not loopback and there is no token
  * @example
  * ```ts
- * const server = await startHttpServer(runtime, { port: 0 });
- * console.error(`listening on ${server.url}`);
+ * const signalbox = createHttpHandler(runtime, { host: "127.0.0.1" });
+ * createServer((request, response) => void signalbox.handle(request, response)).listen(8080);
  * ```
  */
-export async function startHttpServer(
+export function createHttpHandler(
   runtime: Runtime,
   options: HttpServerOptions = {},
-): Promise<SignalboxHttpServer> {
+): SignalboxHttpHandler {
   const host = options.host ?? "127.0.0.1";
   assertSafeBinding(host, options.token);
   const logger = options.logger ?? runtime.logger;
@@ -184,19 +195,43 @@ export async function startHttpServer(
       identify: options.identify,
     },
   };
-  const server = createServer((request, response) => {
-    route(endpoint, request, response).catch((error: unknown) => {
-      logger.error({ error: errorMessage(error), url: request.url }, "HTTP request failed");
-      sendJsonRpcError(response, 500, -32603, "internal error");
-    });
-  });
+  return {
+    handle: (request, response) =>
+      route(endpoint, request, response).catch((error: unknown) => {
+        logger.error({ error: errorMessage(error), url: request.url }, "HTTP request failed");
+        sendJsonRpcError(response, 500, -32603, "internal error");
+      }),
+    sessions: () => sessions.size,
+    close: () => sessions.closeAll(),
+  };
+}
+
+/**
+ * Serves MCP over Streamable HTTP at `/mcp`, one session per client, all over the
+ * same runtime. Host/Origin allow-list (DNS-rebinding protection) always on;
+ * bearer token when set, and required off loopback.
+ *
+ * @throws SignalboxError CONFIG_INVALID when binding beyond loopback without a token
+ * @example
+ * ```ts
+ * const server = await startHttpServer(runtime, { port: 0 });
+ * console.error(`listening on ${server.url}`);
+ * ```
+ */
+export async function startHttpServer(
+  runtime: Runtime,
+  options: HttpServerOptions = {},
+): Promise<SignalboxHttpServer> {
+  const host = options.host ?? "127.0.0.1";
+  const handler = createHttpHandler(runtime, { ...options, host });
+  const server = createServer((request, response) => void handler.handle(request, response));
   const address = await listen(server, host, options.port ?? 8765);
   const shown = address.family === "IPv6" ? `[${address.address}]` : address.address;
   return {
     url: `http://${shown}:${address.port}${MCP_PATH}`,
-    sessions: () => sessions.size,
+    sessions: handler.sessions,
     close: async () => {
-      await sessions.closeAll();
+      await handler.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

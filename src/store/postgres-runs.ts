@@ -81,6 +81,7 @@ export async function listRuns(context: PostgresContext, filter: RunFilter): Pro
   if (filter.parentRunId !== undefined) add((p) => `parent_run_id = ${p}`, filter.parentRunId);
   if (filter.createdAfter !== undefined)
     add((p) => `created_at > ${p}::timestamptz`, filter.createdAfter);
+  if (filter.idPrefix !== undefined) add((p) => `starts_with(id, ${p})`, filter.idPrefix);
   params.push(filter.limit ?? 100);
   const clause = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
   const rows = await query(

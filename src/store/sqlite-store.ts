@@ -122,6 +122,8 @@ export class SqliteRunStore implements RunStore {
       where.push("parent_run_id = ?") && params.push(filter.parentRunId);
     if (filter.createdAfter !== undefined)
       where.push("created_at > ?") && params.push(filter.createdAfter);
+    if (filter.idPrefix !== undefined)
+      where.push("substr(id, 1, ?) = ?") && params.push(filter.idPrefix.length, filter.idPrefix);
     const clause = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
     const rows = this.sql(
       `SELECT * FROM runs ${clause} ORDER BY created_at DESC, id DESC LIMIT ?`,

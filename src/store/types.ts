@@ -88,6 +88,8 @@ export interface RunFilter {
   readonly workflow?: string;
   readonly parentRunId?: string;
   readonly createdAfter?: string;
+  /** Only runs whose id starts with this (the CLI's short run ids). */
+  readonly idPrefix?: string;
   readonly limit?: number;
 }
 

@@ -1,3 +1,4 @@
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import type { CompiledWorkflow } from "../graph/workflow.ts";
 import { SupportData } from "./support-triage/support-data.ts";
@@ -9,9 +10,24 @@ export interface BuiltinWorkflowOptions {
   readonly home: string;
 }
 
+/** The names of the workflows {@link createBuiltinWorkflows} returns. */
+export const BUILTIN_WORKFLOW_NAMES: readonly string[] = ["support_triage"];
+
+const SUPPORT_DATA_FILE = "support.db";
+
+/**
+ * Forgets what the demo workflows did to their data (refunds, mail, hand-offs) by
+ * removing their data file from `home`; the next run seeds it afresh. Runs and their
+ * decision logs (`signalbox.db`) stay.
+ */
+export function resetBuiltinData(home: string): void {
+  for (const suffix of ["", "-wal", "-shm"])
+    rmSync(join(home, `${SUPPORT_DATA_FILE}${suffix}`), { force: true });
+}
+
 /** The workflows signalbox ships, ready to register. */
 export function createBuiltinWorkflows(options: BuiltinWorkflowOptions): CompiledWorkflow[] {
-  const support = new SupportData(join(options.home, "support.db"));
+  const support = new SupportData(join(options.home, SUPPORT_DATA_FILE));
   return [createSupportTriage({ data: support }) as CompiledWorkflow];
 }
 

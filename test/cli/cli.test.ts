@@ -3,8 +3,9 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createBuiltinWorkflows } from "../../src/workflows/index.ts";
 import { runCliCaptured } from "../support/cli.ts";
-import { tempHome } from "../support/runtime.ts";
+import { openTestRuntime, tempHome } from "../support/runtime.ts";
 
 const exec = promisify(execFile);
 
@@ -104,6 +105,44 @@ describe("signalbox CLI", () => {
     expect(run.stderr).toContain('no run with id "does-not-exist"');
   });
 
+  it("reads --input @- from standard input", async () => {
+    const result = await runCliCaptured(
+      ["--home", home, "run", "support_triage", "--input", "@-", "--dry-run", "--json"],
+      refund,
+    );
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ run: { status: "succeeded" } });
+    const bad = await runCliCaptured(
+      ["--home", home, "run", "support_triage", "--input", "@-"],
+      "{",
+    );
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--input (standard input) is not valid JSON");
+  });
+
+  it("takes a unique run id prefix of 6+ characters, and lists the matches of an ambiguous one", async () => {
+    const ran = JSON.parse(
+      (await cli("run", "support_triage", "--input", refund, "--dry-run", "--json")).stdout,
+    ) as { run: { id: string } };
+    const shown = await cli("show", ran.run.id.slice(0, 8), "--json");
+    expect(shown.code).toBe(0);
+    expect(JSON.parse(shown.stdout)).toMatchObject({ run: { id: ran.run.id } });
+    const short = await cli("show", ran.run.id.slice(0, 5));
+    expect(short.code).toBe(3);
+    expect(short.stderr).toContain("a short id needs at least 6 characters");
+    const { runtime } = openTestRuntime(home, createBuiltinWorkflows({ home }));
+    for (const runId of ["twin-prefix-1", "twin-prefix-2"])
+      await runtime.start("support_triage", JSON.parse(refund), { runId, detach: true });
+    await runtime.close();
+    const ambiguous = await cli("cancel", "twin-prefix");
+    expect(ambiguous.code).toBe(2);
+    expect(ambiguous.stderr).toMatch(
+      /"twin-prefix" is ambiguous; it matches:\n {2}twin-prefix-2 {2}queued/,
+    );
+    expect(ambiguous.stderr).toContain("twin-prefix-1");
+    expect((await cli("cancel", "twin-prefix-1")).stdout).toContain("twin-prefix-1  cancelled");
+  });
+
   it("exits 4 when approving a run that is not waiting", async () => {
     const ran = JSON.parse(
       (await cli("run", "support_triage", "--input", refund, "--json")).stdout,
@@ -149,7 +188,7 @@ describe("signalbox CLI", () => {
       "--reject and --changes exclude each other",
     );
     expect((await cli("run", "support_triage")).stderr).toContain(
-      "required option '--input <json|@file>' not specified",
+      "required option '--input <json|@file|@->' not specified",
     );
   });
 
@@ -172,13 +211,23 @@ describe("signalbox CLI", () => {
     expect((failed as { stderr: string }).stderr).toContain('no run with id "nope"');
   });
 
-  it("runs the README's quick-start command (npm run demo) on the embedded default", async () => {
-    // A home of its own: earlier tests here already refunded the sample order.
+  it("runs the README's quick-start command (npm run demo) with the same answer every time", async () => {
     const fresh = tempHome("signalbox-demo-");
-    const { stdout } = await exec("npm", ["run", "--silent", "demo"], {
-      env: { ...process.env, SIGNALBOX_HOME: fresh.home, SIGNALBOX_MODEL: "" },
-    }).finally(fresh.cleanup);
-    expect(stdout).toContain("decision path");
-    expect(stdout).toContain('"action": "refunded"');
+    const demo = () =>
+      exec("npm", ["run", "--silent", "demo"], {
+        env: { ...process.env, SIGNALBOX_HOME: fresh.home, SIGNALBOX_MODEL: "" },
+      });
+    try {
+      const first = await demo();
+      expect(first.stdout).toContain("decision path");
+      expect(first.stdout).toContain('"action": "refunded"');
+      // The demo resets its data (the refund it made), so a used home answers the same.
+      const again = await demo();
+      expect(again.stdout).toContain('"action": "refunded"');
+      const runs = await cli("--home", fresh.home, "runs", "--json");
+      expect(JSON.parse(runs.stdout)).toHaveLength(2);
+    } finally {
+      fresh.cleanup();
+    }
   });
 });

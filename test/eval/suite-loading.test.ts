@@ -72,7 +72,9 @@ describe("loading suites", () => {
       workflow: "nope",
       dataset: "x.jsonl",
     });
-    await expect(loadEvalSuite(unknown)).rejects.toThrow(/no shipped workflow named "nope"/);
+    await expect(loadEvalSuite(unknown)).rejects.toThrow(
+      /no workflow named "nope" for evals; shipped: support_triage; hosted: none/,
+    );
     const twice = writeJson("twice.json", {
       kind: "workflow",
       name: "t",

@@ -170,3 +170,29 @@ describe("startHttpServer", () => {
     expect((error as Error).message).toContain("without a token");
   });
 });
+
+describe("the endpoints mounted in a server of one's own (signalbox/server)", () => {
+  it("answers MCP under the host application's routing", async () => {
+    const { createServer } = await import("node:http");
+    const { createHttpHandler } = await import("../../src/server.ts");
+    const handler = createHttpHandler(runtime);
+    const own = createServer((request, response) => {
+      if (request.url?.startsWith("/mcp")) return void handler.handle(request, response);
+      response.end("the host app");
+    });
+    await new Promise<void>((resolve) => own.listen(0, "127.0.0.1", resolve));
+    const { port } = own.address() as { port: number };
+    try {
+      const client = await connectHttp(`http://127.0.0.1:${port}/mcp`);
+      expect((await client.client.listTools()).tools.map((tool) => tool.name)).toContain(
+        "support_triage",
+      );
+      await client.close();
+      expect(await (await fetch(`http://127.0.0.1:${port}/`)).text()).toBe("the host app");
+    } finally {
+      await handler.close();
+      own.closeAllConnections();
+      await new Promise((resolve) => own.close(resolve));
+    }
+  });
+});

@@ -241,5 +241,17 @@ export function describeRunContract(h: ContractHarness): void {
       expect(await listed({ limit: 1 })).toEqual([ids[2]]);
       expect(await store.listRuns({ workflow: h.unique("none") })).toEqual([]);
     });
+
+    it("finds runs by the start of their id, taking % and _ literally", async () => {
+      const store = h.store();
+      const prefix = h.unique("pre");
+      for (const id of [`${prefix}-x1`, `${prefix}-x2`, `${prefix}_y`])
+        await store.createRun(newRun(id));
+      const ids = async (idPrefix: string) =>
+        (await store.listRuns({ idPrefix })).map((run) => run.id).sort();
+      expect(await ids(`${prefix}-x`)).toEqual([`${prefix}-x1`, `${prefix}-x2`]);
+      expect(await ids(`${prefix}_`)).toEqual([`${prefix}_y`]);
+      expect(await ids(`${prefix}%`)).toEqual([]);
+    });
   });
 }

@@ -1,4 +1,4 @@
-import { Writable } from "node:stream";
+import { Readable, Writable } from "node:stream";
 import { runCli } from "../../src/cli/main.ts";
 
 /** A stream that keeps what is written to it. */
@@ -13,10 +13,14 @@ export function sink() {
   return { stream, text: () => text };
 }
 
-/** Runs the CLI in-process with captured output; resolves to its exit code and output. */
-export async function runCliCaptured(args: readonly string[]) {
+/** Runs the CLI in-process with captured output (and `stdin` as its input); resolves to its exit code and output. */
+export async function runCliCaptured(args: readonly string[], stdin = "") {
   const stdout = sink();
   const stderr = sink();
-  const code = await runCli(args, { stdout: stdout.stream, stderr: stderr.stream });
+  const code = await runCli(args, {
+    stdout: stdout.stream,
+    stderr: stderr.stream,
+    stdin: Readable.from([stdin]),
+  });
   return { code, stdout: stdout.text(), stderr: stderr.text() };
 }

@@ -1,6 +1,5 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, relative, resolve } from "node:path";
-import { type Command, InvalidArgumentError } from "commander";
 import { ErrorCode, SignalboxError } from "../errors.ts";
 import {
   type BaselineComparison,
@@ -15,16 +14,15 @@ import { renderEvalHtml } from "../eval/report-html.ts";
 import { renderJunit } from "../eval/report-junit.ts";
 import { renderEvalText } from "../eval/report-text.ts";
 import { saveEvalResult } from "../eval/result-store.ts";
-import { DEFAULT_CONCURRENCY, type EvalProgress, runEval } from "../eval/run-eval.ts";
+import { type EvalProgress, runEval } from "../eval/run-eval.ts";
 import type { LoadedSuite } from "../eval/suite.ts";
 import type { EvalResult } from "../eval/types.ts";
 import { ExitCode } from "./cli-error.ts";
-import { readSettings } from "./environment.ts";
-import type { CliIo, GlobalFlags } from "./program.ts";
+import type { CliIo, GlobalFlags } from "./cli-io.ts";
 
-interface EvalOptions {
+export interface EvalOptions {
   readonly limit?: number;
-  readonly concurrency: number;
+  readonly concurrency?: number;
   readonly baseline?: string | boolean;
   readonly updateBaseline?: boolean;
   readonly data?: string;
@@ -33,13 +31,6 @@ interface EvalOptions {
   readonly json?: string;
   readonly junit?: string;
   readonly html?: string;
-}
-
-function positiveInt(value: string): number {
-  const number = Number(value);
-  if (!Number.isInteger(number) || number <= 0)
-    throw new InvalidArgumentError("expected a positive whole number");
-  return number;
 }
 
 /** Redraws one progress line on a terminal; elsewhere prints a line per finished configuration. */
@@ -119,22 +110,29 @@ async function writeOutputs(
   return written;
 }
 
-async function runSuite(io: CliIo, program: Command, name: string, options: EvalOptions) {
-  const flags = program.opts<GlobalFlags>();
-  const settings = readSettings({ home: flags.home, logLevel: flags.logLevel }, process.env);
-  const suite = await loadEvalSuite(name, {
-    cwd: process.cwd(),
-    environment: process.env,
-    dataPath: options.data,
-  });
-  if (options.updateBaseline) updateTarget(suite, options); // fail before running, not after
-  const models = flags.model
-    ?.split(",")
-    .map((model) => model.trim())
-    .filter((model) => model !== "");
+/** Suites by name are looked up in the project's evals/ (beside its config), else here. */
+async function suiteDirectory(io: CliIo, flags: GlobalFlags): Promise<string> {
+  // --model names the suite's configurations here, not the project's model.
+  return (await io.openProject({ ...flags, model: undefined })).loaded?.directory ?? process.cwd();
+}
+
+async function runSuite(io: CliIo, flags: GlobalFlags, name: string, options: EvalOptions) {
+  const { settings } = await io.openProject({ ...flags, model: undefined });
   const runtime = await io.openRuntime({ ...flags, model: "offline" });
   let result: EvalResult;
+  let suite: LoadedSuite;
   try {
+    suite = await loadEvalSuite(name, {
+      cwd: await suiteDirectory(io, flags),
+      environment: process.env,
+      dataPath: options.data,
+      hosted: runtime.workflows,
+    });
+    if (options.updateBaseline) updateTarget(suite, options); // fail before running, not after
+    const models = flags.model
+      ?.split(",")
+      .map((model) => model.trim())
+      .filter((model) => model !== "");
     result = await runEval({
       suite,
       store: runtime.store,
@@ -180,21 +178,26 @@ async function writeNewBaseline(io: CliIo, target: string, result: EvalResult) {
     );
 }
 
-function listSuites(io: CliIo) {
-  const lines = listEvalSuites().map(
+async function listSuites(io: CliIo, flags: GlobalFlags) {
+  const lines = listEvalSuites(await suiteDirectory(io, flags)).map(
     (suite) => `${suite.name}  ${relative(process.cwd(), suite.file)}`,
   );
   io.stdout.write(`${lines.join("\n") || "no eval suites found"}\n`);
 }
 
-async function evalAction(
+/**
+ * Runs `signalbox eval [suite]`: a suite's cases as dry-runs over the data directory's
+ * store; prints the scores (and writes JSON, JUnit XML, HTML); exit 1 on a regression
+ * against its baseline. Without a suite, lists them.
+ */
+export async function evalAction(
   io: CliIo,
-  program: Command,
+  flags: GlobalFlags,
   name: string | undefined,
   options: EvalOptions,
 ) {
-  if (name === undefined) return listSuites(io);
-  const { suite, result, comparisons, path, home } = await runSuite(io, program, name, options);
+  if (name === undefined) return listSuites(io, flags);
+  const { suite, result, comparisons, path, home } = await runSuite(io, flags, name, options);
   const saved = await saveEvalResult(home, result);
   const written = await writeOutputs(io, result, comparisons, options);
   if (options.json !== "-") {
@@ -205,48 +208,4 @@ async function evalAction(
   }
   if (options.updateBaseline) return writeNewBaseline(io, updateTarget(suite, options), result);
   if (comparisons.some((comparison) => comparison.regression)) io.setExitCode(ExitCode.RunFailed);
-}
-
-/**
- * Adds `signalbox eval [suite]`: runs a suite's cases as dry-runs over the data
- * directory's store, prints the scores (and writes JSON, JUnit XML, HTML), and
- * exits 1 when the run regressed against its baseline.
- */
-export function registerEvalCommand(program: Command, io: CliIo): void {
-  program
-    .command("eval [suite]")
-    .description(
-      "run an eval suite (a name from evals/ or a path to a suite file); without one, list the suites. --model picks configurations (comma-separated names or model names)",
-    )
-    .option("--limit <n>", "run this many cases, spread evenly over the data set", positiveInt)
-    .option(
-      "--concurrency <n>",
-      "cases in flight at once (model rate limits still apply)",
-      positiveInt,
-      DEFAULT_CONCURRENCY,
-    )
-    .option(
-      "--baseline [file]",
-      "compare with this baseline (default: the suite's, when it exists); exit 1 on a regression",
-    )
-    .option("--no-baseline", "do not compare with a baseline")
-    .option(
-      "--update-baseline",
-      "write this run as the baseline (the suite's, or --baseline <file>)",
-    )
-    .option(
-      "--data <path>",
-      "the data directory of a classification suite, or the data set of a workflow suite",
-    )
-    .option(
-      "--record",
-      "call the real models and record their replies into the configurations' fixtures",
-    )
-    .option("--live", "call the real models even where a fixture is configured")
-    .option("--json <file>", "write the full result as JSON ('-' for stdout only)")
-    .option("--junit <file>", "write JUnit XML for CI")
-    .option("--html <file>", "write a self-contained HTML report")
-    .action((name: string | undefined, options: EvalOptions) =>
-      evalAction(io, program, name, options),
-    );
 }

@@ -1,13 +1,12 @@
 import { userInfo } from "node:os";
-import type { Command } from "commander";
 import { type ChatAgent, createChatAgent } from "../chat/chat-agent.ts";
 import type { ChatEvent } from "../chat/chat-events.ts";
 import { runTerminalSession } from "../chat/terminal-session.ts";
 import type { Runtime } from "../runtime/runtime.ts";
-import type { CliIo, GlobalFlags } from "./program.ts";
+import type { CliIo, GlobalFlags } from "./cli-io.ts";
 import { renderRun } from "./render.ts";
 
-interface ChatOptions {
+export interface ChatOptions {
   readonly message?: string;
   readonly json?: boolean;
   readonly conversation?: string;
@@ -59,35 +58,20 @@ async function oneShot(io: CliIo, chat: ChatAgent, message: string, options: Cha
   else io.stdout.write(`${turn.reply}\n\nconversation: ${turn.conversationId}\n`);
 }
 
-/** Adds `signalbox chat`: one shot with --message (scriptable, --json), else an interactive session. */
-export function registerChatCommand(program: Command, io: CliIo): void {
-  program
-    .command("chat")
-    .description(
-      "talk to the workflows: an agent picks one, fills its input, runs it and reports back; approvals happen in the conversation",
-    )
-    .option("--message <text>", "send one message, print the reply and exit")
-    .option("--json", "with --message: print the turn (reply, runs, ids) as JSON")
-    .option("--conversation <id>", "continue this conversation (it must exist)")
-    .option(
-      "--user <name>",
-      "who is chatting, recorded on approvals; the one who asked for a run may not approve it (default: your OS user name)",
-    )
-    .action(async (options: ChatOptions) => {
-      const flags = program.opts<GlobalFlags>();
-      const runtime = await io.openRuntime(flags);
-      try {
-        const chat = chatAgentFor(runtime);
-        if (options.message !== undefined) return await oneShot(io, chat, options.message, options);
-        await runTerminalSession(chat, {
-          input: process.stdin,
-          output: io.stdout,
-          conversationId: options.conversation,
-          user: chatUser(options),
-          renderRun: (details) => renderRun(details, io.stdout.isTTY === true),
-        });
-      } finally {
-        await runtime.close();
-      }
+/** Runs `signalbox chat`: one shot with --message, else an interactive terminal session. */
+export async function runChat(io: CliIo, flags: GlobalFlags, options: ChatOptions): Promise<void> {
+  const runtime = await io.openRuntime(flags);
+  try {
+    const chat = chatAgentFor(runtime);
+    if (options.message !== undefined) return await oneShot(io, chat, options.message, options);
+    await runTerminalSession(chat, {
+      input: process.stdin,
+      output: io.stdout,
+      conversationId: options.conversation,
+      user: chatUser(options),
+      renderRun: (details) => renderRun(details, io.stdout.isTTY === true),
     });
+  } finally {
+    await runtime.close();
+  }
 }

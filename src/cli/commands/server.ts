@@ -1,15 +1,18 @@
 import { type Command, InvalidArgumentError } from "commander";
-import { ErrorCode, SignalboxError } from "../errors.ts";
-import { serveStdio } from "../mcp/serve-stdio.ts";
-import type { Runtime } from "../runtime/runtime.ts";
-import { assertSafeBinding, startHttpServer } from "../server/http-server.ts";
-import type { CliIo, GlobalFlags } from "./program.ts";
+import { ErrorCode, SignalboxError } from "../../errors.ts";
+import {
+  type CliIo,
+  type HostedRuntime,
+  positiveInt,
+  type RegisterCommand,
+  withRuntime,
+} from "../cli-io.ts";
 
 const MIN_TOKEN_LENGTH = 16;
 
 interface ServeOptions {
-  readonly host: string;
-  readonly port: number;
+  readonly host?: string;
+  readonly port?: number;
   readonly token?: string;
   readonly allowedHost?: string[];
   /** False with `--no-worker`: an API-only node that leaves execution to `signalbox worker`. */
@@ -54,40 +57,36 @@ function untilStopped(): Promise<NodeJS.Signals> {
   });
 }
 
-function positiveInt(value: string): number {
-  const number = Number(value);
-  if (!Number.isInteger(number) || number <= 0)
-    throw new InvalidArgumentError("expected a positive whole number");
-  return number;
-}
-
-async function withServerRuntime(
+/**
+ * A long-lived process is also a worker (unless told not to be): it drives queued
+ * runs from any process, and its sweeper re-queues runs whose worker stopped and
+ * expires overdue approvals, for as long as it runs.
+ */
+function withServerRuntime(
   io: CliIo,
   program: Command,
-  work: (runtime: Runtime) => Promise<void>,
+  work: (runtime: HostedRuntime) => Promise<void>,
   worker: { readonly enabled: boolean; readonly concurrency?: number } = { enabled: true },
 ) {
-  const runtime = await io.openRuntime({
-    ...program.opts<GlobalFlags>(),
-    execute: worker.enabled ? "here" : "workers",
-  });
-  try {
-    // A long-lived process is also a worker (unless told not to be): it drives queued
-    // runs from any process, and its sweeper re-queues runs whose worker stopped and
-    // expires overdue approvals, for as long as it runs.
-    if (worker.enabled) await runtime.startWorker({ concurrency: worker.concurrency });
-    await work(runtime);
-  } finally {
-    await runtime.close();
-  }
+  return withRuntime(
+    io,
+    program,
+    async (runtime) => {
+      if (worker.enabled) await runtime.startWorker({ concurrency: worker.concurrency });
+      await work(runtime);
+    },
+    { execute: worker.enabled ? "here" : "workers" },
+  );
 }
 
-async function serve(io: CliIo, runtime: Runtime, options: ServeOptions): Promise<void> {
+/** Flags win over the config's `server`, which wins over loopback on 8765. */
+async function serve(io: CliIo, runtime: HostedRuntime, options: ServeOptions): Promise<void> {
+  const { startHttpServer } = await import("../../server/http-server.ts");
   const server = await startHttpServer(runtime, {
-    host: options.host,
-    port: options.port,
+    host: options.host ?? runtime.server?.host ?? "127.0.0.1",
+    port: options.port ?? runtime.server?.port ?? 8765,
     token: resolveToken(options.token, process.env),
-    allowedHosts: options.allowedHost,
+    allowedHosts: options.allowedHost ?? runtime.server?.allowedHosts,
   });
   io.stdout.write(`signalbox MCP server listening on ${server.url}\n`);
   const signal = await untilStopped();
@@ -95,28 +94,33 @@ async function serve(io: CliIo, runtime: Runtime, options: ServeOptions): Promis
   await server.close();
 }
 
-/** Adds `mcp` (MCP over stdio) and `serve` (MCP over Streamable HTTP) to the program. */
-export function addServerCommands(program: Command, io: CliIo): void {
+function registerMcp(program: Command, io: CliIo): void {
   program
     .command("mcp")
     .description(
       "serve the workflows as MCP tools over stdio (for IDEs and agents); logs go to stderr",
     )
-    .action(async () =>
-      withServerRuntime(io, program, (runtime) =>
+    .action(async () => {
+      const { serveStdio } = await import("../../mcp/serve-stdio.ts");
+      await withServerRuntime(io, program, (runtime) =>
         serveStdio(runtime, { stdin: process.stdin, stdout: process.stdout }),
-      ),
-    );
+      );
+    });
+}
 
+function registerServe(program: Command, io: CliIo): void {
   program
     .command("serve")
     .description("serve the workflows as MCP tools over Streamable HTTP at /mcp, for many clients")
     .option(
       "--host <address>",
-      "address to bind; anything but loopback requires a token",
-      "127.0.0.1",
+      "address to bind; anything but loopback requires a token (default: the config's, else 127.0.0.1)",
     )
-    .option("--port <n>", "port to listen on (0 picks a free one)", port, 8765)
+    .option(
+      "--port <n>",
+      "port to listen on, 0 picks a free one (default: the config's, else 8765)",
+      port,
+    )
     .option("--token <secret>", "bearer token clients must send (default: $SIGNALBOX_TOKEN)")
     .option(
       "--allowed-host <name...>",
@@ -125,14 +129,18 @@ export function addServerCommands(program: Command, io: CliIo): void {
     .option("--no-worker", "API only: queue runs for `signalbox worker` processes, drive none here")
     .option("--concurrency <n>", "runs the embedded worker drives at once", positiveInt, 4)
     .action(async (options: ServeOptions) => {
-      // Check the token before opening the store, so a refused start leaves nothing behind.
-      assertSafeBinding(options.host, resolveToken(options.token, process.env));
+      const { assertSafeBinding } = await import("../../server/http-server.ts");
+      // Check the token before opening the store, so a refused start leaves nothing behind
+      // (a host from the config is checked when the server starts).
+      assertSafeBinding(options.host ?? "127.0.0.1", resolveToken(options.token, process.env));
       await withServerRuntime(io, program, (runtime) => serve(io, runtime, options), {
         enabled: options.worker,
         concurrency: options.concurrency,
       });
     });
+}
 
+function registerWorker(program: Command, io: CliIo): void {
   program
     .command("worker")
     .description(
@@ -154,3 +162,10 @@ export function addServerCommands(program: Command, io: CliIo): void {
       ),
     );
 }
+
+/** `signalbox mcp`, `serve` and `worker`: the long-lived processes. */
+export const registerServerCommands: RegisterCommand = (program, io) => {
+  registerMcp(program, io);
+  registerServe(program, io);
+  registerWorker(program, io);
+};

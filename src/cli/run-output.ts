@@ -1,0 +1,51 @@
+import type { RunEvent } from "../graph/events.ts";
+import type { RunDetails } from "../runtime/runtime.ts";
+import type { RunStore } from "../store/types.ts";
+import { ExitCode } from "./cli-error.ts";
+import { type CliIo, write } from "./cli-io.ts";
+import { formatEvent, renderRun } from "./render.ts";
+import { resolveRunId } from "./run-id.ts";
+
+/** Streams progress to stderr while a command drives a run (nothing with --json). */
+export function progress(io: CliIo, json: boolean): (event: RunEvent) => void {
+  const tty = io.stdout.isTTY === true;
+  return (event) => {
+    if (json) return;
+    const line = formatEvent(event, tty);
+    if (line !== undefined) io.stderr.write(`${line}\n`);
+  };
+}
+
+/**
+ * A run with its decisions, effects and approvals, read from the store alone
+ * (what `Runtime.get` returns, without loading a runtime).
+ * @throws SignalboxError RUN_NOT_FOUND, INPUT_INVALID for an ambiguous prefix
+ */
+export async function readRunDetails(store: RunStore, idOrPrefix: string): Promise<RunDetails> {
+  const runId = await resolveRunId(store, idOrPrefix);
+  const [run, decisions, effects, approvals] = await Promise.all([
+    store.getRun(runId),
+    store.listDecisions({ runId }),
+    store.listEffects(runId),
+    store.listApprovals({ runId }),
+  ]);
+  if (run === undefined) throw new Error(`run ${runId} disappeared while it was read`);
+  return { run, decisions, effects, approvals };
+}
+
+/** Prints a run (text or JSON) and sets exit code 1 when it failed, was compensated or cancelled. */
+export async function report(
+  io: CliIo,
+  store: RunStore,
+  runId: string,
+  json: boolean,
+): Promise<void> {
+  const details = await readRunDetails(store, runId);
+  write(io, json ? JSON.stringify(details, null, 2) : renderRun(details, io.stdout.isTTY === true));
+  if (
+    details.run.status === "failed" ||
+    details.run.status === "compensated" ||
+    details.run.status === "cancelled"
+  )
+    io.setExitCode(ExitCode.RunFailed);
+}
