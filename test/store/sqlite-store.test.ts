@@ -1,11 +1,11 @@
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
-import type { DecisionRecord } from "../../src/graph/decision.ts";
 import { SQLITE_MIGRATIONS } from "../../src/store/sqlite-schema.ts";
 import { SqliteRunStore } from "../../src/store/sqlite-store.ts";
 import { tempHome } from "../support/runtime.ts";
 import { describeRunStoreContract } from "./run-store-contract.ts";
+import { decisionRecord } from "./run-store-fixtures.ts";
 
 const homes: (() => void)[] = [];
 afterEach(() => {
@@ -18,24 +18,7 @@ function path(): string {
   return join(home, "signalbox.db");
 }
 
-const decision = (runId: string, key: string, choice: string): DecisionRecord => ({
-  key,
-  runId,
-  sequence: 0,
-  node: "pick",
-  kind: "route",
-  options: [{ name: "a" }, { name: "b" }],
-  choice,
-  reason: "because",
-  confidence: 0.5,
-  decidedBy: "classifier",
-  modelId: null,
-  tokensIn: null,
-  tokensOut: null,
-  latencyMs: 1,
-  at: new Date().toISOString(),
-  step: 1,
-});
+const decision = decisionRecord;
 
 describe("SqliteRunStore", () => {
   it("migrates a new file to the latest schema version, and reopens without re-running migrations", async () => {
