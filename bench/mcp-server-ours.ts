@@ -3,7 +3,7 @@
  * (`createMcpServer` over a `Runtime` on a temp SQLite run store), exactly as
  * `signalbox mcp` / `signalbox serve` serve the shipped workflows.
  *
- *   node --import tsx bench/mcp-server-ours.ts [--http]
+ *   node --import tsx bench/mcp-server-ours.ts [--synchronous=NORMAL] [--http]
  *
  * `--http` serves Streamable HTTP on a free port (printing the URL), else
  * stdio. Exits when stdin ends.
@@ -19,8 +19,9 @@ import { SqliteRunStore } from "../src/store/sqlite-store.ts";
 import { echoWorkflow, untilStdinEnds } from "./mcp-echo-workflow.ts";
 
 const scratch = mkdtempSync(join(tmpdir(), "signalbox-bench-ours-"));
+const synchronous = process.argv.includes("--synchronous=NORMAL") ? "NORMAL" : "FULL";
 const runtime = new Runtime({
-  store: new SqliteRunStore(join(scratch, "signalbox.db")),
+  store: new SqliteRunStore(join(scratch, "signalbox.db"), { synchronous }),
   workflows: new WorkflowRegistry([echoWorkflow()]),
 });
 

@@ -36,6 +36,11 @@ const Environment = z.object({
     .optional(),
   // Checked by the store (a lower-case identifier), which loads only when PostgreSQL is chosen.
   SIGNALBOX_DATABASE_SCHEMA: z.string().min(1).optional(),
+  SIGNALBOX_SQLITE_SYNCHRONOUS: z
+    .enum(["FULL", "NORMAL"], {
+      error: "expected FULL (default: no acknowledged write lost on power loss) or NORMAL (faster)",
+    })
+    .optional(),
   SIGNALBOX_LEASE_MS: z.coerce
     .number()
     .int()
@@ -69,6 +74,8 @@ export interface CliSettings {
   readonly databaseSchema: string | undefined;
   /** How long a worker's claim on a run holds without renewal. */
   readonly leaseMs: number | undefined;
+  /** SQLite durability: FULL (default) or NORMAL. */
+  readonly sqliteSynchronous: "FULL" | "NORMAL" | undefined;
 }
 
 /** What a project's config file sets (below flags and environment variables). */
@@ -140,5 +147,6 @@ export function readSettings(
       : (parsed.SIGNALBOX_DATABASE_URL ?? project.databaseUrl),
     databaseSchema: parsed.SIGNALBOX_DATABASE_SCHEMA,
     leaseMs: parsed.SIGNALBOX_LEASE_MS,
+    sqliteSynchronous: parsed.SIGNALBOX_SQLITE_SYNCHRONOUS,
   };
 }

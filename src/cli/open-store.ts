@@ -9,12 +9,16 @@ import type { CliSettings } from "./environment.ts";
  * Both modules load only when chosen.
  */
 export async function openStore(
-  settings: Pick<CliSettings, "home" | "databaseUrl" | "databaseSchema" | "leaseMs">,
+  settings: Pick<
+    CliSettings,
+    "home" | "databaseUrl" | "databaseSchema" | "leaseMs" | "sqliteSynchronous"
+  >,
   logger?: Logger,
 ): Promise<{ store: RunStore; queue?: RunQueue }> {
   if (settings.databaseUrl === undefined) {
     const { SqliteRunStore } = await import("../store/sqlite-store.ts");
-    return { store: new SqliteRunStore(join(settings.home, "signalbox.db")) };
+    const synchronous = settings.sqliteSynchronous;
+    return { store: new SqliteRunStore(join(settings.home, "signalbox.db"), { synchronous }) };
   }
   const { PostgresRunStore } = await import("../store/postgres-store.ts");
   const { createPostgresQueue } = await import("../store/postgres-queue.ts");

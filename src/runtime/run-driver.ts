@@ -204,7 +204,7 @@ export class RunDriver {
         return await this.options.store.settleRun(entry.lease, settlement);
       } catch (error) {
         if (!isLeaseLost(error)) throw error;
-        entry.lost = true;
+        this.lose(entry, error);
       }
     }
     return (await this.options.store.getRun(entry.lease.runId)) as RunRecord;
@@ -257,7 +257,7 @@ export class RunDriver {
   ): Promise<RunRecord> {
     const runId = entry.lease.runId;
     if (entry.lost || isLeaseLost(error)) {
-      entry.lost = true;
+      this.lose(entry, error);
       const current = (await this.options.store.getRun(runId)) as RunRecord;
       if (current.status === "cancelled") this.announceCancelled(current, sinks.emit);
       return current;
@@ -290,7 +290,7 @@ export class RunDriver {
       );
     } catch (compensationError) {
       if (!isLeaseLost(compensationError)) throw compensationError;
-      entry.lost = true;
+      this.lose(entry, compensationError);
       return (await this.options.store.getRun(runId)) as RunRecord;
     }
   }

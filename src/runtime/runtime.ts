@@ -137,6 +137,7 @@ export class Runtime {
   ): Promise<RunRecord> {
     const workflow = this.workflows.get(workflowName);
     const parsed = workflow.parseInput(input);
+    const here = this.execute === "here" && !options.detach;
     const run = await this.store.createRun({
       id: options.runId ?? randomUUID(),
       workflow: workflow.name,
@@ -145,11 +146,15 @@ export class Runtime {
       trigger: options.trigger ?? "api",
       dryRun: options.dryRun ?? false,
       parentRunId: options.parentRunId,
+      // Driven here: created claimed, in the same transaction (no queued moment to race for).
+      claim: here ? this.claim() : undefined,
     });
-    if (options.detach) {
-      await this.queue.enqueue(run.id);
-      return run;
+    if (here) {
+      const done = this.driver.drive(run, workflow, options.onEvent);
+      return this.settleOrReturn(run.id, done, options.wait ?? true);
     }
+    await this.queue.enqueue(run.id);
+    if (options.detach) return run;
     return this.continueRun(run.id, { onEvent: options.onEvent, wait: options.wait ?? true });
   }
 
@@ -371,13 +376,20 @@ export class Runtime {
     if (driving === undefined) await this.queue.enqueue(runId);
     const settled =
       driving ?? (options.wait ? this.follow(runId, { onEvent: options.onEvent }) : undefined);
-    if (!options.wait) {
-      settled?.catch((error: unknown) =>
-        this.logger.error({ runId, error: String(error) }, "background run failed"),
-      );
-      return this.mustGet(runId);
-    }
-    return (await settled) as RunRecord;
+    return this.settleOrReturn(runId, settled, options.wait);
+  }
+
+  /** Waits for `settled`, or (not waiting) returns the run as it is now and logs a failure later. */
+  private async settleOrReturn(
+    runId: string,
+    settled: Promise<RunRecord> | undefined,
+    wait: boolean,
+  ): Promise<RunRecord> {
+    if (wait) return (await settled) as RunRecord;
+    settled?.catch((error: unknown) =>
+      this.logger.error({ runId, error: String(error) }, "background run failed"),
+    );
+    return this.mustGet(runId);
   }
 
   private claim() {

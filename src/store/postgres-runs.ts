@@ -33,17 +33,23 @@ export async function createRun(context: PostgresContext, run: NewRun): Promise<
     const rows = await query(
       context.pool,
       `INSERT INTO ${context.tables.runs}
-         (id, workflow, version, status, input, trigger, dry_run, parent_run_id)
-       VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8) RETURNING ${RUN_COLUMNS}`,
+         (id, workflow, version, status, input, trigger, dry_run, parent_run_id, owner, epoch, lease_until)
+       VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9, $10,
+         CASE WHEN $9::text IS NULL THEN NULL
+           ELSE now() + make_interval(secs => $11::double precision / 1000) END)
+       RETURNING ${RUN_COLUMNS}`,
       [
         run.id,
         run.workflow,
         run.version,
-        run.status ?? "queued",
+        run.claim ? "running" : (run.status ?? "queued"),
         jsonParam(run.input) ?? "null",
         run.trigger,
         run.dryRun,
         run.parentRunId ?? null,
+        run.claim?.owner ?? null,
+        run.claim ? 1 : 0,
+        run.claim?.leaseMs ?? 0,
       ],
     );
     return toRun(rows[0]);

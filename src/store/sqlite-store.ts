@@ -88,17 +88,22 @@ export class SqliteRunStore implements RunStore {
     return this.connection.write(() => {
       this.sql(
         `INSERT INTO runs (id, workflow, version, status, input, trigger, dry_run, parent_run_id,
-             created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ${SQL_NOW}, ${SQL_NOW})`,
+             owner, epoch, lease_until, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+             CASE WHEN ? IS NULL THEN NULL ELSE ${SQL_NOW_PLUS} END, ${SQL_NOW}, ${SQL_NOW})`,
       ).run(
         run.id,
         run.workflow,
         run.version,
-        run.status ?? "queued",
+        run.claim ? "running" : (run.status ?? "queued"),
         json(run.input) ?? "null",
         run.trigger,
         run.dryRun ? 1 : 0,
         run.parentRunId ?? null,
+        run.claim?.owner ?? null,
+        run.claim ? 1 : 0,
+        run.claim?.owner ?? null,
+        leaseModifier(run.claim?.leaseMs ?? 0),
       );
       return this.mustGet(run.id);
     });

@@ -69,6 +69,11 @@ export type NewRun = Pick<
   Partial<Pick<RunRecord, "parentRunId">> & {
     /** `queued` (default: a worker will claim it) or `running` for runs not driven by a worker (chat turns). */
     readonly status?: "queued" | "running";
+    /**
+     * Created already claimed (status `running`, epoch 1, a lease on the database clock):
+     * one transaction instead of a create and a claim, for a run its starter drives itself.
+     */
+    readonly claim?: Claim;
   };
 
 /** A change to a run outside of driving it (chat turns, tests). */

@@ -26,6 +26,19 @@ export function describeRunContract(h: ContractHarness): void {
       expect(await store.holdsLease({ runId: id, owner: "worker-a", epoch: 1 })).toBe(true);
     });
 
+    it("creates a run already claimed (epoch 1, leased) for a starter that drives it itself", async () => {
+      const store = h.store();
+      const id = h.unique("born-claimed");
+      const run = await store.createRun(
+        newRun(id, { claim: { owner: "starter", leaseMs: 60_000 } }),
+      );
+      expect(run).toMatchObject({ status: "running", owner: "starter", epoch: 1 });
+      expect(Date.parse(run.leaseUntil ?? "")).toBeGreaterThan(Date.parse(run.createdAt));
+      expect(await store.holdsLease({ runId: id, owner: "starter", epoch: 1 })).toBe(true);
+      expect(await store.claimRun(id, { owner: "worker-b", leaseMs: 60_000 })).toBeUndefined();
+      expect(await store.claimableRuns(1000)).not.toContain(id);
+    });
+
     it("lets exactly one of ten concurrent claims win", async () => {
       const store = h.store();
       const id = h.unique("race");
