@@ -7,6 +7,7 @@ import { contextValue } from "../graph/run-context.ts";
 import type { CompiledWorkflow } from "../graph/workflow.ts";
 import type { ChatProvider } from "../models/chat-provider.ts";
 import { GuardedCheckpointer } from "../store/guarded-checkpointer.ts";
+import { CHECKPOINT_FENCE_MESSAGE, leaseContext } from "../store/lease-context.ts";
 import { leaseLost } from "../store/lease-lost.ts";
 import type { Lease, RunRecord, RunSettlement, RunStore } from "../store/types.ts";
 import { compensate } from "./compensate.ts";
@@ -49,7 +50,8 @@ export class RunDriver {
   constructor(private readonly options: RunDriverOptions) {
     this.owner = options.owner;
     this.checkpointer = new GuardedCheckpointer(options.store.checkpointer, {
-      beforeWrite: (threadId) => this.checkFence(threadId),
+      beforeWrite: async () => this.checkLost(),
+      attempt: (operation) => operation().catch((error: unknown) => this.fenceError(error)),
     });
   }
 
@@ -100,10 +102,14 @@ export class RunDriver {
       controller: new AbortController(),
       lost: false,
     };
+    // A newer claim of a run this process still drives (its lease ran out while the
+    // process stalled): the old drive is stale, stop it.
+    const stale = this.active.get(run.id);
+    if (stale !== undefined) this.lose(stale, leaseLost(stale.lease));
     this.active.set(run.id, entry);
-    entry.done = this.invoke(run, workflow, entry, onEvent).finally(() =>
-      this.active.delete(run.id),
-    );
+    entry.done = this.invoke(run, workflow, entry, onEvent).finally(() => {
+      if (this.active.get(run.id) === entry) this.active.delete(run.id);
+    });
     return entry.done;
   }
 
@@ -140,12 +146,15 @@ export class RunDriver {
         llm: this.options.llm,
         chat: this.options.chat,
       });
-      const final = await graph.invoke(start.input, {
-        configurable: { thread_id: run.id },
-        context: contextValue(context),
-        signal: entry.controller.signal,
-        recursionLimit: workflow.maxSteps,
-      });
+      // Inside the lease's context, the store fences each checkpoint write atomically.
+      const final = await leaseContext.run(entry.lease, () =>
+        graph.invoke(start.input, {
+          configurable: { thread_id: run.id },
+          context: contextValue(context),
+          signal: entry.controller.signal,
+          recursionLimit: workflow.maxSteps,
+        }),
+      );
       return await this.finish(entry, workflow, final, { emit, log });
     } catch (error) {
       return await this.fail(entry, workflow, error, { emit, log, logger });
@@ -154,15 +163,25 @@ export class RunDriver {
     }
   }
 
-  /** Before each checkpoint write: only the current holder of a run writes its thread. */
-  private async checkFence(threadId: string | undefined): Promise<void> {
-    const entry = threadId === undefined ? undefined : this.active.get(threadId);
-    if (entry === undefined) return;
-    if (entry.lost || !(await this.options.store.holdsLease(entry.lease))) {
-      const error = leaseLost(entry.lease);
-      this.lose(entry, error);
-      throw error;
-    }
+  /** Before each checkpoint write: a driver that knows it lost its run does not even try. */
+  private checkLost(): void {
+    const lease = leaseContext.getStore();
+    const entry = lease === undefined ? undefined : this.active.get(lease.runId);
+    if (lease !== undefined && entry?.lease.epoch === lease.epoch && entry.lost)
+      throw leaseLost(lease);
+  }
+
+  /** A checkpoint write the store refused (the SQLite fence trigger): LEASE_LOST, and stop. */
+  private fenceError(error: unknown): never {
+    const lease = leaseContext.getStore();
+    const refused =
+      isLeaseLost(error) ||
+      (error instanceof Error && error.message.includes(CHECKPOINT_FENCE_MESSAGE));
+    if (!refused || lease === undefined) throw error;
+    const entry = this.active.get(lease.runId);
+    const lost = isLeaseLost(error) ? error : leaseLost(lease);
+    if (entry?.lease.epoch === lease.epoch) this.lose(entry, lost);
+    throw lost;
   }
 
   private lose(entry: ActiveRun, error: unknown): void {

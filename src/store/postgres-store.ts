@@ -4,6 +4,7 @@ import pino, { type Logger } from "pino";
 import { ErrorCode, SignalboxError } from "../errors.ts";
 import type { DecisionRecord } from "../graph/decision.ts";
 import * as approvals from "./postgres-approvals.ts";
+import { fencedPool } from "./postgres-fence.ts";
 import * as journal from "./postgres-journal.ts";
 import { listenForRunIds } from "./postgres-listener.ts";
 import * as runs from "./postgres-runs.ts";
@@ -88,7 +89,9 @@ export class PostgresRunStore implements RunStore {
     this.connection = connection;
     this.eventsChannel = `${schema}_events`;
     this.context = { pool, tables: qualify(schema), eventsChannel: this.eventsChannel };
-    this.checkpointer = new PostgresSaver(pool, undefined, { schema });
+    this.checkpointer = new PostgresSaver(fencedPool(pool, this.context.tables.runs), undefined, {
+      schema,
+    });
   }
 
   /**

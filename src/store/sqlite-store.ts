@@ -5,6 +5,7 @@ import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
 import { ErrorCode, SignalboxError } from "../errors.ts";
 import type { DecisionRecord } from "../graph/decision.ts";
 import { GuardedCheckpointer } from "./guarded-checkpointer.ts";
+import { CHECKPOINT_FENCE_MESSAGE, leaseContext } from "./lease-context.ts";
 import { leaseLost } from "./lease-lost.ts";
 import {
   leaseModifier,
@@ -31,6 +32,38 @@ import type {
   RunStore,
   StoredEvent,
 } from "./types.ts";
+
+/**
+ * LangGraph's SqliteSaver with its writes fenced: temporary triggers on its two tables
+ * refuse a checkpoint written under a lease (see {@link leaseContext}) that no longer
+ * holds its run. The check runs inside the insert, under SQLite's write lock, so no
+ * claim can commit between the check and the write.
+ */
+class FencedSqliteSaver extends SqliteSaver {
+  install(): void {
+    this.setup();
+    const db = this.db;
+    db.function(
+      "signalbox_lease_owner",
+      { deterministic: false },
+      () => leaseContext.getStore()?.owner ?? null,
+    );
+    db.function(
+      "signalbox_lease_epoch",
+      { deterministic: false },
+      () => leaseContext.getStore()?.epoch ?? null,
+    );
+    for (const table of ["checkpoints", "writes"]) {
+      db.exec(
+        `CREATE TEMP TRIGGER IF NOT EXISTS signalbox_fence_${table} BEFORE INSERT ON main.${table}
+           WHEN signalbox_lease_owner() IS NOT NULL AND NOT EXISTS (
+             SELECT 1 FROM main.runs WHERE id = NEW.thread_id AND owner = signalbox_lease_owner()
+               AND epoch = signalbox_lease_epoch() AND status = 'running')
+         BEGIN SELECT RAISE(ABORT, '${CHECKPOINT_FENCE_MESSAGE}'); END`,
+      );
+    }
+  }
+}
 
 /** Options for {@link SqliteRunStore}. */
 export interface SqliteRunStoreOptions {
@@ -79,7 +112,9 @@ export class SqliteRunStore implements RunStore {
   constructor(path: string, options: SqliteRunStoreOptions = {}) {
     this.path = path;
     this.connection = openConnection(path, options.synchronous ?? "FULL");
-    this.checkpointer = new GuardedCheckpointer(new SqliteSaver(this.connection.db), {
+    const saver = new FencedSqliteSaver(this.connection.db);
+    saver.install();
+    this.checkpointer = new GuardedCheckpointer(saver, {
       attempt: (operation) => this.connection.retryBusy(operation),
     });
   }

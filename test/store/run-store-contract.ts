@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe } from "vitest";
 import type { RunStore } from "../../src/store/types.ts";
 import { describeApprovalContract } from "./run-store-contract-approvals.ts";
+import { describeCheckpointContract } from "./run-store-contract-checkpoints.ts";
 import { describeJournalContract } from "./run-store-contract-journal.ts";
 import { describeRunContract } from "./run-store-contract-runs.ts";
 import { type ContractHarness, uniqueName } from "./run-store-fixtures.ts";
@@ -38,6 +39,7 @@ export function describeRunStoreContract(name: string, open: () => Promise<RunSt
     };
     describeRunContract(harness);
     describeJournalContract(harness);
+    describeCheckpointContract(harness);
     describeApprovalContract(harness);
   });
 }
