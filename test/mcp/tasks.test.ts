@@ -208,12 +208,11 @@ describe("MCP tasks over runs (in-process)", () => {
     expect(structured(plain)).toMatchObject({ status: "succeeded", output: { value: "v-a" } });
     expect(plain._meta?.[RELATED_TASK]).toBeUndefined();
     expect(progress).toContain("read done");
-    const started = Date.now();
+    // Answered with the paused run (not held open until someone approves).
     const waiting = (await client.callTool({
       name: "gated",
       arguments: { ticket: "T-8" },
     })) as CallToolResult;
-    expect(Date.now() - started).toBeLessThan(5_000);
     expect(structured(waiting).status).toBe("waiting");
     expect(structured(waiting).next).toContain("approve_run");
     // A run a plain call started reads as a task too.

@@ -266,10 +266,9 @@ describe("OpenAI test server: failures", () => {
     const pending = rejectionOf(chatModel({ timeout: 30_000 }).invoke("Hi"));
     await expect.poll(() => server.requests.length).toBe(1);
 
-    const startedAt = Date.now();
     await server.close();
 
+    // A connection error, not the client's 30 s timeout: the close ended the request.
     expect(String(await pending)).toContain("Connection error");
-    expect(Date.now() - startedAt).toBeLessThan(5_000);
   });
 });
