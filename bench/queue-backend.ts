@@ -10,8 +10,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
 import type { Logger } from "pino";
-import { createPostgresQueue } from "../src/store/postgres-queue.ts";
-import { PostgresRunStore } from "../src/store/postgres-store.ts";
+import { openPostgres } from "../src/store/open-postgres.ts";
 import { SqliteRunStore } from "../src/store/sqlite-store.ts";
 import type { RunQueue, RunStore } from "../src/store/types.ts";
 import { processCpuMs } from "./proc-cpu.ts";
@@ -56,12 +55,7 @@ export async function openBackend(
 ): Promise<{ store: RunStore; queue?: RunQueue }> {
   if (backend.databaseUrl === undefined || backend.schema === undefined)
     return { store: new SqliteRunStore(join(backend.home, "signalbox.db")) };
-  const store = await PostgresRunStore.open({
-    connectionString: backend.databaseUrl,
-    schema: backend.schema,
-    logger,
-  });
-  return { store, queue: createPostgresQueue({ pool: store.pool, schema: store.schema, logger }) };
+  return openPostgres({ connectionString: backend.databaseUrl, schema: backend.schema, logger });
 }
 
 /** A new backend of `kind`; `dispose` drops its schemas and removes its home. */

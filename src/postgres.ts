@@ -13,6 +13,8 @@
  * await runtime.startWorker({ concurrency: 4 });
  * ```
  */
+
+export { type OpenPostgresOptions, openPostgres } from "./store/open-postgres.ts";
 export {
   createPostgresQueue,
   type PostgresQueueOptions,

@@ -56,7 +56,11 @@ describe("public API", () => {
   });
 
   it("keeps the PostgreSQL deployment in its own entry", () => {
-    expect(Object.keys(postgres).sort()).toEqual(["PostgresRunStore", "createPostgresQueue"]);
+    expect(Object.keys(postgres).sort()).toEqual([
+      "PostgresRunStore",
+      "createPostgresQueue",
+      "openPostgres",
+    ]);
     expect("PostgresRunStore" in signalbox).toBe(false);
   });
 

@@ -20,16 +20,11 @@ export async function openStore(
     const synchronous = settings.sqliteSynchronous;
     return { store: new SqliteRunStore(join(settings.home, "signalbox.db"), { synchronous }) };
   }
-  const { PostgresRunStore } = await import("../store/postgres-store.ts");
-  const { createPostgresQueue } = await import("../store/postgres-queue.ts");
-  const store = await PostgresRunStore.open({
+  const { openPostgres } = await import("../store/open-postgres.ts");
+  return openPostgres({
     connectionString: settings.databaseUrl,
     schema: settings.databaseSchema,
     logger,
-    // A transaction idle past the lease is a stopped driver's: end it, as the lease ends its claim.
-    pool: settings.leaseMs ? { idle_in_transaction_session_timeout: settings.leaseMs } : undefined,
+    leaseMs: settings.leaseMs,
   });
-  if (logger === undefined) return { store };
-  const queue = createPostgresQueue({ pool: store.pool, schema: store.schema, logger });
-  return { store, queue };
 }

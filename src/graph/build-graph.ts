@@ -97,5 +97,7 @@ export interface WorkflowGraph {
     values: Record<string, unknown>;
     next: string[];
     tasks: readonly { interrupts: readonly { id?: string; value?: unknown }[] }[];
+    /** When the latest checkpoint was written; absent when the thread has none. */
+    createdAt?: string;
   }>;
 }

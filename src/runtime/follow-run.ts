@@ -50,8 +50,8 @@ export async function followRun(
       const run = await store.getRun(runId);
       await drain();
       if (run === undefined) throw new Error(`run ${runId} vanished from the store`);
+      // Drivers store every event before they settle, so the drain after a settled read is complete.
       if (isSettled(run)) {
-        await drain();
         if (!sawEnd && run.status !== "waiting") options.onEvent?.(endEvent(run));
         return run;
       }

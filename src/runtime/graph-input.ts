@@ -33,10 +33,10 @@ export async function graphInputFor(options: {
   const { run, graph, store } = options;
   // The first claim of a run: no driver can have written a checkpoint before it.
   if (run.epoch === 1) return { kind: "invoke", input: { input: run.input }, isNew: true };
-  const config = { configurable: { thread_id: run.id } };
-  const checkpoint = await store.checkpointer.getTuple(config);
-  if (checkpoint === undefined) return { kind: "invoke", input: { input: run.input }, isNew: true };
-  const state = await graph.getState(config);
+  const state = await graph.getState({ configurable: { thread_id: run.id } });
+  // A driver died before LangGraph saved the first checkpoint: start over from the input.
+  if (state.createdAt === undefined)
+    return { kind: "invoke", input: { input: run.input }, isNew: true };
   const pending = state.tasks.flatMap((task) => task.interrupts);
   if (pending.length === 0) return { kind: "invoke", input: null, isNew: false };
   const resumes: Record<string, unknown> = {};

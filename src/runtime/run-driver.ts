@@ -6,8 +6,7 @@ import type { Decider } from "../graph/route-decider.ts";
 import { contextValue } from "../graph/run-context.ts";
 import type { CompiledWorkflow } from "../graph/workflow.ts";
 import type { ChatProvider } from "../models/chat-provider.ts";
-import { GuardedCheckpointer } from "../store/guarded-checkpointer.ts";
-import { CHECKPOINT_FENCE_MESSAGE, leaseContext } from "../store/lease-context.ts";
+import { leaseContext } from "../store/lease-context.ts";
 import { leaseLost } from "../store/lease-lost.ts";
 import type { Lease, RunRecord, RunSettlement, RunStore } from "../store/types.ts";
 import { compensate } from "./compensate.ts";
@@ -42,17 +41,11 @@ const isLeaseLost = (error: unknown) => isSignalboxError(error, "LEASE_LOST");
  */
 export class RunDriver {
   readonly owner: string;
-  /** The store's checkpointer with the fence in front of every write. */
-  readonly checkpointer: GuardedCheckpointer;
   private readonly listeners = new Set<(event: RunEvent) => void>();
   private readonly active = new Map<string, ActiveRun>();
 
   constructor(private readonly options: RunDriverOptions) {
     this.owner = options.owner;
-    this.checkpointer = new GuardedCheckpointer(options.store.checkpointer, {
-      beforeWrite: async () => this.checkLost(),
-      attempt: (operation) => operation().catch((error: unknown) => this.fenceError(error)),
-    });
   }
 
   get leaseMs(): number {
@@ -125,10 +118,10 @@ export class RunDriver {
     const emit = (event: RunEvent) => {
       log.push(event);
       onEvent?.(event);
-      for (const listener of this.listeners) listener(event);
+      this.publish(event);
     };
     const heartbeat = this.heartbeat(entry);
-    const graph = workflow.graph(this.checkpointer);
+    const graph = workflow.graph(store.checkpointer);
     try {
       const start = await graphInputFor({ run, graph, store });
       if (start.kind === "still-waiting")
@@ -161,27 +154,6 @@ export class RunDriver {
     } finally {
       clearInterval(heartbeat);
     }
-  }
-
-  /** Before each checkpoint write: a driver that knows it lost its run does not even try. */
-  private checkLost(): void {
-    const lease = leaseContext.getStore();
-    const entry = lease === undefined ? undefined : this.active.get(lease.runId);
-    if (lease !== undefined && entry?.lease.epoch === lease.epoch && entry.lost)
-      throw leaseLost(lease);
-  }
-
-  /** A checkpoint write the store refused (the SQLite fence trigger): LEASE_LOST, and stop. */
-  private fenceError(error: unknown): never {
-    const lease = leaseContext.getStore();
-    const refused =
-      isLeaseLost(error) ||
-      (error instanceof Error && error.message.includes(CHECKPOINT_FENCE_MESSAGE));
-    if (!refused || lease === undefined) throw error;
-    const entry = this.active.get(lease.runId);
-    const lost = isLeaseLost(error) ? error : leaseLost(lease);
-    if (entry?.lease.epoch === lease.epoch) this.lose(entry, lost);
-    throw lost;
   }
 
   private lose(entry: ActiveRun, error: unknown): void {

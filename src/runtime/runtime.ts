@@ -22,7 +22,7 @@ import { createOwner } from "./owner.ts";
 import { createPollingQueue } from "./polling-queue.ts";
 import type { WorkflowRegistry } from "./registry.ts";
 import { RunDriver } from "./run-driver.ts";
-import { Worker, type WorkerOptions } from "./worker.ts";
+import { releaseStranded, Worker, type WorkerOptions } from "./worker.ts";
 
 export interface RuntimeOptions {
   readonly store: RunStore;
@@ -277,8 +277,7 @@ export class Runtime {
    * deadline passed continue as expired. Returns the runs it drove.
    */
   async recover(options: { onEvent?: (event: RunEvent) => void } = {}): Promise<RunRecord[]> {
-    await this.store.requeueExpired();
-    await this.store.expireApprovals();
+    await releaseStranded(this.store);
     const driving: Promise<RunRecord>[] = [];
     for (const runId of await this.store.claimableRuns(1000)) {
       const drive = await this.tryDrive(runId, options.onEvent);

@@ -10,6 +10,15 @@ export interface WorkerHost {
   tryDrive(runId: string): Promise<{ readonly done: Promise<RunRecord> } | undefined>;
 }
 
+/**
+ * Puts back in the queue what no one will continue otherwise: runs whose lease ran out
+ * (their worker stopped) and waiting runs whose approval deadline passed (now expired).
+ * Returns their ids. Every worker's sweeper and `recover` call it.
+ */
+export async function releaseStranded(store: RunStore): Promise<string[]> {
+  return [...(await store.requeueExpired()), ...(await store.expireApprovals())];
+}
+
 /** Options for {@link Worker}. */
 export interface WorkerOptions {
   /** Runs driven at once. Default 4. */
@@ -65,10 +74,7 @@ export class Worker {
 
   private async sweepOnce(): Promise<string[]> {
     try {
-      const woken = [
-        ...(await this.host.store.requeueExpired()),
-        ...(await this.host.store.expireApprovals()),
-      ];
+      const woken = await releaseStranded(this.host.store);
       if (woken.length > 0) this.host.logger.info({ runs: woken }, "sweeper re-queued runs");
       // Queued runs whose wake-up was lost (a worker died holding it) are woken again.
       const claimable = await this.host.store.claimableRuns(100, { queuedForMs: this.every * 2 });

@@ -9,37 +9,19 @@ import {
   type PendingWrite,
 } from "@langchain/langgraph-checkpoint";
 
-/** What a {@link GuardedCheckpointer} does around the saver it wraps. */
+/** What a {@link GuardedCheckpointer} does around each call to the saver it wraps. */
 export interface CheckpointGuard {
-  /** Runs before every write with the thread it writes to; throwing stops the write. */
-  readonly beforeWrite?: (threadId: string | undefined) => Promise<void>;
-  /** Runs each write (and read), e.g. retrying a busy database without blocking. */
-  readonly attempt?: <T>(operation: () => Promise<T>) => Promise<T>;
+  /** Runs each read and write: the SQLite store retries a busy database without blocking. */
+  readonly attempt: <T>(operation: () => Promise<T>) => Promise<T>;
 }
 
-const once = <T>(operation: () => Promise<T>): Promise<T> => operation();
-
-function threadOf(config: RunnableConfig): string | undefined {
-  const id = config.configurable?.thread_id;
-  return typeof id === "string" ? id : undefined;
-}
-
-/**
- * A LangGraph checkpointer that delegates to another and guards its writes: the
- * runtime checks the driver still holds the run before each checkpoint (fencing),
- * and the SQLite store retries a busy database asynchronously.
- */
+/** A LangGraph checkpointer that delegates to another, each call through a guard. */
 export class GuardedCheckpointer extends BaseCheckpointSaver {
   constructor(
     private readonly inner: BaseCheckpointSaver,
     private readonly guard: CheckpointGuard,
   ) {
     super(inner.serde);
-  }
-
-  /** The same saver with another guard in front (the inner guards still apply). */
-  with(guard: CheckpointGuard): GuardedCheckpointer {
-    return new GuardedCheckpointer(this, guard);
   }
 
   getTuple(config: RunnableConfig): Promise<CheckpointTuple | undefined> {
@@ -56,7 +38,6 @@ export class GuardedCheckpointer extends BaseCheckpointSaver {
     metadata: CheckpointMetadata,
     newVersions: ChannelVersions,
   ): Promise<RunnableConfig> {
-    await this.guard.beforeWrite?.(threadOf(config));
     return this.attempt(() => this.inner.put(config, checkpoint, metadata, newVersions));
   }
 
@@ -66,7 +47,6 @@ export class GuardedCheckpointer extends BaseCheckpointSaver {
     taskId: string,
     taskPath?: string,
   ): Promise<void> {
-    await this.guard.beforeWrite?.(threadOf(config));
     return this.attempt(() => this.inner.putWrites(config, writes, taskId, taskPath));
   }
 
@@ -79,6 +59,6 @@ export class GuardedCheckpointer extends BaseCheckpointSaver {
   }
 
   private attempt<T>(operation: () => Promise<T>): Promise<T> {
-    return (this.guard.attempt ?? once)(operation);
+    return this.guard.attempt(operation);
   }
 }

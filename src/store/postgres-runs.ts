@@ -162,16 +162,6 @@ export async function claimableRuns(
   return rows.map((row) => z.object({ id: z.string() }).parse(row).id);
 }
 
-/** A read: true while the run is `running` under this owner and epoch. */
-export async function holdsLease(context: PostgresContext, lease: Lease): Promise<boolean> {
-  const result = await context.pool.query(
-    `SELECT 1 FROM ${context.tables.runs}
-       WHERE id = $1 AND status = 'running' AND owner = $2 AND epoch = $3`,
-    [lease.runId, lease.owner, lease.epoch],
-  );
-  return result.rowCount === 1;
-}
-
 export async function renewLease(
   context: PostgresContext,
   lease: Lease,

@@ -32,15 +32,8 @@ import type {
   StoredEvent,
 } from "./types.ts";
 
-/**
- * How long PostgreSQL lets a session sit idle inside a transaction before ending it
- * (default 30 s, the default lease). A driver stopped mid-transaction (SIGSTOP, a frozen
- * VM, a long pause) keeps its fence's lock on the run's row, and its socket stays open,
- * so without this no claim, requeue or cancel of that run could ever commit: the run
- * would be stuck however long ago its lease ran out. Set it to your lease through
- * `pool: { idle_in_transaction_session_timeout }`.
- */
-const IDLE_IN_TRANSACTION_MS = 30_000;
+/** The runtime's default lease (`RuntimeOptions.leaseMs`). */
+const DEFAULT_LEASE_MS = 30_000;
 
 /** Options for {@link PostgresRunStore.open}. */
 export interface PostgresRunStoreOptions {
@@ -51,6 +44,14 @@ export interface PostgresRunStoreOptions {
   readonly logger?: Logger;
   /** Extra `pg.Pool` settings (`max`, timeouts, `ssl`, …); the connection string wins. */
   readonly pool?: Omit<pg.PoolConfig, "connectionString">;
+  /**
+   * The lease the runtimes on this store use (default 30 s, the runtime's default). A
+   * transaction left idle that long is ended by the server: a driver stopped inside one
+   * (SIGSTOP, a frozen VM) keeps its fence's lock on the run's row and its socket open,
+   * so otherwise no claim, requeue or cancel of that run could commit, however long ago
+   * its lease ran out.
+   */
+  readonly leaseMs?: number;
 }
 
 /**
@@ -109,7 +110,7 @@ export class PostgresRunStore implements RunStore {
       );
     const logger = options.logger ?? pino({ level: "silent" });
     const connection = {
-      idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_MS,
+      idle_in_transaction_session_timeout: options.leaseMs ?? DEFAULT_LEASE_MS,
       ...options.pool,
       connectionString: options.connectionString,
     };
@@ -180,10 +181,6 @@ export class PostgresRunStore implements RunStore {
 
   claimableRuns(limit: number, options: { readonly queuedForMs?: number } = {}): Promise<string[]> {
     return runs.claimableRuns(this.context, limit, options.queuedForMs);
-  }
-
-  holdsLease(lease: Lease): Promise<boolean> {
-    return runs.holdsLease(this.context, lease);
   }
 
   renewLease(lease: Lease, leaseMs: number): Promise<boolean> {

@@ -10,11 +10,8 @@ const BUSY_GIVE_UP_MS = 60_000;
 
 /** The current time on SQLite's clock, in the ISO form runs use (`…T…:…:….mmmZ`). */
 export const SQL_NOW = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
-/** `now + ?` where the parameter is a modifier made by {@link leaseModifier}. */
+/** `now` shifted by `?`, a modifier made by {@link leaseModifier} (negative: back in time). */
 export const SQL_NOW_PLUS = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?)";
-
-/** `now - ?` (the same modifier, made from a negative number of milliseconds). */
-export const SQL_NOW_MINUS = SQL_NOW_PLUS;
 
 /** An SQLite date modifier adding `ms` milliseconds (negative: subtracting). */
 export function leaseModifier(ms: number): string {

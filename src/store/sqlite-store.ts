@@ -11,7 +11,6 @@ import {
   leaseModifier,
   Rollback,
   SQL_NOW,
-  SQL_NOW_MINUS,
   SQL_NOW_PLUS,
   SqliteConnection,
 } from "./sqlite-connection.ts";
@@ -65,6 +64,18 @@ class FencedSqliteSaver extends SqliteSaver {
   }
 }
 
+/** A checkpoint write the fence trigger refused is LEASE_LOST, as every other fenced write. */
+function refusedByFence(error: unknown): never {
+  const lease = leaseContext.getStore();
+  if (
+    lease !== undefined &&
+    error instanceof Error &&
+    error.message.includes(CHECKPOINT_FENCE_MESSAGE)
+  )
+    throw leaseLost(lease);
+  throw error;
+}
+
 /** Options for {@link SqliteRunStore}. */
 export interface SqliteRunStoreOptions {
   /**
@@ -115,7 +126,7 @@ export class SqliteRunStore implements RunStore {
     const saver = new FencedSqliteSaver(this.connection.db);
     saver.install();
     this.checkpointer = new GuardedCheckpointer(saver, {
-      attempt: (operation) => this.connection.retryBusy(operation),
+      attempt: (operation) => this.connection.retryBusy(operation).catch(refusedByFence),
     });
   }
 
@@ -203,15 +214,11 @@ export class SqliteRunStore implements RunStore {
     options: { readonly queuedForMs?: number } = {},
   ): Promise<string[]> {
     const rows = this.sql(
-      `SELECT id FROM runs WHERE (status = 'queued' AND updated_at <= ${SQL_NOW_MINUS})
+      `SELECT id FROM runs WHERE (status = 'queued' AND updated_at <= ${SQL_NOW_PLUS})
          OR (status = 'running' AND lease_until < ${SQL_NOW})
          ORDER BY created_at LIMIT ?`,
     ).all(leaseModifier(-(options.queuedForMs ?? 0)), limit) as { id: string }[];
     return rows.map((row) => row.id);
-  }
-
-  async holdsLease(lease: Lease): Promise<boolean> {
-    return this.leaseRow(lease) !== undefined;
   }
 
   renewLease(lease: Lease, leaseMs: number): Promise<boolean> {
@@ -500,13 +507,10 @@ export class SqliteRunStore implements RunStore {
 
   /** Inside a write transaction: throws LEASE_LOST unless `lease` still holds the run. */
   private assertLease(lease: Lease): void {
-    if (this.leaseRow(lease) === undefined) throw leaseLost(lease);
-  }
-
-  private leaseRow(lease: Lease): unknown {
-    return this.sql(
+    const holds = this.sql(
       "SELECT 1 FROM runs WHERE id = ? AND owner = ? AND epoch = ? AND status = 'running'",
     ).get(lease.runId, lease.owner, lease.epoch);
+    if (holds === undefined) throw leaseLost(lease);
   }
 
   private sql(text: string) {

@@ -189,8 +189,6 @@ export interface RunStore {
    * sweeper re-waking runs whose wake-up was lost, not every fresh one).
    */
   claimableRuns(limit: number, options?: { readonly queuedForMs?: number }): Promise<string[]>;
-  /** True while `lease` holds its run (checked before every checkpoint write; a read only). */
-  holdsLease(lease: Lease): Promise<boolean>;
   /** Extends the lease; false (and no write) when the lease was lost. Never throws LEASE_LOST. */
   renewLease(lease: Lease, leaseMs: number): Promise<boolean>;
   /** Ends the driver's hold: the final status (or `waiting`, or back to `queued`), owner cleared. Fenced. */

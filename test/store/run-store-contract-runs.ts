@@ -5,6 +5,7 @@ import {
   claimedRun,
   expectFencedOut,
   expectLeaseLost,
+  holds,
   newRun,
   reclaimedRun,
   sleep,
@@ -23,7 +24,7 @@ export function describeRunContract(h: ContractHarness): void {
       expect(run).toMatchObject({ status: "running", owner: "worker-a", epoch: 1 });
       expect(Date.parse(run?.leaseUntil ?? "")).toBeGreaterThan(Date.parse(created.createdAt));
       expect(await store.claimRun(id, { owner: "worker-b", leaseMs: 60_000 })).toBeUndefined();
-      expect(await store.holdsLease({ runId: id, owner: "worker-a", epoch: 1 })).toBe(true);
+      expect(await holds(store, { runId: id, owner: "worker-a", epoch: 1 })).toBe(true);
     });
 
     it("creates a run already claimed (epoch 1, leased) for a starter that drives it itself", async () => {
@@ -34,7 +35,7 @@ export function describeRunContract(h: ContractHarness): void {
       );
       expect(run).toMatchObject({ status: "running", owner: "starter", epoch: 1 });
       expect(Date.parse(run.leaseUntil ?? "")).toBeGreaterThan(Date.parse(run.createdAt));
-      expect(await store.holdsLease({ runId: id, owner: "starter", epoch: 1 })).toBe(true);
+      expect(await holds(store, { runId: id, owner: "starter", epoch: 1 })).toBe(true);
       expect(await store.claimRun(id, { owner: "worker-b", leaseMs: 60_000 })).toBeUndefined();
       expect(await store.claimableRuns(1000)).not.toContain(id);
     });
@@ -91,8 +92,8 @@ export function describeRunContract(h: ContractHarness): void {
       );
       const { stale, current } = await reclaimedRun(store, h.unique("renew-lost"));
       expect(await store.renewLease(stale, 60_000)).toBe(false);
-      expect(await store.holdsLease(stale)).toBe(false);
-      expect(await store.holdsLease(current)).toBe(true);
+      expect(await holds(store, stale)).toBe(false);
+      expect(await holds(store, current)).toBe(true);
     });
 
     it("does not claim a waiting, finished or missing run", async () => {

@@ -40,6 +40,12 @@ export function newRun(id: string, overrides: Partial<NewRun> = {}): NewRun {
 }
 
 /** The lease a claim result stands for. */
+/** True while `lease` holds its run, as the store's own record says. */
+export async function holds(store: RunStore, lease: Lease): Promise<boolean> {
+  const run = await store.getRun(lease.runId);
+  return run?.status === "running" && run.owner === lease.owner && run.epoch === lease.epoch;
+}
+
 export function leaseOf(run: RunRecord): Lease {
   expect(run.owner).not.toBeNull();
   return { runId: run.id, owner: run.owner ?? "", epoch: run.epoch };
@@ -167,7 +173,7 @@ export async function expectFencedOut(store: RunStore, lease: Lease): Promise<vo
   await expectLeaseLost(store.createApproval(approvalRecord(runId, `${runId}:late`), lease));
   await expectLeaseLost(store.appendEvents(lease, [{ type: "late" }]));
   expect(await store.renewLease(lease, 60_000)).toBe(false);
-  expect(await store.holdsLease(lease)).toBe(false);
+  expect(await holds(store, lease)).toBe(false);
   expect(await store.getRun(runId)).toEqual(before);
   expect(await store.listDecisions({ runId })).toEqual([]);
   expect(await store.getEffect(key)).toBeUndefined();
