@@ -156,6 +156,37 @@ describe("signalbox CLI", () => {
     );
   });
 
+  it("run --detach only queues the run and prints its id; a process that recovers drives it", async () => {
+    // A home of its own: recover drives every queued run there, and no other test's.
+    const own = tempHome("signalbox-cli-detach-");
+    const cli = (...args: string[]) => runCliCaptured(["--home", own.home, ...args]);
+    const detached = await cli("run", "support_triage", "--input", refund, "--detach");
+    expect(detached.code, detached.stderr).toBe(0);
+    const runId = detached.stdout.trim();
+    expect(runId).toMatch(/^[0-9a-f-]{36}$/);
+    const queued = JSON.parse((await cli("show", runId, "--json")).stdout) as {
+      run: { status: string; owner: string | null; epoch: number };
+      decisions: unknown[];
+    };
+    expect(queued.run).toMatchObject({ status: "queued", owner: null, epoch: 0 });
+    expect(queued.decisions).toEqual([]);
+    const asJson = await cli("run", "support_triage", "--input", refund, "--detach", "--json");
+    const second = JSON.parse(asJson.stdout) as { id: string; status: string };
+    expect(second.status).toBe("queued");
+    const recovered = await cli("recover");
+    expect(recovered.code, recovered.stderr).toBe(0);
+    expect(recovered.stdout.trim().split("\n").sort()).toEqual(
+      [`${runId}  succeeded`, `${second.id}  succeeded`].sort(),
+    );
+    const done = JSON.parse((await cli("show", runId, "--json")).stdout) as {
+      run: { status: string; epoch: number };
+      decisions: { node: string }[];
+    };
+    expect(done.run).toMatchObject({ status: "succeeded", epoch: 1 });
+    expect(done.decisions.map((decision) => decision.node)).toContain("classify_intent");
+    own.cleanup();
+  });
+
   it("exits 5 naming the file when the store cannot be opened", async () => {
     const { home: dir, cleanup } = tempHome("signalbox-cli-store-");
     try {
