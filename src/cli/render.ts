@@ -123,5 +123,9 @@ export function renderRun(details: RunDetails, tty: boolean): string {
   if (run.output !== undefined && run.output !== null)
     lines.push("", paint("bold", "output"), JSON.stringify(run.output, null, 2));
   if (run.error) lines.push("", paint("red", `error: ${run.error}`));
+  if (run.failure)
+    lines.push(
+      `  code ${run.failure.code}${run.failure.node ? `, raised in node ${run.failure.node}` : ""}`,
+    );
   return lines.join("\n");
 }

@@ -1,5 +1,6 @@
 import { Command, isGraphBubbleUp } from "@langchain/langgraph";
 import { createDecisionRecord, type DecisionInput, type DecisionRecord } from "./decision.ts";
+import { markFailedNode } from "./node-failure.ts";
 import { getRunContext, getStep, type RunContext } from "./run-context.ts";
 import type { StepContext } from "./types.ts";
 
@@ -104,6 +105,7 @@ export async function runNode(
   } catch (error) {
     await flushDecisions(call);
     if (!isGraphBubbleUp(error)) {
+      markFailedNode(error, node);
       const message = error instanceof Error ? error.message : String(error);
       context.logger.warn(
         { node, step: call.step, attempt: call.attempt, error: message },

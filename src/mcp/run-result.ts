@@ -30,6 +30,16 @@ export const PendingApproval = z.object({
   details: z.unknown(),
 });
 
+/** Why a run failed, was compensated or cancelled: the stored error record. */
+export const RunFailureResult = z.object({
+  code: z
+    .string()
+    .describe("STEP_FAILED, STEP_LIMIT, OUTPUT_INVALID, CANCELLED, … or a step's own code"),
+  message: z.string(),
+  node: z.string().nullable().describe("The node the error was raised in, if any"),
+  details: z.record(z.string(), z.unknown()),
+});
+
 /**
  * The structured result of every tool that starts, continues or shows a run;
  * `output` is the workflow's own output schema where the tool knows it.
@@ -42,6 +52,9 @@ export function runResultSchema(output: z.ZodType = z.unknown()) {
     dryRun: z.boolean(),
     output: output.nullable().describe("The workflow's output once it succeeded, else null"),
     error: z.string().nullable(),
+    failure: RunFailureResult.nullable().describe(
+      "The structured error of a run that did not succeed",
+    ),
     decisionPath: z.array(DecisionStep).describe("Why the run went where it went, in order"),
     effects: z.array(EffectStep),
     approval: PendingApproval.nullable().describe("The pending approval of a waiting run"),
@@ -74,6 +87,7 @@ export function summarizeRun(details: RunDetails): RunResult {
     dryRun: run.dryRun,
     output: run.output ?? null,
     error: run.error,
+    failure: run.failure,
     decisionPath: details.decisions.map((decision) => ({
       node: decision.node,
       kind: decision.kind,
@@ -118,6 +132,10 @@ export function renderRunResult(result: RunResult): string {
     lines.push(`approval pending at ${result.approval.node}: ${result.approval.message}`);
   if (result.output !== null) lines.push(`output: ${JSON.stringify(result.output)}`);
   if (result.error) lines.push(`error: ${result.error}`);
+  if (result.failure)
+    lines.push(
+      `error code: ${result.failure.code}${result.failure.node ? ` (in node ${result.failure.node})` : ""}`,
+    );
   if (result.next) lines.push(`next: ${result.next}`);
   return lines.join("\n");
 }

@@ -1,4 +1,3 @@
-import { GraphRecursionError } from "@langchain/langgraph";
 import type { Logger } from "pino";
 import { isSignalboxError } from "../errors.ts";
 import type { RunEvent } from "../graph/events.ts";
@@ -13,6 +12,7 @@ import { compensate } from "./compensate.ts";
 import { EventLog } from "./event-log.ts";
 import { graphInputFor } from "./graph-input.ts";
 import { createRunContext } from "./run-context.ts";
+import { failureText, toRunFailure } from "./run-failure.ts";
 
 export interface RunDriverOptions {
   readonly store: RunStore;
@@ -218,7 +218,8 @@ export class RunDriver {
         final.output === undefined
           ? `the run reached its end without setting an output: ${String((error as Error).message)}`
           : String((error as Error).message);
-      settlement = { status: "failed", error: message };
+      const failure = toRunFailure(error, { maxSteps: workflow.maxSteps });
+      settlement = { status: "failed", error: message, failure: { ...failure, message } };
     }
     return this.end(entry, settlement, sinks);
   }
@@ -253,15 +254,9 @@ export class RunDriver {
       if (current.status === "cancelled") this.announceCancelled(current, sinks.emit);
       return current;
     }
-    const message =
-      error instanceof GraphRecursionError
-        ? `the run exceeded its hard limit of ${workflow.maxSteps} steps (maxSteps); a loop in the graph may not terminate`
-        : isSignalboxError(error)
-          ? `${error.code}: ${error.message}`
-          : error instanceof Error
-            ? error.message
-            : String(error);
-    sinks.logger.error({ error: message }, "run failed");
+    const failure = toRunFailure(error, { maxSteps: workflow.maxSteps });
+    const message = failureText(failure, error);
+    sinks.logger.error({ error: message, code: failure.code, node: failure.node }, "run failed");
     try {
       const { allUndone } = await compensate(
         {
@@ -276,7 +271,7 @@ export class RunDriver {
       );
       return await this.end(
         entry,
-        { status: allUndone ? "compensated" : "failed", error: message },
+        { status: allUndone ? "compensated" : "failed", error: message, failure },
         sinks,
       );
     } catch (compensationError) {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { DecisionRecord } from "../graph/decision.ts";
+import { readRunFailure } from "./run-failure.ts";
 import {
   type ApprovalRecord,
   type EffectRecord,
@@ -24,7 +25,7 @@ const jsonText = z
 
 /** The run columns, JSON selected as text (see `jsonText`). */
 export const RUN_COLUMNS = `id, workflow, version, status, input::text AS input, output::text AS output,
-  error, trigger, dry_run, parent_run_id, owner, epoch, lease_until, created_at, updated_at, finished_at`;
+  error, error_detail::text AS error_detail, trigger, dry_run, parent_run_id, owner, epoch, lease_until, created_at, updated_at, finished_at`;
 
 const RunRow = z
   .object({
@@ -35,6 +36,7 @@ const RunRow = z
     input: jsonText,
     output: jsonText,
     error: z.string().nullable(),
+    error_detail: z.string().nullable(),
     trigger: z.string(),
     dry_run: z.boolean(),
     parent_run_id: z.string().nullable(),
@@ -54,6 +56,7 @@ const RunRow = z
       input: row.input,
       output: row.output,
       error: row.error,
+      failure: readRunFailure(row.error_detail),
       trigger: row.trigger,
       dryRun: row.dry_run,
       parentRunId: row.parent_run_id,

@@ -9,6 +9,7 @@ import {
   type PostgresContext,
   query,
 } from "./postgres-sql.ts";
+import { cancelledFailure } from "./run-failure.ts";
 import {
   type Claim,
   FINAL_STATUSES,
@@ -192,6 +193,7 @@ export async function settleRun(
        SET status = $4::text, owner = NULL, lease_until = NULL, updated_at = now(),
            output = CASE WHEN $5::boolean THEN $6::jsonb ELSE output END,
            error = CASE WHEN $7::boolean THEN $8::text ELSE error END,
+           error_detail = CASE WHEN $10::boolean THEN $11::jsonb ELSE error_detail END,
            finished_at = CASE WHEN $4::text = ANY($9::text[]) THEN now() ELSE NULL END
        WHERE id = $1 AND status = 'running' AND owner = $2 AND epoch = $3
        RETURNING ${RUN_COLUMNS}`,
@@ -205,6 +207,8 @@ export async function settleRun(
       settlement.error !== undefined,
       settlement.error ?? null,
       SETTLED_FINAL,
+      settlement.failure !== undefined,
+      jsonParam(settlement.failure),
     ],
   );
   if (rows[0] === undefined) throw leaseLost(lease);
@@ -226,10 +230,10 @@ export async function cancelRun(
       client,
       `UPDATE ${runs}
          SET status = 'cancelled', owner = NULL, lease_until = NULL, epoch = epoch + 1,
-             error = $2, finished_at = now(), updated_at = now()
+             error = $2, error_detail = $4::jsonb, finished_at = now(), updated_at = now()
          WHERE id = $1 AND status <> ALL($3::text[])
          RETURNING ${RUN_COLUMNS}`,
-      [id, reason, FINAL_STATUSES],
+      [id, reason, FINAL_STATUSES, jsonParam(cancelledFailure(reason))],
     );
     if (cancelled[0] === undefined) return undefined;
     await client.query(

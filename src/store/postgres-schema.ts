@@ -98,6 +98,8 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
      at timestamptz(3) NOT NULL DEFAULT now(),
      PRIMARY KEY (run_id, seq)
    );`,
+  // 2: a failed run's error as a structured record (code, message, node, details), issue 11.
+  "ALTER TABLE runs ADD COLUMN IF NOT EXISTS error_detail jsonb;",
 ];
 
 /**

@@ -1,3 +1,4 @@
+import { readRunFailure } from "./run-failure.ts";
 import type {
   ApprovalRecord,
   ApprovalStatus,
@@ -25,6 +26,7 @@ export function toRun(row: Row): RunRecord {
     input: unjson(row.input),
     output: unjson(row.output),
     error: nullableString(row.error),
+    failure: readRunFailure(row.error_detail),
     trigger: String(row.trigger),
     dryRun: row.dry_run === 1,
     parentRunId: nullableString(row.parent_run_id),

@@ -80,4 +80,6 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
      at TEXT NOT NULL,
      PRIMARY KEY (run_id, seq)
    ) WITHOUT ROWID;`,
+  // 4: a failed run's error as a structured record (code, message, node, details), issue 11.
+  "ALTER TABLE runs ADD COLUMN error_detail TEXT;",
 ];

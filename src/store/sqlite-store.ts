@@ -7,6 +7,7 @@ import type { DecisionRecord } from "../graph/decision.ts";
 import { GuardedCheckpointer } from "./guarded-checkpointer.ts";
 import { CHECKPOINT_FENCE_MESSAGE, leaseContext } from "./lease-context.ts";
 import { leaseLost } from "./lease-lost.ts";
+import { cancelledFailure } from "./run-failure.ts";
 import {
   leaseModifier,
   Rollback,
@@ -239,6 +240,8 @@ export class SqliteRunStore implements RunStore {
       if (settlement.output !== undefined)
         sets.push("output = ?") && params.push(json(settlement.output));
       if (settlement.error !== undefined) sets.push("error = ?") && params.push(settlement.error);
+      if (settlement.failure !== undefined)
+        sets.push("error_detail = ?") && params.push(json(settlement.failure));
       sets.push(FINAL.has(settlement.status) ? `finished_at = ${SQL_NOW}` : "finished_at = NULL");
       this.sql(`UPDATE runs SET ${sets.join(", ")} WHERE id = ?`).run(...params, lease.runId);
       return this.mustGet(lease.runId);
@@ -275,10 +278,10 @@ export class SqliteRunStore implements RunStore {
   cancelRun(id: string, reason: string): Promise<RunRecord | undefined> {
     return this.connection.write(() => {
       const cancelled = this.sql(
-        `UPDATE runs SET status = 'cancelled', error = ?, owner = NULL, lease_until = NULL,
-             epoch = epoch + 1, finished_at = ${SQL_NOW}, updated_at = ${SQL_NOW}
+        `UPDATE runs SET status = 'cancelled', error = ?, error_detail = ?, owner = NULL,
+             lease_until = NULL, epoch = epoch + 1, finished_at = ${SQL_NOW}, updated_at = ${SQL_NOW}
            WHERE id = ? AND status IN ('queued', 'running', 'waiting')`,
-      ).run(reason, id);
+      ).run(reason, json(cancelledFailure(reason)), id);
       if (cancelled.changes === 0) return undefined;
       this.sql(
         `UPDATE approvals SET status = 'expired', decided_by = 'cancel', decided_at = ${SQL_NOW},

@@ -31,6 +31,12 @@ export interface RunRecord {
   readonly input: unknown;
   readonly output: unknown;
   readonly error: string | null;
+  /**
+   * Why a run failed, was compensated or cancelled, as a structured record (code,
+   * message, node, details); null while it has not failed, and for runs stored before
+   * the record existed (their `error` text stays).
+   */
+  readonly failure: RunFailure | null;
   /** What started it: `cli`, `mcp`, `http`, `test`, … */
   readonly trigger: string;
   readonly dryRun: boolean;
@@ -47,6 +53,19 @@ export interface RunRecord {
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly finishedAt: string | null;
+}
+
+/**
+ * A run's failure as stored: the error's code (a signalbox {@link ErrorCode} such as
+ * `STEP_FAILED`, `STEP_LIMIT`, `OUTPUT_INVALID`, `CANCELLED`, or the code a step's own
+ * error carried), its message, the node it was raised in (null when no node was
+ * running) and the error's structured data.
+ */
+export interface RunFailure {
+  readonly code: string;
+  readonly message: string;
+  readonly node: string | null;
+  readonly details: Readonly<Record<string, unknown>>;
 }
 
 /** A driver's hold on a run. Valid while the run is `running` with this owner and epoch. */
@@ -85,6 +104,8 @@ export interface RunSettlement {
   readonly status: "succeeded" | "failed" | "compensated" | "waiting" | "queued";
   readonly output?: unknown;
   readonly error?: string | null;
+  /** The structured failure, stored beside `error` (failed and compensated runs). */
+  readonly failure?: RunFailure;
 }
 
 /** Filters for listing runs; all optional and combined with AND. */

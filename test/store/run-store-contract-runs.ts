@@ -177,6 +177,41 @@ export function describeRunContract(h: ContractHarness): void {
       await expectFencedOut(store, lease);
     });
 
+    it("keeps a failure as a structured record (code, message, node, details) through a read", async () => {
+      const store = h.store();
+      const fresh = await store.createRun(newRun(h.unique("fresh")));
+      expect(fresh.failure).toBeNull();
+      const { lease } = await claimedRun(store, h.unique("failure"));
+      const failure = {
+        code: "STEP_FAILED",
+        message: "the payment service said no",
+        node: "issue_refund",
+        details: { name: "PaymentError", attempts: 3, nested: { ok: false } },
+      };
+      await store.settleRun(lease, { status: "compensated", error: failure.message, failure });
+      const read = await store.getRun(lease.runId);
+      expect(read?.failure).toEqual(failure);
+      expect(read?.error).toBe(failure.message);
+      const listed = await store.listRuns({ idPrefix: lease.runId });
+      expect(listed[0]?.failure).toEqual(failure);
+    });
+
+    it("a settlement without a failure leaves the stored one alone; cancel stores CANCELLED", async () => {
+      const store = h.store();
+      const { lease } = await claimedRun(store, h.unique("keep"));
+      await store.settleRun(lease, { status: "succeeded" });
+      expect((await store.getRun(lease.runId))?.failure).toBeNull();
+      const id = h.unique("cancel-failure");
+      await store.createRun(newRun(id));
+      const cancelled = await store.cancelRun(id, "stopped by ann");
+      expect(cancelled?.failure).toEqual({
+        code: "CANCELLED",
+        message: "stopped by ann",
+        node: null,
+        details: {},
+      });
+    });
+
     it("hands a run back as queued; the next claim raises the epoch", async () => {
       const store = h.store();
       const { lease } = await claimedRun(store, h.unique("handback"));
