@@ -15,6 +15,8 @@ export const ErrorCode = {
   ModelUnavailable: "MODEL_UNAVAILABLE",
   /** The driver no longer holds the run (another claimed it, or it was cancelled): stop, write nothing. */
   LeaseLost: "LEASE_LOST",
+  /** The approval node's rule refuses this person's decision (e.g. the requester approving). */
+  ApprovalForbidden: "APPROVAL_FORBIDDEN",
   /** The run is pinned to a workflow version this process does not have. */
   VersionUnavailable: "VERSION_UNAVAILABLE",
 } as const;

@@ -42,6 +42,12 @@ export type { CaseResult, ConfigResult, EvalCase, EvalResult, NodeMetrics } from
 export { createAgentNode } from "./graph/agent-node.ts";
 export { createApprovalNode } from "./graph/approval-node.ts";
 export {
+  type ApproverAttempt,
+  type ApproverRule,
+  anyoneMayApprove,
+  requesterMayNotApprove,
+} from "./graph/approval-rule.ts";
+export {
   DecidedBy,
   type DecisionInput,
   DecisionKind,
@@ -118,6 +124,7 @@ export type {
   EffectRecord,
   Lease,
   NewRun,
+  RunFailure,
   RunFilter,
   RunPatch,
   RunQueue,

@@ -7,7 +7,7 @@ import { toolInputSchema } from "../mcp/workflow-tools.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import { objectJsonSchema, toModelTool, withRationale } from "../tools/tool-schema.ts";
 import { approvalIntent } from "./approval-intent.ts";
-import { type ChatApprovalPolicy, requesterOf } from "./approval-policy.ts";
+import { ANONYMOUS_USER, type ChatApprovalPolicy, requesterOf } from "./approval-policy.ts";
 
 /** The run tools the chat offers besides one tool per workflow. */
 export const GET_RUN_TOOL = "get_run";
@@ -83,6 +83,8 @@ async function startWorkflow(scope: ChatToolScope, name: string, args: Record<st
   const run = await scope.runtime.start(workflow.name, toolInputSchema(workflow).unwrap(args), {
     trigger: scope.trigger,
     parentRunId: scope.turnRunId,
+    // The same name approvals record as decided_by, so the runtime's rule can match them.
+    requestedBy: scope.user === ANONYMOUS_USER ? undefined : chatDecider(scope),
     onEvent: scope.onRunEvent,
   });
   return runResult(scope, run.id);

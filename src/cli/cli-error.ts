@@ -1,7 +1,8 @@
 import { ErrorCode, isSignalboxError } from "../errors.ts";
 
 /**
- * Exit codes: 1 run failed, 2 bad input or usage, 3 not found, 4 invalid state transition,
+ * Exit codes: 1 run failed, 2 bad input or usage, 3 not found, 4 invalid state transition
+ * (or an approval the node's rule refuses),
  * 5 the store cannot be opened or written, 70 internal (a bug: please report it).
  */
 export const ExitCode = {
@@ -27,6 +28,7 @@ export function exitCodeFor(error: unknown): number {
     case ErrorCode.VersionUnavailable:
       return ExitCode.NotFound;
     case ErrorCode.InvalidTransition:
+    case ErrorCode.ApprovalForbidden:
     case ErrorCode.LeaseLost:
       return ExitCode.InvalidTransition;
     case ErrorCode.StoreError:

@@ -4,6 +4,7 @@ import type { z } from "zod";
 import type { ChatProvider } from "../models/chat-provider.ts";
 import type { Tool } from "../tools/define-tool.ts";
 import type { ToolRegistry } from "../tools/tool-registry.ts";
+import type { ApproverRule } from "./approval-rule.ts";
 import type { DecidedBy, DecisionInput, DecisionRecord } from "./decision.ts";
 import type { Decider } from "./route-decider.ts";
 import type { EffectClass } from "./run-context.ts";
@@ -177,6 +178,11 @@ export interface ApprovalOptions<S> {
   readonly skipReason?: (state: S) => string;
   /** How long the request stays open (ms); after that the approval counts as expired. */
   readonly deadlineMs?: number;
+  /**
+   * Who may decide (checked by the runtime, whichever adapter the decision comes
+   * from). Default `requesterMayNotApprove`: the run's requester cannot approve it.
+   */
+  readonly approvers?: ApproverRule;
   /** Where each outcome leads; `approved` defaults to `next`, the rest to `end`. */
   readonly on?: Partial<Record<ApprovalStatusValue, string>>;
   readonly next?: string;

@@ -107,7 +107,12 @@ export async function settleByElicitation(
         onEvent: notifier.onEvent,
       });
     } catch (error) {
-      if (!isSignalboxError(error, ErrorCode.InvalidTransition)) throw error;
+      // Someone else decided first, or the node's rule refuses this client: the run waits.
+      if (
+        !isSignalboxError(error, ErrorCode.InvalidTransition) &&
+        !isSignalboxError(error, ErrorCode.ApprovalForbidden)
+      )
+        throw error;
       return (await context.runtime.get(current.id)).run;
     }
   }

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import { ErrorCode, SignalboxError } from "../errors.ts";
+import { requesterMayNotApprove } from "../graph/approval-rule.ts";
 import type { DecisionRecord } from "../graph/decision.ts";
 import type { RunEvent } from "../graph/events.ts";
 import type { Decider } from "../graph/route-decider.ts";
@@ -56,6 +57,8 @@ export interface StartOptions {
   readonly runId?: string;
   /** Only queue the run for a worker and return it (`signalbox run --detach`). */
   readonly detach?: boolean;
+  /** Who asks for the run (a person's name); its approvals refuse them by default. */
+  readonly requestedBy?: string;
 }
 
 export type ApprovalDecision = "approved" | "rejected" | "changes_requested";
@@ -146,6 +149,7 @@ export class Runtime {
       trigger: options.trigger ?? "api",
       dryRun: options.dryRun ?? false,
       parentRunId: options.parentRunId,
+      requestedBy: options.requestedBy,
       // Driven here: created claimed, in the same transaction (no queued moment to race for).
       claim: here ? this.claim() : undefined,
     });
@@ -227,6 +231,7 @@ export class Runtime {
       throw new SignalboxError(ErrorCode.InvalidTransition, `run ${runId} has no pending approval`);
     const now = new Date().toISOString();
     const expired = pending.deadline !== null && pending.deadline < now;
+    if (!expired) this.checkApprover(run, pending.node, options);
     const decided = await this.store.decideApproval(pending.id, {
       status: expired ? "expired" : (options.decision ?? "approved"),
       decidedBy: expired ? "deadline" : (options.by ?? "unknown"),
@@ -241,6 +246,30 @@ export class Runtime {
         `the approval of run ${runId} was decided by someone else meanwhile, or the run stopped waiting`,
       );
     return this.continueRun(runId, { onEvent: options.onEvent, wait: true });
+  }
+
+  /**
+   * Applies the approval node's rule (default: the requester may not approve) to a
+   * decision, whichever adapter it came from.
+   * @throws SignalboxError APPROVAL_FORBIDDEN
+   */
+  private checkApprover(run: RunRecord, node: string, options: ApproveOptions): void {
+    const workflow = this.workflows.resolve(run.workflow, run.version);
+    const spec = workflow.nodes.find((candidate) => candidate.name === node);
+    const rule =
+      (spec?.kind === "approval" ? spec.options.approvers : undefined) ?? requesterMayNotApprove;
+    const verdict = rule({
+      runId: run.id,
+      workflow: run.workflow,
+      node,
+      decision: options.decision ?? "approved",
+      by: options.by ?? "unknown",
+      requestedBy: run.requestedBy,
+    });
+    if (verdict !== true)
+      throw new SignalboxError(ErrorCode.ApprovalForbidden, verdict, {
+        data: { runId: run.id, node, by: options.by ?? "unknown", requestedBy: run.requestedBy },
+      });
   }
 
   /**

@@ -25,7 +25,7 @@ const jsonText = z
 
 /** The run columns, JSON selected as text (see `jsonText`). */
 export const RUN_COLUMNS = `id, workflow, version, status, input::text AS input, output::text AS output,
-  error, error_detail::text AS error_detail, trigger, dry_run, parent_run_id, owner, epoch, lease_until, created_at, updated_at, finished_at`;
+  error, error_detail::text AS error_detail, requested_by, trigger, dry_run, parent_run_id, owner, epoch, lease_until, created_at, updated_at, finished_at`;
 
 const RunRow = z
   .object({
@@ -37,6 +37,7 @@ const RunRow = z
     output: jsonText,
     error: z.string().nullable(),
     error_detail: z.string().nullable(),
+    requested_by: z.string().nullable(),
     trigger: z.string(),
     dry_run: z.boolean(),
     parent_run_id: z.string().nullable(),
@@ -57,6 +58,7 @@ const RunRow = z
       output: row.output,
       error: row.error,
       failure: readRunFailure(row.error_detail),
+      requestedBy: row.requested_by,
       trigger: row.trigger,
       dryRun: row.dry_run,
       parentRunId: row.parent_run_id,

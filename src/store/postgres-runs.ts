@@ -34,10 +34,11 @@ export async function createRun(context: PostgresContext, run: NewRun): Promise<
     const rows = await query(
       context.pool,
       `INSERT INTO ${context.tables.runs}
-         (id, workflow, version, status, input, trigger, dry_run, parent_run_id, owner, epoch, lease_until)
+         (id, workflow, version, status, input, trigger, dry_run, parent_run_id, owner, epoch, lease_until,
+          requested_by)
        VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9, $10,
          CASE WHEN $9::text IS NULL THEN NULL
-           ELSE now() + make_interval(secs => $11::double precision / 1000) END)
+           ELSE now() + make_interval(secs => $11::double precision / 1000) END, $12)
        RETURNING ${RUN_COLUMNS}`,
       [
         run.id,
@@ -51,6 +52,7 @@ export async function createRun(context: PostgresContext, run: NewRun): Promise<
         run.claim?.owner ?? null,
         run.claim ? 1 : 0,
         run.claim?.leaseMs ?? 0,
+        run.requestedBy ?? null,
       ],
     );
     return toRun(rows[0]);

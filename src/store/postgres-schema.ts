@@ -98,8 +98,10 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
      at timestamptz(3) NOT NULL DEFAULT now(),
      PRIMARY KEY (run_id, seq)
    );`,
-  // 2: a failed run's error as a structured record (code, message, node, details), issue 11.
-  "ALTER TABLE runs ADD COLUMN IF NOT EXISTS error_detail jsonb;",
+  // 2 (issue 11): a failed run's error as a structured record (code, message, node,
+  // details); who asked for a run, so its approvals can refuse that person.
+  `ALTER TABLE runs ADD COLUMN IF NOT EXISTS error_detail jsonb;
+   ALTER TABLE runs ADD COLUMN IF NOT EXISTS requested_by text;`,
 ];
 
 /**

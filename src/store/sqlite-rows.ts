@@ -27,6 +27,7 @@ export function toRun(row: Row): RunRecord {
     output: unjson(row.output),
     error: nullableString(row.error),
     failure: readRunFailure(row.error_detail),
+    requestedBy: nullableString(row.requested_by),
     trigger: String(row.trigger),
     dryRun: row.dry_run === 1,
     parentRunId: nullableString(row.parent_run_id),

@@ -80,6 +80,8 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
      at TEXT NOT NULL,
      PRIMARY KEY (run_id, seq)
    ) WITHOUT ROWID;`,
-  // 4: a failed run's error as a structured record (code, message, node, details), issue 11.
-  "ALTER TABLE runs ADD COLUMN error_detail TEXT;",
+  // 4 (issue 11): a failed run's error as a structured record (code, message, node,
+  // details); who asked for a run, so its approvals can refuse that person.
+  `ALTER TABLE runs ADD COLUMN error_detail TEXT;
+   ALTER TABLE runs ADD COLUMN requested_by TEXT;`,
 ];

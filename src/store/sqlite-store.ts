@@ -135,9 +135,9 @@ export class SqliteRunStore implements RunStore {
     return this.connection.write(() => {
       this.sql(
         `INSERT INTO runs (id, workflow, version, status, input, trigger, dry_run, parent_run_id,
-             owner, epoch, lease_until, created_at, updated_at)
+             owner, epoch, lease_until, created_at, updated_at, requested_by)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-             CASE WHEN ? IS NULL THEN NULL ELSE ${SQL_NOW_PLUS} END, ${SQL_NOW}, ${SQL_NOW})`,
+             CASE WHEN ? IS NULL THEN NULL ELSE ${SQL_NOW_PLUS} END, ${SQL_NOW}, ${SQL_NOW}, ?)`,
       ).run(
         run.id,
         run.workflow,
@@ -151,6 +151,7 @@ export class SqliteRunStore implements RunStore {
         run.claim ? 1 : 0,
         run.claim?.owner ?? null,
         leaseModifier(run.claim?.leaseMs ?? 0),
+        run.requestedBy ?? null,
       );
       return this.mustGet(run.id);
     });

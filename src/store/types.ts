@@ -37,6 +37,8 @@ export interface RunRecord {
    * the record existed (their `error` text stays).
    */
   readonly failure: RunFailure | null;
+  /** Who asked for the run (a person the adapter named); its approvals refuse them by default. */
+  readonly requestedBy: string | null;
   /** What started it: `cli`, `mcp`, `http`, `test`, … */
   readonly trigger: string;
   readonly dryRun: boolean;
@@ -85,7 +87,7 @@ export type NewRun = Pick<
   RunRecord,
   "id" | "workflow" | "version" | "input" | "trigger" | "dryRun"
 > &
-  Partial<Pick<RunRecord, "parentRunId">> & {
+  Partial<Pick<RunRecord, "parentRunId" | "requestedBy">> & {
     /** `queued` (default: a worker will claim it) or `running` for runs not driven by a worker (chat turns). */
     readonly status?: "queued" | "running";
     /**

@@ -196,6 +196,14 @@ export function describeRunContract(h: ContractHarness): void {
       expect(listed[0]?.failure).toEqual(failure);
     });
 
+    it("keeps who asked for a run (null when nobody was named)", async () => {
+      const store = h.store();
+      const named = await store.createRun({ ...newRun(h.unique("named")), requestedBy: "ann" });
+      expect(named.requestedBy).toBe("ann");
+      expect((await store.getRun(named.id))?.requestedBy).toBe("ann");
+      expect((await store.createRun(newRun(h.unique("nobody")))).requestedBy).toBeNull();
+    });
+
     it("a settlement without a failure leaves the stored one alone; cancel stores CANCELLED", async () => {
       const store = h.store();
       const { lease } = await claimedRun(store, h.unique("keep"));

@@ -8,6 +8,12 @@ interface RunOptions {
   readonly dryRun?: boolean;
   readonly detach?: boolean;
   readonly json?: boolean;
+  readonly by?: string;
+}
+
+/** Who asks for the run: `--by`, else the login name; its approvals refuse that name by default. */
+function requester(options: RunOptions): string | undefined {
+  return options.by ?? process.env.USER ?? undefined;
 }
 
 /** Starts a run of `name` here (or queues it with --detach) and prints it. */
@@ -19,6 +25,7 @@ export async function runWorkflow(io: CliIo, runtime: Runtime, name: string, opt
     const run = await runtime.start(name, input, {
       dryRun: options.dryRun ?? false,
       trigger: "cli",
+      requestedBy: requester(options),
       detach: true,
     });
     return write(io, json ? JSON.stringify(run, null, 2) : run.id);
@@ -30,6 +37,7 @@ export async function runWorkflow(io: CliIo, runtime: Runtime, name: string, opt
   const run = await runtime.start(name, input, {
     dryRun: options.dryRun ?? false,
     trigger: "cli",
+    requestedBy: requester(options),
     onEvent: progress(io, json),
   });
   await report(io, runtime.store, run.id, json);
@@ -46,6 +54,7 @@ export const registerRun: RegisterCommand = (program, io) => {
     )
     .option("--dry-run", "perform no write effects; print the plan of those it would perform")
     .option("--detach", "queue the run for a worker, print its id and return at once")
+    .option("--by <name>", "who asks for the run (default: $USER); they cannot approve it too")
     .option("--json", "print the run as JSON")
     .action(async (name: string, options: RunOptions) =>
       withRuntime(io, program, (runtime) => runWorkflow(io, runtime, name, options)),
