@@ -1,3 +1,5 @@
+import { foldHomoglyphs } from "./homoglyphs.ts";
+
 /**
  * Characters that show nothing, or nothing a rule should see: zero-width spaces and
  * joiners, word joiner and invisible operators, the byte-order mark, soft hyphen,
@@ -10,8 +12,9 @@ const INVISIBLE =
 /**
  * The text routes look at: invisible characters removed, Unicode NFKC
  * (fullwidth and other compatibility forms become plain letters and digits:
- * `ｉｇｎｏｒｅ` → `ignore`, `５０１２` → `5012`), every run of whitespace one
- * space, trimmed. Route nodes apply it before their rules and deciders, so
+ * `ｉｇｎｏｒｅ` → `ignore`, `５０１２` → `5012`), look-alike letters of other scripts
+ * spelled in ASCII where they disguise a word (`іgnоre` with Cyrillic і and о → `ignore`,
+ * see {@link foldHomoglyphs}), every run of whitespace one space, trimmed. Route nodes apply it before their rules and deciders, so
  * `ig\u200Bnore your rules` and `ignore your rules` look the same to both
  * (issue #11: obfuscated text skipped the injection rule).
  *
@@ -21,5 +24,6 @@ const INVISIBLE =
  * ```
  */
 export function normalizeText(text: string): string {
-  return text.replace(INVISIBLE, "").normalize("NFKC").replace(/\s+/g, " ").trim();
+  const plain = text.replace(INVISIBLE, "").normalize("NFKC");
+  return foldHomoglyphs(plain).replace(/\s+/g, " ").trim();
 }

@@ -1,6 +1,7 @@
 /**
  * What the support-triage rules look for in a message. Every pattern runs on the
- * route's normalised text (NFKC, invisible characters removed, whitespace
+ * route's normalised text (NFKC, invisible characters removed, look-alike letters of
+ * other scripts spelled in ASCII, whitespace
  * collapsed: see normalizeText), never on the raw input.
  */
 
