@@ -1,0 +1,69 @@
+/**
+ * A chaos worker, run with `node --import tsx` by the chaos orchestrator:
+ *
+ *   chaos-worker.ts <home> <seed> [--clean]
+ *
+ * Opens the store of `<home>` (PostgreSQL when FLEET_DATABASE_URL and FLEET_SCHEMA are
+ * set), registers the chaos workflows and drives queued runs with 4 slots until SIGTERM.
+ * With a seed it injects faults into itself (see faults.ts): tool errors and timeouts,
+ * busy store writes, lost leases; `--clean` injects none and exits once nothing is
+ * queued or running. It prints "ready" once it takes runs.
+ */
+import { setTimeout as sleep } from "node:timers/promises";
+import { fileURLToPath } from "node:url";
+import { createLogger } from "../../src/runtime/logger.ts";
+import { Runtime } from "../../src/runtime/runtime.ts";
+import type { RunStore } from "../../src/store/types.ts";
+import { backendFromEnvironment, openFleetStore } from "../fixtures/fleet-store.ts";
+import { chaosRegistry, closeChaosData, openChaosData } from "./chaos-registry.ts";
+import { FaultPlan, faultyStore, NO_FAULTS } from "./faults.ts";
+
+/** How often each fault strikes where it can (per tool call, store write, lease renewal). */
+export const FAULT_RATES = {
+  tool_error: 0.15,
+  tool_timeout: 0.03,
+  store_busy: 0.01,
+  lease_lost: 0.02,
+} as const;
+
+async function untilIdle(store: RunStore): Promise<void> {
+  let quiet = 0;
+  while (quiet < 5) {
+    const busy = await store.listRuns({ status: ["queued", "running"], limit: 1 });
+    quiet = busy.length === 0 ? quiet + 1 : 0;
+    await sleep(100);
+  }
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  const [home, seedText, ...flags] = argv;
+  if (home === undefined || seedText === undefined)
+    throw new Error("usage: chaos-worker.ts <home> <seed> [--clean]");
+  const clean = flags.includes("--clean");
+  const plan = new FaultPlan(Number(seedText), clean ? NO_FAULTS : FAULT_RATES);
+  const logger = createLogger((process.env.FLEET_LOG_LEVEL ?? "error") as "error");
+  const leaseMs = Number(process.env.FLEET_LEASE_MS ?? 1000);
+  const opened = await openFleetStore(backendFromEnvironment(home), logger, leaseMs);
+  const data = openChaosData(home);
+  const runtime = new Runtime({
+    store: faultyStore(opened.store, plan),
+    queue: opened.queue,
+    logger,
+    workflows: chaosRegistry(data, plan),
+    leaseMs,
+    pollMs: 50,
+  });
+  try {
+    await runtime.startWorker({ concurrency: 4, sweepMs: 100 });
+    process.stdout.write("ready\n");
+    if (clean) await untilIdle(opened.store);
+    else await new Promise((resolve) => process.once("SIGTERM", resolve));
+  } finally {
+    await runtime.close();
+    closeChaosData(data);
+  }
+}
+
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
+  await main(process.argv.slice(2));
+}
