@@ -3,6 +3,7 @@ import { z } from "zod";
 import { validateChatMessage } from "../chat/chat-agent.ts";
 import type { ChatEvent } from "../chat/chat-events.ts";
 import { errorMessage } from "../errors.ts";
+import { describeIssues } from "../validation.ts";
 import {
   abortOnClose,
   type ChatRoutes,
@@ -44,7 +45,7 @@ async function handleChat(routes: ChatRoutes, request: IncomingMessage, response
     return sendChatError(
       response,
       400,
-      'expected {"message": string, "conversationId"?: string, "user"?: string}',
+      `${describeIssues(parsed.error.issues)}; expected {"message": string, "conversationId"?: string, "user"?: string}`,
     );
   let user: string;
   try {

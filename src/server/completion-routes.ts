@@ -13,6 +13,7 @@ import {
   usageChunk,
 } from "../chat/openai-wire.ts";
 import { errorMessage } from "../errors.ts";
+import { describeIssues } from "../validation.ts";
 import {
   abortOnClose,
   type ChatRoutes,
@@ -110,7 +111,11 @@ export async function handleCompletions(
   if (value === undefined) return;
   const parsed = CompletionRequestSchema.safeParse(value);
   if (!parsed.success)
-    return sendChatError(response, 400, 'expected {"messages": [{"role", "content"}, …]}');
+    return sendChatError(
+      response,
+      400,
+      `${describeIssues(parsed.error.issues)}; expected {"messages": [{"role", "content"}, …]}`,
+    );
   const body = parsed.data;
   const messages = plainMessages(body);
   const last = messages.at(-1);

@@ -111,6 +111,12 @@ class PostgresRunQueue implements RunQueue {
           pollInterval,
           logger: graphileLogger,
           parsedCronItems: [],
+          // Unbatched, graphile-worker 0.17 completes a job with a promise nobody awaits: a
+          // dropped connection at that moment (pg_terminate_backend, a failover) is an
+          // unhandled rejection that killed the whole process (found by the chaos suite).
+          // Batched, the completion is retried and, failing that, stops this runner, which
+          // the supervisor restarts. A wake job left locked costs nothing: sweepers re-wake runs.
+          preset: { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
           taskList: {
             [WAKE_TASK]: async (payload) => {
               const parsed = WakePayload.safeParse(payload);

@@ -8,7 +8,7 @@ import { ChaosLedger, createChaosWorkflow } from "./chaos-workflows.ts";
 import { type FaultPlan, NO_FAULTS, FaultPlan as Plan } from "./faults.ts";
 
 /** Each write effect of the ledger workflows works this long. */
-export const CHAOS_EFFECT_MS = 5;
+export const CHAOS_EFFECT_MS = 20;
 
 /** The downstream data every chaos process writes to, in `home`. */
 export interface ChaosData {

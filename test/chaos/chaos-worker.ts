@@ -20,10 +20,10 @@ import { FaultPlan, faultyStore, NO_FAULTS } from "./faults.ts";
 
 /** How often each fault strikes where it can (per tool call, store write, lease renewal). */
 export const FAULT_RATES = {
-  tool_error: 0.15,
-  tool_timeout: 0.03,
-  store_busy: 0.01,
-  lease_lost: 0.02,
+  tool_error: 0.2,
+  tool_timeout: 0.05,
+  store_busy: 0.02,
+  lease_lost: 0.03,
 } as const;
 
 async function untilIdle(store: RunStore): Promise<void> {
@@ -52,6 +52,10 @@ async function main(argv: readonly string[]): Promise<void> {
     workflows: chaosRegistry(data, plan),
     leaseMs,
     pollMs: 50,
+  });
+  // Each run this process settles, for the orchestrator's count of work done under faults.
+  runtime.onEvent((event) => {
+    if (event.type === "run-end") process.stderr.write(`chaos-settled ${event.status}\n`);
   });
   try {
     await runtime.startWorker({ concurrency: 4, sweepMs: 100 });

@@ -33,7 +33,7 @@ function expectHeld(report: Awaited<ReturnType<typeof runChaos>>, runs: number) 
 it("SQLite: 50 runs under SIGKILLs, tool errors and timeouts, busy writes and lost leases", async () => {
   const { home, cleanup } = tempHome("signalbox-chaos-short-");
   cleanups.push(cleanup);
-  const report = await runChaos({ backend: { home }, runs: 50, seed, chaosMs: 20_000 });
+  const report = await runChaos({ backend: { home }, runs: 50, seed, chaosMs: 120_000 });
   expectHeld(report, 50);
 }, 600_000);
 
@@ -47,7 +47,7 @@ describePostgres("chaos on PostgreSQL", unavailable, () => {
       backend: { home, databaseUrl: POSTGRES_URL, schema },
       runs: 40,
       seed: seed + 1,
-      chaosMs: 20_000,
+      chaosMs: 120_000,
     });
     expectHeld(report, 40);
   }, 600_000);

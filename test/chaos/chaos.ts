@@ -5,7 +5,7 @@ import pg from "pg";
 import { createLogger } from "../../src/runtime/logger.ts";
 import { Runtime } from "../../src/runtime/runtime.ts";
 import { FINAL_STATUSES, type RunRecord, type RunStore } from "../../src/store/types.ts";
-import { type Child, spawnTs } from "../fixtures/child-process.ts";
+import { type Child, pollUntil, spawnTs } from "../fixtures/child-process.ts";
 import { CRASH_INPUT, CRASH_WORKFLOW } from "../fixtures/crash-worker.ts";
 import { type FleetBackend, fleetEnvironment, openFleetStore } from "../fixtures/fleet-store.ts";
 import { APPROVAL_WORKFLOW } from "../fixtures/fleet-workflows.ts";
@@ -33,6 +33,8 @@ export interface ChaosReport extends InvariantReport {
   readonly backend: "sqlite" | "postgres";
   readonly runs: number;
   readonly statuses: Record<string, number>;
+  /** Run ends (settled or paused for approval) by the faulty workers, before the clean drain. */
+  readonly settledUnderFaults: number;
   /** Why runs failed, by structured error code and node. */
   readonly failures: Record<string, number>;
   /** Faults injected, by kind: those the workers reported, plus SIGKILLs and dropped connections. */
@@ -97,6 +99,13 @@ class Fleet {
   kill(child: Child): void {
     if (child.process.pid !== undefined) this.killed.add(child.process.pid);
     child.process.kill("SIGKILL");
+  }
+
+  /** Runs the faulty workers settled (or paused), dead or alive. */
+  settled(): number {
+    return this.children
+      .filter((child) => !child.process.spawnargs.includes("--clean"))
+      .reduce((sum, child) => sum + (child.stderr().match(/^chaos-settled /gm)?.length ?? 0), 0);
   }
 
   /** Fault lines every worker printed, dead or alive. */
@@ -181,7 +190,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const tally = { approved: 0, rejected: 0 };
   const external = { sigkill: 0, pg_terminate_backend: 0 };
   try {
-    for (let index = 0; index < (options.workers ?? 3); index += 1) fleet.spawn();
+    // Chaos starts once the workers take runs (starting one costs seconds of CPU on a busy machine).
+    const first = Array.from({ length: options.workers ?? 3 }, () => fleet.spawn());
+    await pollUntil(
+      "the chaos workers to start",
+      () => (first.every((child) => child.stdout().includes("ready")) ? true : undefined),
+      { timeoutMs: 300_000, intervalMs: 100 },
+    );
     const planned = planRuns(options.runs, random);
     const ids: string[] = [];
     for (const [index, run] of planned.entries()) {
@@ -194,13 +209,21 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       `chaos: ${ids.length} runs queued on ${pool ? "PostgreSQL" : "SQLite"}, seed ${options.seed}`,
     );
     const deadline = Date.now() + (options.chaosMs ?? 60_000);
+    // Besides random kills, one each time another eighth of the runs has settled, so
+    // workers die mid-way however fast or slow the machine is.
+    let killedAt = 0;
     while (Date.now() < deadline) {
       await sleep(150 + random() * 250);
+      const left = await unsettled(store);
+      const settled = ids.length - left.length;
+      const due = settled >= killedAt + Math.max(1, Math.floor(ids.length / 8));
       // Kill only workers that took runs (a worker still starting has nothing to lose).
       const alive = fleet.alive().filter((child) => child.stdout().includes("ready"));
-      if (random() < 0.12 && alive.length > 0) {
+      // One worker always stays up, so a slow machine (restarts cost seconds) still progresses.
+      if ((due || random() < 0.05) && alive.length > 1) {
         fleet.kill(alive[Math.floor(random() * alive.length)] as Child);
         external.sigkill += 1;
+        if (due) killedAt = settled;
         fleet.spawn();
       }
       if (pool && random() < 0.2 && (await dropConnection(pool, random)))
@@ -209,7 +232,18 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       if ((await unsettled(store)).every((run) => run.status === "waiting")) break;
     }
     await fleet.stop();
-    log(`chaos: faults over, draining with a clean worker`);
+    const settledUnderFaults = fleet.settled();
+    for (const child of fleet.children) {
+      const noise = child
+        .stderr()
+        .replace(/^chaos-fault .*\n/gm, "")
+        .trim();
+      if (noise !== "") log(`chaos: worker ${child.process.pid} said: ${noise.slice(0, 2000)}`);
+    }
+    const before = await unsettled(store);
+    log(
+      `chaos: faults over after ${external.sigkill} kills; ${ids.length - before.length} runs settled, ${before.filter((run) => run.status === "waiting").length} waiting, ${before.filter((run) => run.status !== "waiting").length} left to a clean worker`,
+    );
     for (let round = 0; round < 50; round += 1) {
       const drained = await fleet.spawn(true).exited;
       if (drained.code !== 0) throw new Error(`the clean worker failed: ${drained.stderr}`);
@@ -241,6 +275,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       backend: pool ? "postgres" : "sqlite",
       runs: runs.length,
       statuses,
+      settledUnderFaults,
       failures,
       faults: { ...fleet.faults(), ...external },
       approvals: tally,

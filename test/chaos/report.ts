@@ -11,7 +11,7 @@ export function formatReport(report: ChaosReport): string {
     .join(", ");
   return [
     `chaos ${report.backend} seed ${report.seed}: ${report.runs} runs (${statuses})`,
-    `  faults: ${faults}`,
+    `  run ends under faults: ${report.settledUnderFaults}; faults: ${faults}`,
     `  failed runs by cause: ${
       Object.entries(report.failures)
         .map(([what, count]) => `${what} ${count}`)
