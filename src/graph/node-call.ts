@@ -97,8 +97,9 @@ export async function runNode(
     const result = await body();
     await flushDecisions(call);
     emitEnd(call, started);
-    const update =
-      call.decisions.length > 0 ? { ...result.update, decisions: call.decisions } : result.update;
+    // With a store-backed log the decisions are already stored; graph state stays without them.
+    const inState = call.decisions.length > 0 && context.decisionLog === undefined;
+    const update = inState ? { ...result.update, decisions: call.decisions } : result.update;
     if (result.goto === undefined) return update;
     return new Command({ update, goto: result.goto as string });
   } catch (error) {
@@ -136,4 +137,19 @@ async function flushDecisions(call: NodeCall): Promise<void> {
       call.context.emit({ type: "branch-decision", runId: call.context.runId, decision });
     }
   }
+}
+
+/**
+ * Wraps a node so that its `state.decisions` is the run's stored decision log when
+ * the run context keeps one (see {@link RunContext.decisionLog}); a detached run's
+ * state already carries its decisions.
+ */
+export function withDecisionLog<S extends Record<string, unknown>, R>(
+  action: (state: S, config?: NodeConfig) => Promise<R>,
+): (state: S, config?: NodeConfig) => Promise<R> {
+  return async (state, config) => {
+    const log = getRunContext(config).decisionLog;
+    if (log === undefined) return action(state, config);
+    return action({ ...state, decisions: await log() }, config);
+  };
 }

@@ -1,4 +1,4 @@
-import { DeltaValue, ReducedValue, StateSchema } from "@langchain/langgraph";
+import { ReducedValue, StateSchema } from "@langchain/langgraph";
 import { z } from "zod";
 import { appendDecisions, type DecisionRecord } from "./decision.ts";
 import { mergeParallelResults, type ParallelResults } from "./parallel-node.ts";
@@ -11,8 +11,10 @@ const mergeRecords = <T>(current: Record<string, T>, update: Record<string, T>) 
 /**
  * The LangGraph state of a workflow: its input, its own fields (each
  * optional, last write wins, validated on every update), its output, and
- * bookkeeping channels. Decisions only grow, so they live in a delta channel:
- * a checkpoint stores the new ones, not the whole list again.
+ * bookkeeping channels. `decisions` holds the log only for detached runs: a run
+ * driven by the runtime keeps its log in the store and hands it to each node (see
+ * `RunContext.decisionLog`), so its checkpoints stay the size of its own state and
+ * no checkpoint depends on its ancestors (older ones can be pruned; issue 12).
  */
 export function createWorkflowState(input: z.ZodType, output: z.ZodType, fields: z.ZodRawShape) {
   const own = Object.fromEntries(
@@ -36,7 +38,7 @@ export function createWorkflowState(input: z.ZodType, output: z.ZodType, fields:
         reducer: mergeParallelResults,
       },
     ),
-    decisions: new DeltaValue(
+    decisions: new ReducedValue(
       z.custom<DecisionRecord[]>().default(() => []),
       {
         inputSchema: z.custom<DecisionRecord[]>(),

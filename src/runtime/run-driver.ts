@@ -138,6 +138,8 @@ export class RunDriver {
         emit,
         llm: this.options.llm,
         chat: this.options.chat,
+        // Only a first claim is sure no earlier driver stored a decision.
+        newRun: run.epoch === 1,
       });
       // Inside the lease's context, the store fences each checkpoint write atomically.
       const final = await leaseContext.run(entry.lease, () =>
