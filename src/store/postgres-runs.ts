@@ -177,7 +177,7 @@ export async function renewLease(
 }
 
 /**
- * One fenced statement. Output and error change only when the settlement gives them;
+ * One fenced statement (with the checkpoint pruning, when given). Output and error change only when the settlement gives them;
  * `finished_at` is set for final statuses and cleared otherwise.
  * @throws SignalboxError LEASE_LOST
  */
@@ -185,16 +185,20 @@ export async function settleRun(
   context: PostgresContext,
   lease: Lease,
   settlement: RunSettlement,
+  /** Data-modifying CTEs run with the settling UPDATE (see `postgresPruneCtes`). */
+  pruneCtes = "",
 ): Promise<RunRecord> {
   const rows = await query(
     context.pool,
-    `UPDATE ${context.tables.runs}
-       SET status = $4::text, owner = NULL, lease_until = NULL, updated_at = now(),
-           output = CASE WHEN $5::boolean THEN $6::jsonb ELSE output END,
-           error = CASE WHEN $7::boolean THEN $8::text ELSE error END,
-           finished_at = CASE WHEN $4::text = ANY($9::text[]) THEN now() ELSE NULL END
-       WHERE id = $1 AND status = 'running' AND owner = $2 AND epoch = $3
-       RETURNING ${RUN_COLUMNS}`,
+    `WITH settled AS (
+       UPDATE ${context.tables.runs}
+         SET status = $4::text, owner = NULL, lease_until = NULL, updated_at = now(),
+             output = CASE WHEN $5::boolean THEN $6::jsonb ELSE output END,
+             error = CASE WHEN $7::boolean THEN $8::text ELSE error END,
+             finished_at = CASE WHEN $4::text = ANY($9::text[]) THEN now() ELSE NULL END
+         WHERE id = $1 AND status = 'running' AND owner = $2 AND epoch = $3
+         RETURNING ${RUN_COLUMNS})${pruneCtes}
+     SELECT * FROM settled`,
     [
       lease.runId,
       lease.owner,

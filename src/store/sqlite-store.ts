@@ -4,6 +4,7 @@ import { dirname } from "node:path";
 import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
 import { ErrorCode, SignalboxError } from "../errors.ts";
 import type { DecisionRecord } from "../graph/decision.ts";
+import { type CheckpointHistory, SQLITE_PRUNE_CHECKPOINTS } from "./checkpoint-prune.ts";
 import { GuardedCheckpointer } from "./guarded-checkpointer.ts";
 import { CHECKPOINT_FENCE_MESSAGE, leaseContext } from "./lease-context.ts";
 import { leaseLost } from "./lease-lost.ts";
@@ -83,6 +84,8 @@ export interface SqliteRunStoreOptions {
    * write; `NORMAL` is faster and can lose the last commits on power loss (not on a crash).
    */
   readonly synchronous?: "FULL" | "NORMAL";
+  /** Keep only the newest checkpoint of a run once it pauses or settles (default), or all. */
+  readonly checkpointHistory?: CheckpointHistory;
 }
 
 const FINAL = new Set(["succeeded", "failed", "cancelled", "compensated"]);
@@ -117,12 +120,14 @@ export class SqliteRunStore implements RunStore {
   readonly checkpointer: GuardedCheckpointer;
   readonly path: string;
   private readonly connection: SqliteConnection;
+  private readonly pruneCheckpoints: boolean;
   /** In-process wake-ups for event followers; other processes poll. */
   private readonly events = new EventEmitter().setMaxListeners(0);
 
   constructor(path: string, options: SqliteRunStoreOptions = {}) {
     this.path = path;
     this.connection = openConnection(path, options.synchronous ?? "FULL");
+    this.pruneCheckpoints = (options.checkpointHistory ?? "latest") === "latest";
     const saver = new FencedSqliteSaver(this.connection.db);
     saver.install();
     this.checkpointer = new GuardedCheckpointer(saver, {
@@ -241,6 +246,9 @@ export class SqliteRunStore implements RunStore {
       if (settlement.error !== undefined) sets.push("error = ?") && params.push(settlement.error);
       sets.push(FINAL.has(settlement.status) ? `finished_at = ${SQL_NOW}` : "finished_at = NULL");
       this.sql(`UPDATE runs SET ${sets.join(", ")} WHERE id = ?`).run(...params, lease.runId);
+      if (this.pruneCheckpoints)
+        for (const statement of SQLITE_PRUNE_CHECKPOINTS)
+          this.sql(statement).run({ run: lease.runId });
       return this.mustGet(lease.runId);
     });
   }
