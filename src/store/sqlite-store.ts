@@ -130,6 +130,8 @@ export class SqliteRunStore implements RunStore {
     this.pruneCheckpoints = (options.checkpointHistory ?? "latest") === "latest";
     const saver = new FencedSqliteSaver(this.connection.db);
     saver.install();
+    if (this.pruneCheckpoints)
+      for (const statement of SQLITE_PRUNE_CHECKPOINTS.setup) this.connection.db.exec(statement);
     this.checkpointer = new GuardedCheckpointer(saver, {
       attempt: (operation) => this.connection.retryBusy(operation).catch(refusedByFence),
     });
@@ -245,10 +247,11 @@ export class SqliteRunStore implements RunStore {
         sets.push("output = ?") && params.push(json(settlement.output));
       if (settlement.error !== undefined) sets.push("error = ?") && params.push(settlement.error);
       sets.push(FINAL.has(settlement.status) ? `finished_at = ${SQL_NOW}` : "finished_at = NULL");
-      this.sql(`UPDATE runs SET ${sets.join(", ")} WHERE id = ?`).run(...params, lease.runId);
+      // Pruned while the run is still held: re-inserted rows pass the fence triggers.
       if (this.pruneCheckpoints)
-        for (const statement of SQLITE_PRUNE_CHECKPOINTS)
+        for (const statement of SQLITE_PRUNE_CHECKPOINTS.statements)
           this.sql(statement).run({ run: lease.runId });
+      this.sql(`UPDATE runs SET ${sets.join(", ")} WHERE id = ?`).run(...params, lease.runId);
       return this.mustGet(lease.runId);
     });
   }
