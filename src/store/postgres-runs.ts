@@ -88,6 +88,8 @@ export async function listRuns(context: PostgresContext, filter: RunFilter): Pro
   if (filter.createdAfter !== undefined)
     add((p) => `created_at > ${p}::timestamptz`, filter.createdAfter);
   if (filter.idPrefix !== undefined) add((p) => `starts_with(id, ${p})`, filter.idPrefix);
+  if (filter.excludeTriggers !== undefined && filter.excludeTriggers.length > 0)
+    add((p) => `trigger <> ALL(${p}::text[])`, [...filter.excludeTriggers]);
   params.push(filter.limit ?? 100);
   const clause = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
   const rows = await query(

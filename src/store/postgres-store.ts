@@ -8,6 +8,7 @@ import * as approvals from "./postgres-approvals.ts";
 import { fencedPool } from "./postgres-fence.ts";
 import * as journal from "./postgres-journal.ts";
 import { listenForRunIds } from "./postgres-listener.ts";
+import { prunePostgresRuns } from "./postgres-prune.ts";
 import * as runs from "./postgres-runs.ts";
 import {
   DEFAULT_POSTGRES_SCHEMA,
@@ -25,6 +26,7 @@ import type {
   EffectRecord,
   Lease,
   NewRun,
+  PruneFilter,
   RunFilter,
   RunPatch,
   RunRecord,
@@ -201,6 +203,10 @@ export class PostgresRunStore implements RunStore {
   }
 
   /** @throws SignalboxError LEASE_LOST */
+  pruneRuns(filter: PruneFilter): Promise<{ runs: number }> {
+    return prunePostgresRuns(this.context, this.schema, filter);
+  }
+
   settleRun(lease: Lease, settlement: RunSettlement): Promise<RunRecord> {
     return runs.settleRun(this.context, lease, settlement, this.pruneCtes);
   }

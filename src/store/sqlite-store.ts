@@ -15,6 +15,7 @@ import {
   SQL_NOW_PLUS,
   SqliteConnection,
 } from "./sqlite-connection.ts";
+import { pruneSqliteRuns } from "./sqlite-prune.ts";
 import { json, type Row, toApproval, toEffect, toRun } from "./sqlite-rows.ts";
 import type {
   ApprovalRecord,
@@ -25,6 +26,7 @@ import type {
   EffectRecord,
   Lease,
   NewRun,
+  PruneFilter,
   RunFilter,
   RunPatch,
   RunRecord,
@@ -182,11 +184,19 @@ export class SqliteRunStore implements RunStore {
       where.push("created_at > ?") && params.push(filter.createdAfter);
     if (filter.idPrefix !== undefined)
       where.push("substr(id, 1, ?) = ?") && params.push(filter.idPrefix.length, filter.idPrefix);
+    if (filter.excludeTriggers !== undefined && filter.excludeTriggers.length > 0) {
+      where.push(`trigger NOT IN (${filter.excludeTriggers.map(() => "?").join(",")})`);
+      params.push(...filter.excludeTriggers);
+    }
     const clause = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
     const rows = this.sql(
       `SELECT * FROM runs ${clause} ORDER BY created_at DESC, id DESC LIMIT ?`,
     ).all(...params, filter.limit ?? 100) as Row[];
     return rows.map(toRun);
+  }
+
+  pruneRuns(filter: PruneFilter): Promise<{ runs: number }> {
+    return pruneSqliteRuns(this.connection, filter);
   }
 
   updateRun(id: string, patch: RunPatch): Promise<RunRecord> {
