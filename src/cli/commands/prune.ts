@@ -1,4 +1,5 @@
 import { InvalidArgumentError, Option } from "commander";
+import { parseAge } from "../../runtime/retention.ts";
 import { PRUNABLE_STATUSES, type PrunableStatus } from "../../store/types.ts";
 import { positiveInt, type RegisterCommand, withStore, write } from "../cli-io.ts";
 import { EVAL_TRIGGER } from "./runs.ts";
@@ -12,16 +13,13 @@ interface PruneOptions {
   readonly batch: number;
 }
 
-const UNITS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** `30d`, `12h`, `90m` → milliseconds. */
-export function parseAge(value: string): number {
-  const match = /^(\d+)([mhd])$/.exec(value.trim());
-  if (match === null)
-    throw new InvalidArgumentError(
-      "expected an age such as 30d, 12h or 90m (days, hours, minutes)",
-    );
-  return Number(match[1]) * (UNITS[match[2] as string] as number);
+/** `30d`, `12h`, `90m` → milliseconds, as a commander argument parser. */
+function ageArgument(value: string): number {
+  try {
+    return parseAge(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message.replace(/^age: /, ""));
+  }
 }
 
 const SETTLED: PrunableStatus[] = ["succeeded", "failed", "cancelled", "compensated"];
@@ -36,7 +34,7 @@ export const registerPrune: RegisterCommand = (program, io) => {
     .option(
       "--older-than <age>",
       "only runs last changed longer ago than this (30d, 12h, 90m)",
-      parseAge,
+      ageArgument,
     )
     .addOption(
       new Option(
