@@ -24,6 +24,8 @@ export interface BuildGraphOptions {
   readonly nodes: readonly NodeSpec[];
   readonly start: string;
   readonly checkpointer: BaseCheckpointSaver | undefined;
+  /** Keep `input` out of the checkpoints (untracked); nodes read it from the run context. */
+  readonly inputInStore?: boolean;
 }
 
 // The graph's exact generic type is LangGraph's business; callers only invoke and stream it.
@@ -81,7 +83,9 @@ function addSpec(graph: Loose, spec: NodeSpec, edges: [string, string][]): void 
 
 /** Assembles and compiles the LangGraph `StateGraph` for validated nodes. */
 export function buildGraph(options: BuildGraphOptions) {
-  const state = createWorkflowState(options.input, options.output, options.fields);
+  const state = createWorkflowState(options.input, options.output, options.fields, {
+    inputInStore: options.inputInStore,
+  });
   const graph = new StateGraph(state) as unknown as AnyGraph as unknown as Loose;
   const edges: [string, string][] = [];
   for (const spec of options.nodes) addSpec(graph, spec, edges);

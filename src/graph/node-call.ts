@@ -140,16 +140,22 @@ async function flushDecisions(call: NodeCall): Promise<void> {
 }
 
 /**
- * Wraps a node so that its `state.decisions` is the run's stored decision log when
- * the run context keeps one (see {@link RunContext.decisionLog}); a detached run's
- * state already carries its decisions.
+ * Wraps a node so that its state carries what the run store keeps instead of the
+ * checkpoints: `decisions` is the run's stored decision log when the run context keeps
+ * one (see {@link RunContext.decisionLog}), and `input` the stored input when the
+ * graph keeps it out of its checkpoints and this invoke did not start with it.
  */
 export function withDecisionLog<S extends Record<string, unknown>, R>(
   action: (state: S, config?: NodeConfig) => Promise<R>,
 ): (state: S, config?: NodeConfig) => Promise<R> {
   return async (state, config) => {
-    const log = getRunContext(config).decisionLog;
-    if (log === undefined) return action(state, config);
-    return action({ ...state, decisions: await log() }, config);
+    const context = getRunContext(config);
+    const log = context.decisionLog;
+    const input = state.input === undefined ? context.runInput : undefined;
+    if (log === undefined && input === undefined) return action(state, config);
+    const hydrated: Record<string, unknown> = { ...state };
+    if (log !== undefined) hydrated.decisions = await log();
+    if (input !== undefined) hydrated.input = input;
+    return action(hydrated as S, config);
   };
 }

@@ -59,6 +59,11 @@ export interface RunContext {
    * checkpoints alive). Absent for a detached run, whose decisions live in graph state.
    */
   readonly decisionLog?: () => Promise<readonly DecisionRecord[]>;
+  /**
+   * The run's input as stored with the run, for graphs compiled with `inputInStore`
+   * (their checkpoints do not carry it): nodes that find no input in state get this.
+   */
+  readonly runInput?: unknown;
   runEffect<T>(call: EffectCall<T>): Promise<EffectOutcome<T>>;
   requestApproval(request: ApprovalRequest): Promise<void>;
   /** A context for a sub-workflow run inside this one. */

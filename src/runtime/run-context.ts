@@ -21,6 +21,8 @@ export interface RunContextOptions {
   readonly chat?: ChatProvider;
   /** A run that has made no decision yet (first drive): its log starts empty, unread. */
   readonly newRun?: boolean;
+  /** The input stored with the run (for graphs that keep it out of their checkpoints). */
+  readonly runInput?: unknown;
 }
 
 /**
@@ -112,6 +114,7 @@ function contextWithLog(options: RunContextOptions, log: DecisionLog): RunContex
     nodePrefix: options.nodePrefix ?? "",
     llm: options.llm,
     chat: options.chat,
+    runInput: options.runInput,
     emit: options.emit,
     recordDecisions: async (decisions) => {
       const stored = [];
@@ -127,7 +130,11 @@ function contextWithLog(options: RunContextOptions, log: DecisionLog): RunContex
         : async () => (await log.all()).filter((decision) => decision.node.startsWith(prefix)),
     runEffect: (call) => journalEffect({ ...options, logger }, call),
     requestApproval: (request) => requestApproval(options, request),
+    // A sub-workflow has an input of its own, in its own (in-memory) graph state.
     child: (childPrefix) =>
-      contextWithLog({ ...options, nodePrefix: `${prefix}${childPrefix}` }, log),
+      contextWithLog(
+        { ...options, nodePrefix: `${prefix}${childPrefix}`, runInput: undefined },
+        log,
+      ),
   };
 }

@@ -19,7 +19,7 @@ function pausing() {
     description: "routes, an approval, a route that counts the decisions before it",
     version: "1",
     input: z.object({ text: z.string() }),
-    output: z.object({ seen: z.array(z.string()) }),
+    output: z.object({ seen: z.array(z.string()), text: z.string() }),
   })
     .route("first", {
       branches: go("second"),
@@ -41,7 +41,9 @@ function pausing() {
       defaultBranch: "go",
     })
     .step("done", {
-      run: (state) => ({ output: { seen: state.decisions.map((decision) => decision.node) } }),
+      run: (state) => ({
+        output: { seen: state.decisions.map((decision) => decision.node), text: state.input.text },
+      }),
     })
     .compile();
 }
@@ -68,15 +70,23 @@ describe("checkpoint history", () => {
     const { home, cleanup } = tempHome();
     cleanups.push(cleanup);
     const first = open(home);
-    const paused = await first.runtime.start("pausing", { text: "x" });
+    const paused = await first.runtime.start("pausing", { text: "an-input-stored-once" });
     expect(paused.status).toBe("waiting");
     expect(await checkpointCount(first.store, paused.id)).toBe(1);
+    // The input is stored with the run, not in its checkpoint.
+    const tuple = await first.store.checkpointer.getTuple({
+      configurable: { thread_id: paused.id },
+    });
+    expect(JSON.stringify(tuple?.checkpoint)).not.toContain("an-input-stored-once");
     await first.runtime.close();
     // Another process resumes it: its nodes read the log from the store.
     const second = open(home);
     const done = await second.runtime.approve(paused.id, { by: "ann" });
     expect(done.status).toBe("succeeded");
-    expect(done.output).toEqual({ seen: ["first", "second", "ask", "third"] });
+    expect(done.output).toEqual({
+      seen: ["first", "second", "ask", "third"],
+      text: "an-input-stored-once",
+    });
     const { decisions } = await second.runtime.get(paused.id);
     expect(decisions.find((decision) => decision.node === "third")?.reason).toBe(
       "first,second,ask",
