@@ -7,6 +7,7 @@
  *
  * Run: npm run bench   (prints markdown tables, writes bench/results/latest.json)
  *      BENCH_ONLY=queue npm run bench   (the queue section alone; updates its part of latest.json)
+ *      BENCH_ONLY=perf npm run bench    (issue 12: throughput, bytes, route, long runs; BENCH_LONG=1 to 10,000 decisions)
  */
 
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -25,6 +26,7 @@ import {
   stepChainCase,
   type VariantResult,
 } from "./overhead-cases.ts";
+import { perfSection } from "./perf-section.ts";
 import type { QueueResults } from "./queue-results.ts";
 import { queueWorkers } from "./queue-workers.ts";
 import {
@@ -179,8 +181,9 @@ async function main(): Promise<void> {
       bytesTable(bytes),
       "",
       "Bytes: length(checkpoint)+length(metadata) in `checkpoints` plus length(value) in `writes`.",
-      "Ours keeps decisions in a DeltaValue channel (full snapshot every 100 updates); bare appends",
-      "them through a ReducedValue concat channel, so every checkpoint repeats the whole list.",
+      "Ours keeps decisions in the store's decision log, not in graph state, and keeps only the newest",
+      "checkpoint once the run settles; bare appends them through a ReducedValue concat channel, so",
+      "every checkpoint repeats the whole list.",
       "",
       tiers,
       "",
@@ -192,6 +195,8 @@ async function main(): Promise<void> {
       ...routeNotes,
     ].join("\n");
     console.log(output);
+    const perf = await perfSection();
+    console.log(`\n${perf.markdown}`);
     progress("queue and workers on SQLite and PostgreSQL (about 4 minutes)");
     const queue = await queueWorkers();
     console.log(`\n${queue.markdown}`);
@@ -203,6 +208,7 @@ async function main(): Promise<void> {
       checkpointBytes: bytes,
       targets,
       markdown: output,
+      perf: { generatedAt: new Date().toISOString(), ...perf },
       queueWorkers: queueSection(queue),
     });
   } finally {
@@ -233,6 +239,17 @@ async function queueOnly(): Promise<void> {
   writeResults({ ...previous, queueWorkers: queueSection(queue) });
 }
 
+/** `BENCH_ONLY=perf`: the issue-12 section alone, replacing only its part of latest.json. */
+async function perfOnly(): Promise<void> {
+  const perf = await perfSection();
+  console.log(perf.markdown);
+  const previous: Record<string, unknown> = existsSync(resultsFile)
+    ? JSON.parse(readFileSync(resultsFile, "utf8"))
+    : {};
+  writeResults({ ...previous, perf: { generatedAt: new Date().toISOString(), ...perf } });
+}
+
 if (ONLY === "queue") await queueOnly();
+else if (ONLY === "perf") await perfOnly();
 else if (ONLY === "") await main();
-else throw new Error(`BENCH_ONLY=${ONLY}: the sections that run alone are: queue`);
+else throw new Error(`BENCH_ONLY=${ONLY}: the sections that run alone are: queue, perf`);

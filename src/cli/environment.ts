@@ -41,6 +41,12 @@ const Environment = z.object({
       error: "expected FULL (default: no acknowledged write lost on power loss) or NORMAL (faster)",
     })
     .optional(),
+  SIGNALBOX_CHECKPOINT_HISTORY: z
+    .enum(["latest", "full"], {
+      error:
+        "expected latest (default: a paused or finished run keeps its newest checkpoint) or full (every checkpoint, for time travel)",
+    })
+    .optional(),
   SIGNALBOX_LEASE_MS: z.coerce
     .number()
     .int()
@@ -76,6 +82,8 @@ export interface CliSettings {
   readonly leaseMs: number | undefined;
   /** SQLite durability: FULL (default) or NORMAL. */
   readonly sqliteSynchronous: "FULL" | "NORMAL" | undefined;
+  /** Checkpoints a paused or finished run keeps: its newest (default) or all. */
+  readonly checkpointHistory: "latest" | "full" | undefined;
 }
 
 /** What a project's config file sets (below flags and environment variables). */
@@ -148,5 +156,6 @@ export function readSettings(
     databaseSchema: parsed.SIGNALBOX_DATABASE_SCHEMA,
     leaseMs: parsed.SIGNALBOX_LEASE_MS,
     sqliteSynchronous: parsed.SIGNALBOX_SQLITE_SYNCHRONOUS,
+    checkpointHistory: parsed.SIGNALBOX_CHECKPOINT_HISTORY,
   };
 }

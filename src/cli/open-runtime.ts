@@ -7,6 +7,7 @@ import type { CompiledWorkflow } from "../graph/workflow.ts";
 import type { ChatProvider } from "../models/chat-provider.ts";
 import { createLogger } from "../runtime/logger.ts";
 import { WorkflowRegistry } from "../runtime/registry.ts";
+import { parseAge, type RetentionPolicy } from "../runtime/retention.ts";
 import { Runtime, type RuntimeOptions } from "../runtime/runtime.ts";
 import { type McpServersConfig, readMcpServersConfig } from "../tools/mcp-config.ts";
 import type { McpToolset } from "../tools/mcp-tools.ts";
@@ -157,6 +158,19 @@ export interface OpenRuntimeOptions {
   readonly notice?: (text: string) => void;
 }
 
+/** The config's `store.retention` (ages already checked by the config schema). */
+function retentionOf(
+  retention: { readonly olderThan?: string; readonly evalOlderThan?: string } | undefined,
+): RetentionPolicy | undefined {
+  if (retention === undefined) return undefined;
+  const age = (value: string | undefined, field: string) =>
+    value === undefined ? undefined : parseAge(value, `store.retention.${field}`);
+  return {
+    olderThanMs: age(retention.olderThan, "olderThan"),
+    evalOlderThanMs: age(retention.evalOlderThan, "evalOlderThan"),
+  };
+}
+
 /**
  * Opens the runtime over the configured store, with the project's workflows (or the
  * built-in demo ones), its model, and the tools of its MCP servers.
@@ -184,6 +198,7 @@ export async function openRuntime(
       logger,
       leaseMs: settings.leaseMs,
       execute: flags.execute,
+      retention: retentionOf(project.loaded?.config.store?.retention),
       ...(await createModels(settings)),
     },
     tools,

@@ -11,14 +11,21 @@ import type { CliSettings } from "./environment.ts";
 export async function openStore(
   settings: Pick<
     CliSettings,
-    "home" | "databaseUrl" | "databaseSchema" | "leaseMs" | "sqliteSynchronous"
+    | "home"
+    | "databaseUrl"
+    | "databaseSchema"
+    | "leaseMs"
+    | "sqliteSynchronous"
+    | "checkpointHistory"
   >,
   logger?: Logger,
 ): Promise<{ store: RunStore; queue?: RunQueue }> {
   if (settings.databaseUrl === undefined) {
     const { SqliteRunStore } = await import("../store/sqlite-store.ts");
     const synchronous = settings.sqliteSynchronous;
-    return { store: new SqliteRunStore(join(settings.home, "signalbox.db"), { synchronous }) };
+    const checkpointHistory = settings.checkpointHistory;
+    const options = { synchronous, checkpointHistory };
+    return { store: new SqliteRunStore(join(settings.home, "signalbox.db"), options) };
   }
   const { openPostgres } = await import("../store/open-postgres.ts");
   return openPostgres({
@@ -26,5 +33,6 @@ export async function openStore(
     schema: settings.databaseSchema,
     logger,
     leaseMs: settings.leaseMs,
+    checkpointHistory: settings.checkpointHistory,
   });
 }

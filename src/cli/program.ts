@@ -7,6 +7,7 @@ import { registerDemo } from "./commands/demo.ts";
 import { registerEval } from "./commands/eval.ts";
 import { registerGraph } from "./commands/graph.ts";
 import { registerInit } from "./commands/init.ts";
+import { registerPrune } from "./commands/prune.ts";
 import { registerResume } from "./commands/resume.ts";
 import { registerRun } from "./commands/run.ts";
 import { registerRuns } from "./commands/runs.ts";
@@ -28,6 +29,7 @@ const COMMANDS: readonly RegisterCommand[] = [
   registerApprove,
   registerResume,
   registerCancel,
+  registerPrune,
   registerGraph,
   registerServerCommands,
   registerEval,

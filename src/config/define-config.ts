@@ -41,6 +41,11 @@ export interface SignalboxConfig {
     readonly home?: string;
     /** PostgreSQL instead of SQLite in the home. --database-url and SIGNALBOX_DATABASE_URL win. */
     readonly databaseUrl?: string;
+    /**
+     * Automatic pruning while a worker runs (`serve`, `worker`): settled runs last changed
+     * longer ago than `olderThan`, eval dry-runs after `evalOlderThan` (ages like `30d`, `12h`).
+     */
+    readonly retention?: { readonly olderThan?: string; readonly evalOlderThan?: string };
   };
   /** Defaults for `signalbox serve`; its flags win. */
   readonly server?: {
@@ -80,6 +85,8 @@ const isCompiledWorkflow = (value: unknown): value is CompiledWorkflow =>
   typeof value.graph === "function" &&
   typeof value.parseInput === "function";
 
+const AGE = /^\d+[mhd]$/;
+const AGE_ERROR = "expected an age such as 30d, 12h or 90m (days, hours, minutes)";
 const NOT_COMPILED = "expected a compiled workflow: defineWorkflow({ … }).…compile()";
 
 export const CompiledWorkflowShape = z.custom<CompiledWorkflow>(isCompiledWorkflow, {
@@ -118,6 +125,12 @@ export const SignalboxConfigSchema = z.strictObject({
       databaseUrl: z
         .string()
         .regex(/^postgres(ql)?:\/\//, "expected a PostgreSQL URL such as postgresql://user@host/db")
+        .optional(),
+      retention: z
+        .strictObject({
+          olderThan: z.string().regex(AGE, AGE_ERROR).optional(),
+          evalOlderThan: z.string().regex(AGE, AGE_ERROR).optional(),
+        })
         .optional(),
     })
     .optional(),

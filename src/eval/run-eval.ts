@@ -124,7 +124,7 @@ async function prepareConfig(options: RunEvalOptions, config: ModelConfig, tier:
     logger: options.logger,
     llm: tier.llm,
   });
-  workflow.graph(store.checkpointer); // builds the graph (and trains the classifier) before timing
+  workflow.graph(store.checkpointer, { inputInStore: true }); // builds the graph (and trains the classifier) before timing
   const context: CaseContext = {
     runtime,
     workflow,

@@ -3,6 +3,7 @@ import type { BaseCheckpointSaver } from "@langchain/langgraph-checkpoint";
 import type { z } from "zod";
 import { createAgentNode } from "./agent-node.ts";
 import { approvalTargets, createApprovalNode } from "./approval-node.ts";
+import { withDecisionLog } from "./node-call.ts";
 import type { NodeSpec } from "./node-spec.ts";
 import {
   createFanOutNode,
@@ -23,6 +24,8 @@ export interface BuildGraphOptions {
   readonly nodes: readonly NodeSpec[];
   readonly start: string;
   readonly checkpointer: BaseCheckpointSaver | undefined;
+  /** Keep `input` out of the checkpoints (untracked); nodes read it from the run context. */
+  readonly inputInStore?: boolean;
 }
 
 // The graph's exact generic type is LangGraph's business; callers only invoke and stream it.
@@ -41,7 +44,7 @@ function addSpec(graph: Loose, spec: NodeSpec, edges: [string, string][]): void 
   switch (spec.kind) {
     case "step": {
       const { options } = spec;
-      graph.addNode(spec.name, createStepNode(spec.name, options), {
+      graph.addNode(spec.name, withDecisionLog(createStepNode(spec.name, options)), {
         retryPolicy: toRetryPolicy(options.retry),
         timeout: options.timeoutMs,
         errorHandler: createFallbackHandler(spec.name, options),
@@ -50,12 +53,12 @@ function addSpec(graph: Loose, spec: NodeSpec, edges: [string, string][]): void 
       return;
     }
     case "route":
-      graph.addNode(spec.name, createRouteNode(spec.name, spec.options), {
+      graph.addNode(spec.name, withDecisionLog(createRouteNode(spec.name, spec.options)), {
         ends: ends(Object.values(branchTargets(spec.options))),
       });
       return;
     case "approval":
-      graph.addNode(spec.name, createApprovalNode(spec.name, spec.options), {
+      graph.addNode(spec.name, withDecisionLog(createApprovalNode(spec.name, spec.options)), {
         ends: ends(Object.values(approvalTargets(spec.options))),
       });
       return;
@@ -63,16 +66,16 @@ function addSpec(graph: Loose, spec: NodeSpec, edges: [string, string][]): void 
       const { worker, join } = parallelNodeNames(spec.name);
       graph.addNode(spec.name, createFanOutNode(spec.name, spec.options), { ends: [worker, join] });
       graph.addNode(worker, createWorkerNode(spec.name, spec.options));
-      graph.addNode(join, createJoinNode(spec.name, spec.options));
+      graph.addNode(join, withDecisionLog(createJoinNode(spec.name, spec.options)));
       edges.push([worker, join], [join, spec.options.next ?? END_NODE]);
       return;
     }
     case "subworkflow":
-      graph.addNode(spec.name, createSubworkflowNode(spec.name, spec.options));
+      graph.addNode(spec.name, withDecisionLog(createSubworkflowNode(spec.name, spec.options)));
       edges.push([spec.name, spec.options.next ?? END_NODE]);
       return;
     case "agent":
-      graph.addNode(spec.name, createAgentNode(spec.name, spec.options));
+      graph.addNode(spec.name, withDecisionLog(createAgentNode(spec.name, spec.options)));
       edges.push([spec.name, spec.options.next ?? END_NODE]);
       return;
   }
@@ -80,7 +83,9 @@ function addSpec(graph: Loose, spec: NodeSpec, edges: [string, string][]): void 
 
 /** Assembles and compiles the LangGraph `StateGraph` for validated nodes. */
 export function buildGraph(options: BuildGraphOptions) {
-  const state = createWorkflowState(options.input, options.output, options.fields);
+  const state = createWorkflowState(options.input, options.output, options.fields, {
+    inputInStore: options.inputInStore,
+  });
   const graph = new StateGraph(state) as unknown as AnyGraph as unknown as Loose;
   const edges: [string, string][] = [];
   for (const spec of options.nodes) addSpec(graph, spec, edges);

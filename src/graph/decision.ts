@@ -93,15 +93,10 @@ export function createDecisionRecord(
   };
 }
 
-/** Appends decisions; order-preserving and batching-invariant, as LangGraph's delta channel needs. */
+/** Appends a node's decisions to the log held in graph state (detached runs). */
 export function appendDecisions(
   current: readonly DecisionRecord[],
-  writes: readonly (DecisionRecord | readonly DecisionRecord[])[],
+  update: readonly DecisionRecord[],
 ): DecisionRecord[] {
-  const next = [...current];
-  for (const write of writes) {
-    if (Array.isArray(write)) next.push(...(write as readonly DecisionRecord[]));
-    else next.push(write as DecisionRecord);
-  }
-  return next;
+  return current.concat(update);
 }

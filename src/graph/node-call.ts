@@ -98,8 +98,9 @@ export async function runNode(
     const result = await body();
     await flushDecisions(call);
     emitEnd(call, started);
-    const update =
-      call.decisions.length > 0 ? { ...result.update, decisions: call.decisions } : result.update;
+    // With a store-backed log the decisions are already stored; graph state stays without them.
+    const inState = call.decisions.length > 0 && context.decisionLog === undefined;
+    const update = inState ? { ...result.update, decisions: call.decisions } : result.update;
     if (result.goto === undefined) return update;
     return new Command({ update, goto: result.goto as string });
   } catch (error) {
@@ -138,4 +139,25 @@ async function flushDecisions(call: NodeCall): Promise<void> {
       call.context.emit({ type: "branch-decision", runId: call.context.runId, decision });
     }
   }
+}
+
+/**
+ * Wraps a node so that its state carries what the run store keeps instead of the
+ * checkpoints: `decisions` is the run's stored decision log when the run context keeps
+ * one (see {@link RunContext.decisionLog}), and `input` the stored input when the
+ * graph keeps it out of its checkpoints and this invoke did not start with it.
+ */
+export function withDecisionLog<S extends Record<string, unknown>, R>(
+  action: (state: S, config?: NodeConfig) => Promise<R>,
+): (state: S, config?: NodeConfig) => Promise<R> {
+  return async (state, config) => {
+    const context = getRunContext(config);
+    const log = context.decisionLog;
+    const input = state.input === undefined ? context.runInput : undefined;
+    if (log === undefined && input === undefined) return action(state, config);
+    const hydrated: Record<string, unknown> = { ...state };
+    if (log !== undefined) hydrated.decisions = await log();
+    if (input !== undefined) hydrated.input = input;
+    return action(hydrated as S, config);
+  };
 }

@@ -52,6 +52,18 @@ export interface RunContext {
   emit(event: RunEvent): void;
   /** Stores decisions (idempotently, by key) and returns them with their sequence numbers. */
   recordDecisions(decisions: readonly DecisionRecord[]): Promise<readonly DecisionRecord[]>;
+  /**
+   * The run's decisions so far, when a store holds them: nodes then see these as
+   * `state.decisions` and write none into graph state, so no checkpoint carries the
+   * log (issue 12: it made checkpoints grow faster than the run and kept old
+   * checkpoints alive). Absent for a detached run, whose decisions live in graph state.
+   */
+  readonly decisionLog?: () => Promise<readonly DecisionRecord[]>;
+  /**
+   * The run's input as stored with the run, for graphs compiled with `inputInStore`
+   * (their checkpoints do not carry it): nodes that find no input in state get this.
+   */
+  readonly runInput?: unknown;
   runEffect<T>(call: EffectCall<T>): Promise<EffectOutcome<T>>;
   requestApproval(request: ApprovalRequest): Promise<void>;
   /** A context for a sub-workflow run inside this one. */

@@ -61,8 +61,12 @@ export interface CompiledWorkflow<TInput = unknown, TOutput = unknown> {
   readonly start: string;
   /** Which effect classes occur in it (for MCP annotations and dry-run plans). */
   readonly effects: { readonly writes: boolean; readonly irreversible: boolean };
-  /** The LangGraph graph, compiled with the given checkpointer (cached per checkpointer). */
-  graph(checkpointer?: BaseCheckpointSaver): WorkflowGraph;
+  /**
+   * The LangGraph graph, compiled with the given checkpointer (cached per checkpointer).
+   * `inputInStore`: the run's input is kept by the run store, not in every checkpoint;
+   * nodes get it from the run context (the runtime's runs; see `RunContext.runInput`).
+   */
+  graph(checkpointer?: BaseCheckpointSaver, options?: { inputInStore?: boolean }): WorkflowGraph;
   /**
    * Checks the input's size, then its schema.
    * @throws SignalboxError INPUT_INVALID naming each bad field, or the size, the limit and the biggest field
@@ -203,6 +207,7 @@ function compiledWorkflow<
   start: string,
 ): CompiledWorkflow<Infer<TInput>, Infer<TOutput>> {
   const graphs = new WeakMap<object, WorkflowGraph>();
+  const storedInputGraphs = new WeakMap<object, WorkflowGraph>();
   const maxInputBytes = config.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES;
   const unsaved = {};
   const classes = nodes.flatMap((spec) =>
@@ -227,9 +232,11 @@ function compiledWorkflow<
       writes: classes.some((c) => c === "write" || c === "irreversible"),
       irreversible: classes.includes("irreversible"),
     },
-    graph(checkpointer) {
+    graph(checkpointer, options) {
       const key = checkpointer ?? unsaved;
-      let graph = graphs.get(key);
+      const inputInStore = options?.inputInStore === true;
+      const cache = inputInStore ? storedInputGraphs : graphs;
+      let graph = cache.get(key);
       if (graph === undefined) {
         graph = buildGraph({
           input: config.input,
@@ -238,8 +245,9 @@ function compiledWorkflow<
           nodes,
           start,
           checkpointer,
+          inputInStore,
         });
-        graphs.set(key, graph);
+        cache.set(key, graph);
       }
       return graph;
     },

@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import type { DecisionRecord } from "../graph/decision.ts";
 import type { RunEvent } from "../graph/events.ts";
 import type { Decider } from "../graph/route-decider.ts";
 import type { ApprovalRequest, RunContext } from "../graph/run-context.ts";
@@ -18,6 +19,51 @@ export interface RunContextOptions {
   readonly nodePrefix?: string;
   readonly llm?: Decider;
   readonly chat?: ChatProvider;
+  /** A run that has made no decision yet (first drive): its log starts empty, unread. */
+  readonly newRun?: boolean;
+  /** The input stored with the run (for graphs that keep it out of their checkpoints). */
+  readonly runInput?: unknown;
+}
+
+/**
+ * The run's decision log as its nodes see it: read from the store once per drive
+ * (unless the run is new), then kept in step with every decision this drive stores.
+ * A replayed decision (same key) replaces its earlier copy, as it does in the store.
+ */
+class DecisionLog {
+  private records: DecisionRecord[] | undefined;
+  private loading: Promise<DecisionRecord[]> | undefined;
+  private readonly index = new Map<string, number>();
+
+  constructor(
+    private readonly store: RunStore,
+    private readonly runId: string,
+    newRun: boolean,
+  ) {
+    if (newRun) this.records = [];
+  }
+
+  async all(): Promise<readonly DecisionRecord[]> {
+    if (this.records !== undefined) return this.records;
+    // Every decision of the run, however long it is (the default limit is for listings).
+    this.loading ??= this.store.listDecisions({ runId: this.runId, limit: 1_000_000_000 });
+    const loaded = await this.loading;
+    if (this.records === undefined) {
+      this.records = [];
+      this.add(loaded);
+    }
+    return this.records;
+  }
+
+  add(stored: readonly DecisionRecord[]): void {
+    // Decisions stored before the log was read are in what the read returns.
+    if (this.records === undefined) return;
+    for (const record of stored) {
+      const at = this.index.get(record.key);
+      if (at !== undefined) this.records[at] = record;
+      else this.index.set(record.key, this.records.push(record) - 1);
+    }
+  }
 }
 
 async function requestApproval(
@@ -51,6 +97,14 @@ async function requestApproval(
 
 /** The services one run's nodes use: the store-backed decision log, effect journal and approvals. */
 export function createRunContext(options: RunContextOptions): RunContext {
+  return contextWithLog(
+    options,
+    new DecisionLog(options.store, options.runId, options.newRun ?? false),
+  );
+}
+
+function contextWithLog(options: RunContextOptions, log: DecisionLog): RunContext {
+  const prefix = options.nodePrefix ?? "";
   const logger = options.logger.child({ runId: options.runId, workflow: options.workflow });
   return {
     runId: options.runId,
@@ -60,16 +114,27 @@ export function createRunContext(options: RunContextOptions): RunContext {
     nodePrefix: options.nodePrefix ?? "",
     llm: options.llm,
     chat: options.chat,
+    runInput: options.runInput,
     emit: options.emit,
     recordDecisions: async (decisions) => {
       const stored = [];
       for (const decision of decisions)
         stored.push(await options.store.recordDecision(decision, options.lease));
+      log.add(stored);
       return stored;
     },
+    // A sub-workflow's nodes see their own decisions, as they did in its own graph state.
+    decisionLog:
+      prefix === ""
+        ? () => log.all()
+        : async () => (await log.all()).filter((decision) => decision.node.startsWith(prefix)),
     runEffect: (call) => journalEffect({ ...options, logger }, call),
     requestApproval: (request) => requestApproval(options, request),
-    child: (prefix) =>
-      createRunContext({ ...options, nodePrefix: `${options.nodePrefix ?? ""}${prefix}` }),
+    // A sub-workflow has an input of its own, in its own (in-memory) graph state.
+    child: (childPrefix) =>
+      contextWithLog(
+        { ...options, nodePrefix: `${prefix}${childPrefix}`, runInput: undefined },
+        log,
+      ),
   };
 }

@@ -121,7 +121,8 @@ export class RunDriver {
       this.publish(event);
     };
     const heartbeat = this.heartbeat(entry);
-    const graph = workflow.graph(store.checkpointer);
+    // The input is stored with the run; its checkpoints do not repeat it (issue 12).
+    const graph = workflow.graph(store.checkpointer, { inputInStore: true });
     try {
       const start = await graphInputFor({ run, graph, store });
       if (start.kind === "still-waiting")
@@ -138,6 +139,9 @@ export class RunDriver {
         emit,
         llm: this.options.llm,
         chat: this.options.chat,
+        // Only a first claim is sure no earlier driver stored a decision.
+        newRun: run.epoch === 1,
+        runInput: run.input,
       });
       // Inside the lease's context, the store fences each checkpoint write atomically.
       const final = await leaseContext.run(entry.lease, () =>

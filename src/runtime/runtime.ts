@@ -22,6 +22,7 @@ import { createLogger } from "./logger.ts";
 import { createOwner } from "./owner.ts";
 import { createPollingQueue } from "./polling-queue.ts";
 import type { WorkflowRegistry } from "./registry.ts";
+import { type RetentionPolicy, startRetention } from "./retention.ts";
 import { RunDriver } from "./run-driver.ts";
 import { releaseStranded, Worker, type WorkerOptions } from "./worker.ts";
 
@@ -45,6 +46,8 @@ export interface RuntimeOptions {
   readonly execute?: "here" | "workers";
   /** How often a follower or the polling queue looks at the store without a wake-up (ms). */
   readonly pollMs?: number;
+  /** Prune old runs automatically while a worker runs here (see `signalbox prune`). */
+  readonly retention?: RetentionPolicy;
 }
 
 export interface StartOptions {
@@ -96,6 +99,8 @@ export class Runtime {
   private readonly execute: "here" | "workers";
   private readonly pollMs: number | undefined;
   private readonly workers = new Set<Worker>();
+  private readonly retention: RetentionPolicy | undefined;
+  private stopRetention: (() => Promise<void>) | undefined;
 
   constructor(options: RuntimeOptions) {
     this.store = options.store;
@@ -105,6 +110,7 @@ export class Runtime {
     this.chat = options.chat;
     this.execute = options.execute ?? "here";
     this.pollMs = options.pollMs;
+    this.retention = options.retention;
     this.queue =
       options.queue ??
       createPollingQueue({ store: this.store, logger: this.logger, pollMs: options.pollMs });
@@ -320,6 +326,8 @@ export class Runtime {
    * `concurrency` at once, and sweeps expired leases and overdue approvals.
    */
   async startWorker(options: WorkerOptions = {}): Promise<Worker> {
+    if (this.retention !== undefined && this.stopRetention === undefined)
+      this.stopRetention = startRetention(this.store, this.retention, this.logger);
     const worker = new Worker(
       {
         store: this.store,
@@ -389,6 +397,7 @@ export class Runtime {
   async close(): Promise<void> {
     await Promise.all([...this.workers].map((worker) => worker.stop()));
     this.workers.clear();
+    await this.stopRetention?.();
     await this.driver.settleAll();
     await this.queue.close();
     await this.store.close();

@@ -91,6 +91,8 @@ export async function listRuns(context: PostgresContext, filter: RunFilter): Pro
   if (filter.createdAfter !== undefined)
     add((p) => `created_at > ${p}::timestamptz`, filter.createdAfter);
   if (filter.idPrefix !== undefined) add((p) => `starts_with(id, ${p})`, filter.idPrefix);
+  if (filter.excludeTriggers !== undefined && filter.excludeTriggers.length > 0)
+    add((p) => `trigger <> ALL(${p}::text[])`, [...filter.excludeTriggers]);
   params.push(filter.limit ?? 100);
   const clause = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
   const rows = await query(
@@ -180,7 +182,7 @@ export async function renewLease(
 }
 
 /**
- * One fenced statement. Output and error change only when the settlement gives them;
+ * One fenced statement (with the checkpoint pruning, when given). Output and error change only when the settlement gives them;
  * `finished_at` is set for final statuses and cleared otherwise.
  * @throws SignalboxError LEASE_LOST
  */
@@ -188,17 +190,21 @@ export async function settleRun(
   context: PostgresContext,
   lease: Lease,
   settlement: RunSettlement,
+  /** Data-modifying CTEs run with the settling UPDATE (see `postgresPruneCtes`). */
+  pruneCtes = "",
 ): Promise<RunRecord> {
   const rows = await query(
     context.pool,
-    `UPDATE ${context.tables.runs}
-       SET status = $4::text, owner = NULL, lease_until = NULL, updated_at = now(),
-           output = CASE WHEN $5::boolean THEN $6::jsonb ELSE output END,
-           error = CASE WHEN $7::boolean THEN $8::text ELSE error END,
-           error_detail = CASE WHEN $10::boolean THEN $11::jsonb ELSE error_detail END,
-           finished_at = CASE WHEN $4::text = ANY($9::text[]) THEN now() ELSE NULL END
-       WHERE id = $1 AND status = 'running' AND owner = $2 AND epoch = $3
-       RETURNING ${RUN_COLUMNS}`,
+    `WITH settled AS (
+       UPDATE ${context.tables.runs}
+         SET status = $4::text, owner = NULL, lease_until = NULL, updated_at = now(),
+             output = CASE WHEN $5::boolean THEN $6::jsonb ELSE output END,
+             error = CASE WHEN $7::boolean THEN $8::text ELSE error END,
+             error_detail = CASE WHEN $10::boolean THEN $11::jsonb ELSE error_detail END,
+             finished_at = CASE WHEN $4::text = ANY($9::text[]) THEN now() ELSE NULL END
+         WHERE id = $1 AND status = 'running' AND owner = $2 AND epoch = $3
+         RETURNING ${RUN_COLUMNS})${pruneCtes}
+     SELECT * FROM settled`,
     [
       lease.runId,
       lease.owner,

@@ -3,10 +3,12 @@ import pg from "pg";
 import pino, { type Logger } from "pino";
 import { ErrorCode, SignalboxError } from "../errors.ts";
 import type { DecisionRecord } from "../graph/decision.ts";
+import { type CheckpointHistory, postgresPruneCtes } from "./checkpoint-prune.ts";
 import * as approvals from "./postgres-approvals.ts";
 import { fencedPool } from "./postgres-fence.ts";
 import * as journal from "./postgres-journal.ts";
 import { listenForRunIds } from "./postgres-listener.ts";
+import { prunePostgresRuns } from "./postgres-prune.ts";
 import * as runs from "./postgres-runs.ts";
 import {
   DEFAULT_POSTGRES_SCHEMA,
@@ -24,6 +26,7 @@ import type {
   EffectRecord,
   Lease,
   NewRun,
+  PruneFilter,
   RunFilter,
   RunPatch,
   RunRecord,
@@ -52,6 +55,8 @@ export interface PostgresRunStoreOptions {
    * its lease ran out.
    */
   readonly leaseMs?: number;
+  /** Keep only the newest checkpoint of a run once it pauses or settles (default), or all. */
+  readonly checkpointHistory?: CheckpointHistory;
 }
 
 /**
@@ -82,8 +87,16 @@ export class PostgresRunStore implements RunStore {
   private readonly watchers = new Set<(runId: string) => void>();
   private listening: Promise<() => Promise<void>> | undefined;
   private closed = false;
+  /** Chained to the settling UPDATE; empty with `checkpointHistory: "full"`. */
+  private readonly pruneCtes: string;
 
-  private constructor(pool: pg.Pool, schema: string, logger: Logger, connection: pg.ClientConfig) {
+  private constructor(
+    pool: pg.Pool,
+    schema: string,
+    logger: Logger,
+    connection: pg.ClientConfig,
+    history: CheckpointHistory,
+  ) {
     this.pool = pool;
     this.schema = schema;
     this.logger = logger;
@@ -93,6 +106,7 @@ export class PostgresRunStore implements RunStore {
     this.checkpointer = new PostgresSaver(fencedPool(pool, this.context.tables.runs), undefined, {
       schema,
     });
+    this.pruneCtes = history === "latest" ? postgresPruneCtes(schema) : "";
   }
 
   /**
@@ -115,7 +129,8 @@ export class PostgresRunStore implements RunStore {
       connectionString: options.connectionString,
     };
     const pool = guardPool(new pg.Pool(connection), logger);
-    const store = new PostgresRunStore(pool, schema, logger, connection);
+    const history = options.checkpointHistory ?? "latest";
+    const store = new PostgresRunStore(pool, schema, logger, connection, history);
     try {
       await migratePostgres(pool, schema);
       // PostgresSaver.setup() is not safe to run twice at once (it races on its own
@@ -188,8 +203,12 @@ export class PostgresRunStore implements RunStore {
   }
 
   /** @throws SignalboxError LEASE_LOST */
+  pruneRuns(filter: PruneFilter): Promise<{ runs: number }> {
+    return prunePostgresRuns(this.context, this.schema, filter);
+  }
+
   settleRun(lease: Lease, settlement: RunSettlement): Promise<RunRecord> {
-    return runs.settleRun(this.context, lease, settlement);
+    return runs.settleRun(this.context, lease, settlement, this.pruneCtes);
   }
 
   decideApproval(

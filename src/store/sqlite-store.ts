@@ -4,6 +4,7 @@ import { dirname } from "node:path";
 import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
 import { ErrorCode, SignalboxError } from "../errors.ts";
 import type { DecisionRecord } from "../graph/decision.ts";
+import { type CheckpointHistory, SQLITE_PRUNE_CHECKPOINTS } from "./checkpoint-prune.ts";
 import { GuardedCheckpointer } from "./guarded-checkpointer.ts";
 import { CHECKPOINT_FENCE_MESSAGE, leaseContext } from "./lease-context.ts";
 import { leaseLost } from "./lease-lost.ts";
@@ -15,6 +16,7 @@ import {
   SQL_NOW_PLUS,
   SqliteConnection,
 } from "./sqlite-connection.ts";
+import { pruneSqliteRuns } from "./sqlite-prune.ts";
 import { json, type Row, toApproval, toEffect, toRun } from "./sqlite-rows.ts";
 import type {
   ApprovalRecord,
@@ -25,6 +27,7 @@ import type {
   EffectRecord,
   Lease,
   NewRun,
+  PruneFilter,
   RunFilter,
   RunPatch,
   RunRecord,
@@ -84,6 +87,8 @@ export interface SqliteRunStoreOptions {
    * write; `NORMAL` is faster and can lose the last commits on power loss (not on a crash).
    */
   readonly synchronous?: "FULL" | "NORMAL";
+  /** Keep only the newest checkpoint of a run once it pauses or settles (default), or all. */
+  readonly checkpointHistory?: CheckpointHistory;
 }
 
 const FINAL = new Set(["succeeded", "failed", "cancelled", "compensated"]);
@@ -118,14 +123,18 @@ export class SqliteRunStore implements RunStore {
   readonly checkpointer: GuardedCheckpointer;
   readonly path: string;
   private readonly connection: SqliteConnection;
+  private readonly pruneCheckpoints: boolean;
   /** In-process wake-ups for event followers; other processes poll. */
   private readonly events = new EventEmitter().setMaxListeners(0);
 
   constructor(path: string, options: SqliteRunStoreOptions = {}) {
     this.path = path;
     this.connection = openConnection(path, options.synchronous ?? "FULL");
+    this.pruneCheckpoints = (options.checkpointHistory ?? "latest") === "latest";
     const saver = new FencedSqliteSaver(this.connection.db);
     saver.install();
+    if (this.pruneCheckpoints)
+      for (const statement of SQLITE_PRUNE_CHECKPOINTS.setup) this.connection.db.exec(statement);
     this.checkpointer = new GuardedCheckpointer(saver, {
       attempt: (operation) => this.connection.retryBusy(operation).catch(refusedByFence),
     });
@@ -177,11 +186,19 @@ export class SqliteRunStore implements RunStore {
       where.push("created_at > ?") && params.push(filter.createdAfter);
     if (filter.idPrefix !== undefined)
       where.push("substr(id, 1, ?) = ?") && params.push(filter.idPrefix.length, filter.idPrefix);
+    if (filter.excludeTriggers !== undefined && filter.excludeTriggers.length > 0) {
+      where.push(`trigger NOT IN (${filter.excludeTriggers.map(() => "?").join(",")})`);
+      params.push(...filter.excludeTriggers);
+    }
     const clause = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
     const rows = this.sql(
       `SELECT * FROM runs ${clause} ORDER BY created_at DESC, id DESC LIMIT ?`,
     ).all(...params, filter.limit ?? 100) as Row[];
     return rows.map(toRun);
+  }
+
+  pruneRuns(filter: PruneFilter): Promise<{ runs: number }> {
+    return pruneSqliteRuns(this.connection, filter);
   }
 
   updateRun(id: string, patch: RunPatch): Promise<RunRecord> {
@@ -244,6 +261,10 @@ export class SqliteRunStore implements RunStore {
       if (settlement.failure !== undefined)
         sets.push("error_detail = ?") && params.push(json(settlement.failure));
       sets.push(FINAL.has(settlement.status) ? `finished_at = ${SQL_NOW}` : "finished_at = NULL");
+      // Pruned while the run is still held: re-inserted rows pass the fence triggers.
+      if (this.pruneCheckpoints)
+        for (const statement of SQLITE_PRUNE_CHECKPOINTS.statements)
+          this.sql(statement).run({ run: lease.runId });
       this.sql(`UPDATE runs SET ${sets.join(", ")} WHERE id = ?`).run(...params, lease.runId);
       return this.mustGet(lease.runId);
     });

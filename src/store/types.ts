@@ -118,7 +118,34 @@ export interface RunFilter {
   readonly createdAfter?: string;
   /** Only runs whose id starts with this (the CLI's short run ids). */
   readonly idPrefix?: string;
+  /** Leaves out runs started by these triggers (`runs` hides `eval` runs by default). */
+  readonly excludeTriggers?: readonly string[];
   readonly limit?: number;
+}
+
+/** The statuses {@link RunStore.pruneRuns} may remove: nobody drives such a run. */
+export const PRUNABLE_STATUSES = [
+  "succeeded",
+  "failed",
+  "cancelled",
+  "compensated",
+  "waiting",
+] as const;
+export type PrunableStatus = (typeof PRUNABLE_STATUSES)[number];
+
+/** Which runs {@link RunStore.pruneRuns} removes: all conditions hold. */
+export interface PruneFilter {
+  /** Statuses to remove (no queued or running run is ever removed). */
+  readonly statuses: readonly PrunableStatus[];
+  /** Only runs last changed before this ISO time. */
+  readonly before?: string;
+  readonly workflow?: string;
+  /** Only runs started by this trigger (`eval`, `cli`, `mcp`, …). */
+  readonly trigger?: string;
+  /** Runs removed per transaction (default 500). */
+  readonly batchSize?: number;
+  /** Count what would go, remove nothing. */
+  readonly dryRun?: boolean;
 }
 
 /** Filters for the decision log across runs. */
@@ -196,6 +223,13 @@ export interface RunStore {
   createRun(run: NewRun): Promise<RunRecord>;
   getRun(id: string): Promise<RunRecord | undefined>;
   listRuns(filter?: RunFilter): Promise<RunRecord[]>;
+  /**
+   * Removes runs matching `filter` with everything of theirs (decisions, effects,
+   * approvals, events, checkpoints), one transaction per batch; each batch re-checks
+   * the status inside its transaction, so a run resumed meanwhile stays. Other runs'
+   * rows are never touched. Returns how many runs went (or would go, when `dryRun`).
+   */
+  pruneRuns(filter: PruneFilter): Promise<{ readonly runs: number }>;
   /** Changes a run nobody drives (chat turns); never use it on a claimed run. */
   updateRun(id: string, patch: RunPatch): Promise<RunRecord>;
 

@@ -3,6 +3,7 @@ import type { RunStore } from "../../src/store/types.ts";
 import { describeApprovalContract } from "./run-store-contract-approvals.ts";
 import { describeCheckpointContract } from "./run-store-contract-checkpoints.ts";
 import { describeJournalContract } from "./run-store-contract-journal.ts";
+import { describePruneContract } from "./run-store-contract-prune.ts";
 import { describeRunContract } from "./run-store-contract-runs.ts";
 import { type ContractHarness, uniqueName } from "./run-store-fixtures.ts";
 
@@ -41,5 +42,6 @@ export function describeRunStoreContract(name: string, open: () => Promise<RunSt
     describeJournalContract(harness);
     describeCheckpointContract(harness);
     describeApprovalContract(harness);
+    describePruneContract(harness);
   });
 }

@@ -7,7 +7,11 @@ interface RunsOptions {
   readonly workflow?: string;
   readonly limit: number;
   readonly json?: boolean;
+  readonly includeEval?: boolean;
 }
+
+/** Runs `signalbox eval` starts (dry-runs, trigger `eval`): hidden from `runs` unless asked for. */
+export const EVAL_TRIGGER = "eval";
 
 /** `signalbox runs`: runs, newest first, read from the store alone. */
 export const registerRuns: RegisterCommand = (program, io) => {
@@ -17,6 +21,7 @@ export const registerRuns: RegisterCommand = (program, io) => {
     .addOption(new Option("--status <status>", "only runs with this status").choices(RUN_STATUSES))
     .option("--workflow <name>", "only runs of this workflow")
     .option("--limit <n>", "at most this many", positiveInt, 20)
+    .option("--include-eval", "also list the dry-runs `signalbox eval` made")
     .option("--json", "print JSON")
     .action(async (options: RunsOptions) =>
       withStore(io, program, async (store) => {
@@ -24,6 +29,7 @@ export const registerRuns: RegisterCommand = (program, io) => {
           status: options.status,
           workflow: options.workflow,
           limit: options.limit,
+          excludeTriggers: options.includeEval ? undefined : [EVAL_TRIGGER],
         });
         if (options.json) return write(io, JSON.stringify(runs, null, 2));
         const line = (run: (typeof runs)[number]) =>
