@@ -98,6 +98,9 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
      at timestamptz(3) NOT NULL DEFAULT now(),
      PRIMARY KEY (run_id, seq)
    );`,
+  // Decision analytics (issue 17): replay, drift and labels read one route's decisions
+  // over a time window; kept inputs and correction links live in the record itself.
+  "CREATE INDEX IF NOT EXISTS decisions_node_at ON decisions (node, at);",
 ];
 
 /**

@@ -80,4 +80,7 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
      at TEXT NOT NULL,
      PRIMARY KEY (run_id, seq)
    ) WITHOUT ROWID;`,
+  // Decision analytics (issue 17): replay, drift and labels read one route's decisions
+  // over a time window; kept inputs and correction links live in the record itself.
+  "CREATE INDEX IF NOT EXISTS decisions_node_at ON decisions(node, at);",
 ];
