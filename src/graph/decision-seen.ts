@@ -75,7 +75,9 @@ export function describeSeen(parts: SeenParts, limit = SEEN_LIMIT_BYTES): Decisi
 /** A short, stable hash of what an offline classifier is trained on: its version in the log. */
 export function trainingFingerprint(
   branches: readonly { name: string; description: string; examples: readonly string[] }[],
+  extra: readonly { label: string; text: string }[] = [],
 ): string {
-  const hash = createHash("sha256").update(JSON.stringify(branches)).digest("hex");
+  const trained = extra.length === 0 ? branches : { branches, extra };
+  const hash = createHash("sha256").update(JSON.stringify(trained)).digest("hex");
   return `lexical:${hash.slice(0, 12)}`;
 }

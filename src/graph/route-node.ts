@@ -208,7 +208,7 @@ export function createRouteNode(name: string, options: RouteOptions<AnyState>) {
       ? null
       : options.decider
         ? toDecider(options.decider as never, options.decidedBy)
-        : createOfflineDecider(branches);
+        : createOfflineDecider(branches, options.trainingExamples);
   const textOf = options.text ?? ((state: AnyState) => JSON.stringify(state.input ?? ""));
   const seenDecider = deciderIdentity(options, branches);
   return async (state: AnyState, config?: NodeConfig) => {
@@ -265,7 +265,10 @@ function deciderIdentity(
 ): SeenDecider {
   if (options.decider === null) return { kind: "rules-only", version: null };
   if (options.decider === undefined)
-    return { kind: "offline-classifier", version: trainingFingerprint(branches) };
+    return {
+      kind: "offline-classifier",
+      version: trainingFingerprint(branches, options.trainingExamples),
+    };
   if (isChatModel(options.decider)) {
     const model = options.decider;
     return {
