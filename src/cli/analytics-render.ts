@@ -55,7 +55,9 @@ export function renderDiff(diff: RunDiff, tty: boolean): string {
 
 /** `signalbox replay` as text. */
 export function renderReplay(report: ReplayReport): string {
-  const skipped = Object.entries(report.skipped).map(([why, count]) => `${count} ${why}`);
+  const skipped = Object.entries(report.skipped)
+    .sort(([left], [right]) => left.localeCompare(right))
+    .map(([why, count]) => `${count} ${why}`);
   const lines = [
     `replayed ${report.replayed} of ${report.considered} route decisions with ${report.decider}${skipped.length > 0 ? ` (not asked again: ${skipped.join(", ")})` : ""}`,
     `flips: ${report.flips.length} (${pct(report.flips.length, report.replayed)})`,
