@@ -233,6 +233,18 @@ async function queueOnly(): Promise<void> {
   writeResults({ ...previous, queueWorkers: queueSection(queue) });
 }
 
+/** `BENCH_ONLY=corrections`: the Banking77 correction curve (issue 17), its part of latest.json. */
+async function correctionsOnly(): Promise<void> {
+  const { correctionsSection } = await import("./corrections-banking77.ts");
+  const section = await correctionsSection();
+  console.log(section.markdown);
+  const previous: Record<string, unknown> = existsSync(resultsFile)
+    ? JSON.parse(readFileSync(resultsFile, "utf8"))
+    : {};
+  writeResults({ ...previous, corrections: section });
+}
+
 if (ONLY === "queue") await queueOnly();
+else if (ONLY === "corrections") await correctionsOnly();
 else if (ONLY === "") await main();
-else throw new Error(`BENCH_ONLY=${ONLY}: the sections that run alone are: queue`);
+else throw new Error(`BENCH_ONLY=${ONLY}: the sections that run alone are: queue, corrections`);
