@@ -39,7 +39,9 @@ function who(decision: DecisionRecord): string {
 function sentenceFor(step: PathStep): string {
   const { decision } = step;
   const sure =
-    decision.confidence === null || decision.decidedBy === "rule"
+    decision.confidence === null ||
+    decision.decidedBy === "rule" ||
+    decision.decidedBy === "default"
       ? ""
       : ` (confidence ${decision.confidence.toFixed(2)})`;
   let sentence: string;

@@ -12,7 +12,10 @@ const pct = (part: number, whole: number) =>
 function sideLines(label: string, side: DiffSide | null): string[] {
   if (side === null) return [`  ${label}: (no decision at this node)`];
   const confidence = side.confidence === null ? "" : ` ${side.confidence.toFixed(2)}`;
-  const scores = side.scores.slice(0, 3).map((score) => `${score.name} ${score.score.toFixed(2)}`);
+  const scores = [...side.scores]
+    .sort((left, right) => right.score - left.score)
+    .slice(0, 3)
+    .map((score) => `${score.name} ${score.score.toFixed(2)}`);
   return [
     `  ${label}: ${side.kind} → ${side.branch} [${side.decidedBy}${confidence}]${side.correctedTo ? ` (corrected to ${side.correctedTo})` : ""}`,
     `     why: ${cut(side.reason, 160)}`,
