@@ -233,23 +233,43 @@ function writeResults(results: Record<string, unknown>): void {
 async function queueOnly(): Promise<void> {
   const queue = await queueWorkers();
   console.log(queue.markdown);
-  const previous: Record<string, unknown> = existsSync(resultsFile)
-    ? JSON.parse(readFileSync(resultsFile, "utf8"))
-    : {};
-  writeResults({ ...previous, queueWorkers: queueSection(queue) });
+  mergeResults({ queueWorkers: queueSection(queue) });
 }
 
 /** `BENCH_ONLY=perf`: the issue-12 section alone, replacing only its part of latest.json. */
 async function perfOnly(): Promise<void> {
   const perf = await perfSection();
   console.log(perf.markdown);
+  mergeResults({ perf: { generatedAt: new Date().toISOString(), ...perf } });
+}
+
+/** `BENCH_ONLY=corrections`: the Banking77 correction curve (issue 17), its part of latest.json. */
+async function correctionsOnly(): Promise<void> {
+  const { correctionsSection } = await import("./corrections-banking77.ts");
+  const section = await correctionsSection();
+  console.log(section.markdown);
+  mergeResults({ corrections: section });
+}
+
+/** Replaces only the given sections of latest.json, keeping the others. */
+function mergeResults(sections: Record<string, unknown>): void {
   const previous: Record<string, unknown> = existsSync(resultsFile)
     ? JSON.parse(readFileSync(resultsFile, "utf8"))
     : {};
-  writeResults({ ...previous, perf: { generatedAt: new Date().toISOString(), ...perf } });
+  writeResults({ ...previous, ...sections });
 }
 
-if (ONLY === "queue") await queueOnly();
-else if (ONLY === "perf") await perfOnly();
-else if (ONLY === "") await main();
-else throw new Error(`BENCH_ONLY=${ONLY}: the sections that run alone are: queue, perf`);
+const ALONE: Record<string, () => Promise<void>> = {
+  queue: queueOnly,
+  perf: perfOnly,
+  corrections: correctionsOnly,
+};
+
+if (ONLY === "") await main();
+else {
+  const section = ALONE[ONLY];
+  if (section === undefined) {
+    throw new Error(`BENCH_ONLY=${ONLY}: the sections that run alone are: ${Object.keys(ALONE).join(", ")}`);
+  }
+  await section();
+}

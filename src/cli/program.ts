@@ -3,11 +3,17 @@ import type { CliIo, RegisterCommand } from "./cli-io.ts";
 import { registerApprove } from "./commands/approve.ts";
 import { registerCancel } from "./commands/cancel.ts";
 import { registerChat } from "./commands/chat.ts";
+import { registerCorrect } from "./commands/correct.ts";
 import { registerDemo } from "./commands/demo.ts";
+import { registerDiff } from "./commands/diff.ts";
+import { registerDrift } from "./commands/drift.ts";
 import { registerEval } from "./commands/eval.ts";
 import { registerGraph } from "./commands/graph.ts";
 import { registerInit } from "./commands/init.ts";
 import { registerPrune } from "./commands/prune.ts";
+import { registerLabels } from "./commands/labels.ts";
+import { registerPaths } from "./commands/paths.ts";
+import { registerReplay } from "./commands/replay.ts";
 import { registerResume } from "./commands/resume.ts";
 import { registerRun } from "./commands/run.ts";
 import { registerRuns } from "./commands/runs.ts";
@@ -33,6 +39,13 @@ const COMMANDS: readonly RegisterCommand[] = [
   registerGraph,
   registerServerCommands,
   registerEval,
+  // Decision analytics (issue 17).
+  registerDiff,
+  registerReplay,
+  registerPaths,
+  registerCorrect,
+  registerLabels,
+  registerDrift,
   registerChat,
   registerDemo,
 ];

@@ -1,3 +1,4 @@
+import { narrateRun } from "../analytics/narrate-run.ts";
 import type { RunEvent } from "../graph/events.ts";
 import type { RunDetails } from "../runtime/runtime.ts";
 import type { RunStore } from "../store/types.ts";
@@ -41,7 +42,14 @@ export async function report(
   json: boolean,
 ): Promise<void> {
   const details = await readRunDetails(store, runId);
-  write(io, json ? JSON.stringify(details, null, 2) : renderRun(details, io.stdout.isTTY === true));
+  // Why it went where it went comes first (issue 17); JSON gets it as a field.
+  const narrative = narrateRun(details);
+  write(
+    io,
+    json
+      ? JSON.stringify({ ...details, narrative }, null, 2)
+      : `${narrative.text}\n\n${renderRun(details, io.stdout.isTTY === true)}`,
+  );
   if (
     details.run.status === "failed" ||
     details.run.status === "compensated" ||

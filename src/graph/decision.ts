@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DecisionSeen } from "./decision-seen.ts";
 
 /** What kind of choice a decision record describes. */
 export const DecisionKind = z.enum([
@@ -50,6 +51,10 @@ export const DecisionRecord = z.object({
   at: z.string(),
   /** The superstep it was made in (for ordering and idempotent replays). */
   step: z.number().int(),
+  /** Route decisions: what the decider saw, so it can be asked again (issue 17). */
+  seen: DecisionSeen.optional(),
+  /** A `human` correction: the key of the decision it overrides (issue 17). */
+  corrects: z.string().optional(),
 });
 export type DecisionRecord = z.infer<typeof DecisionRecord>;
 

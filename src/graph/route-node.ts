@@ -2,12 +2,19 @@ import { END } from "@langchain/langgraph";
 import { DEFAULT_CLASSIFIER_THRESHOLD } from "../models/lexical-classifier.ts";
 import { createOfflineDecider } from "../models/offline-decider.ts";
 import type { DecidedBy, DecisionInput, DecisionKind, DecisionOption } from "./decision.ts";
+import {
+  type DecisionSeen,
+  describeSeen,
+  type SeenDecider,
+  trainingFingerprint,
+} from "./decision-seen.ts";
 import { beginNodeCall, type NodeCall, type NodeConfig, runNode } from "./node-call.ts";
 import { normalizeText } from "./normalize-text.ts";
 import {
   type DecideOutcome,
   type Decider,
   decideWithRepair,
+  isChatModel,
   type RouteAnswerSchema,
   routeAnswerSchema,
   toDecider,
@@ -40,6 +47,9 @@ interface Choice {
   readonly tokensOut?: number;
   readonly costUsd?: number;
   readonly latencyMs?: number;
+  /** For the kept inputs: the rule that decided, or the branch proposed before escalation. */
+  readonly rule?: string;
+  readonly proposed?: string;
 }
 
 function fromOutcome(
@@ -91,6 +101,7 @@ function fromOutcome(
       ...base,
       kind: "escalation",
       branch: options.escalationBranch,
+      proposed: answer.branch,
       reason: `${decider.decidedBy} chose ${answer.branch} with confidence ${confidence?.toFixed(2)}, below the minimum ${options.minConfidence}: ${answer.reason}${repaired}`,
     };
   }
@@ -114,13 +125,15 @@ function applyRules(
       confidence: 1,
       decidedBy: "rule",
       options: names.map((name) => ({ name })),
+      rule: rule.name,
     };
   }
   return undefined;
 }
 
-function record(call: NodeCall, choice: Choice): void {
+function record(call: NodeCall, choice: Choice, seen: DecisionSeen): void {
   call.decide({
+    seen,
     node: call.node,
     kind: choice.kind,
     options: [...choice.options],
@@ -195,8 +208,9 @@ export function createRouteNode(name: string, options: RouteOptions<AnyState>) {
       ? null
       : options.decider
         ? toDecider(options.decider as never, options.decidedBy)
-        : createOfflineDecider(branches);
+        : createOfflineDecider(branches, options.trainingExamples);
   const textOf = options.text ?? ((state: AnyState) => JSON.stringify(state.input ?? ""));
+  const seenDecider = deciderIdentity(options, branches);
   return async (state: AnyState, config?: NodeConfig) => {
     const call = beginNodeCall(config, name);
     return runNode(call, async () => {
@@ -226,7 +240,11 @@ export function createRouteNode(name: string, options: RouteOptions<AnyState>) {
         choice = await cascade({ decider, llm, request, schema, report, options, names });
       }
       if (choice === undefined) throw new Error(`route "${name}" made no choice`);
-      record(call, choice);
+      const llmTier =
+        options.decider === undefined && options.llm !== false
+          ? (options.llm ?? call.context.llm) !== undefined
+          : false;
+      record(call, choice, keptInputs({ text, names, options, seenDecider, choice, llmTier }));
       const routeChoice = {
         branch: choice.branch,
         reason: choice.reason,
@@ -239,4 +257,49 @@ export function createRouteNode(name: string, options: RouteOptions<AnyState>) {
       };
     });
   };
+}
+
+function deciderIdentity(
+  options: RouteOptions<AnyState>,
+  branches: Parameters<typeof trainingFingerprint>[0],
+): SeenDecider {
+  if (options.decider === null) return { kind: "rules-only", version: null };
+  if (options.decider === undefined)
+    return {
+      kind: "offline-classifier",
+      version: trainingFingerprint(branches, options.trainingExamples),
+    };
+  if (isChatModel(options.decider)) {
+    const model = options.decider;
+    return {
+      kind: "chat-model",
+      version: typeof model.getName === "function" ? model.getName() : null,
+    };
+  }
+  return { kind: "function", version: null };
+}
+
+interface KeptInputsParts {
+  readonly text: string;
+  readonly names: readonly string[];
+  readonly options: RouteOptions<AnyState>;
+  readonly seenDecider: SeenDecider;
+  readonly choice: Choice;
+  readonly llmTier: boolean;
+}
+
+/** What the decider saw, bounded in size, for the record (issue 17: asked again later). */
+function keptInputs(parts: KeptInputsParts): DecisionSeen {
+  const { options, choice } = parts;
+  return describeSeen({
+    text: parts.text,
+    branches: [...parts.names],
+    defaultBranch: options.defaultBranch,
+    escalationBranch: options.escalationBranch ?? null,
+    minConfidence: options.minConfidence ?? null,
+    threshold: parts.llmTier ? (options.classifierThreshold ?? DEFAULT_CLASSIFIER_THRESHOLD) : null,
+    decider: parts.seenDecider,
+    rule: choice.rule ?? null,
+    proposed: choice.proposed ?? null,
+  });
 }

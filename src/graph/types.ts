@@ -149,6 +149,11 @@ export interface RouteOptions<S> {
   readonly classifierThreshold?: number;
   /** The LLM tier of the cascade; default the runtime's model; `false` keeps this route offline. */
   readonly llm?: Decider | false;
+  /**
+   * Extra labelled examples for the offline classifier (when no `decider` is given),
+   * e.g. reviewers' corrections from `signalbox labels export` (issue 17).
+   */
+  readonly trainingExamples?: readonly { readonly label: string; readonly text: string }[];
 }
 
 /** The branch a route took, kept in state for later steps. */

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { narrateRun } from "../analytics/narrate-run.ts";
 import type { RunDetails } from "../runtime/runtime.ts";
 import { RUN_STATUSES } from "../store/types.ts";
 
@@ -59,6 +60,7 @@ export function runResultSchema(output: z.ZodType = z.unknown()) {
     effects: z.array(EffectStep),
     approval: PendingApproval.nullable().describe("The pending approval of a waiting run"),
     next: z.string().nullable().describe("What to do next, e.g. how to approve a waiting run"),
+    narrative: z.string().describe("Why the run went where it went, in plain language"),
   });
 }
 
@@ -110,6 +112,7 @@ export function summarizeRun(details: RunDetails): RunResult {
         }
       : null,
     next: nextStep(details),
+    narrative: narrateRun(details).text,
   };
 }
 
@@ -117,6 +120,7 @@ export function summarizeRun(details: RunDetails): RunResult {
 export function renderRunResult(result: RunResult): string {
   const lines = [
     `run ${result.runId} (${result.workflow}): ${result.status}${result.dryRun ? " (dry run: no write effects performed)" : ""}`,
+    `why: ${result.narrative}`,
     "decision path:",
     ...(result.decisionPath.length > 0
       ? result.decisionPath.map(

@@ -1,6 +1,7 @@
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import { DECISIONS } from "./approval-elicitation.ts";
+import { CORRECTION_TOOL_NAME, registerCorrectDecision } from "./correction-tool.ts";
 import { clientLabel, type McpContext, type RequestExtra } from "./mcp-context.ts";
 import { createRunNotifier, type RunNotifier } from "./run-notifier.ts";
 import { RUN_STATUS_VALUES, runResultSchema, summarizeRun } from "./run-result.ts";
@@ -8,7 +9,14 @@ import { runToolResult, toolError } from "./tool-result.ts";
 import { toolInputSchema } from "./workflow-tools.ts";
 
 /** The names of the run tools; no workflow may take one of them. */
-export const RUN_TOOL_NAMES = ["list_runs", "get_run", "approve_run", "cancel_run", "dry_run"];
+export const RUN_TOOL_NAMES = [
+  "list_runs",
+  "get_run",
+  "approve_run",
+  "cancel_run",
+  "dry_run",
+  CORRECTION_TOOL_NAME,
+];
 
 const RunId = z.string().min(1).describe("The run id a workflow tool or list_runs returned");
 
@@ -201,4 +209,5 @@ export function registerRunTools(context: McpContext): void {
   registerApproveRun(context);
   registerCancelRun(context);
   registerDryRun(context);
+  registerCorrectDecision(context);
 }

@@ -12,12 +12,21 @@ export interface BranchText {
  * The offline route decider: a lexical classifier trained once, at start-up,
  * on each branch's name, description and examples. No network, no weights.
  * It is for running without an LLM (demos, tests, CI, air-gapped triage).
+ * `extra` adds labelled examples, such as reviewers' corrections exported with
+ * `signalbox labels export` (issue 17); examples of undeclared branches are ignored.
  */
-export function createOfflineDecider(branches: readonly BranchText[]): Decider {
-  const examples: TrainingExample[] = branches.flatMap((branch) => [
-    { label: branch.name, text: `${branch.name.replaceAll("_", " ")}. ${branch.description}` },
-    ...branch.examples.map((text) => ({ label: branch.name, text })),
-  ]);
+export function createOfflineDecider(
+  branches: readonly BranchText[],
+  extra: readonly TrainingExample[] = [],
+): Decider {
+  const declared = new Set(branches.map((branch) => branch.name));
+  const examples: TrainingExample[] = [
+    ...branches.flatMap((branch) => [
+      { label: branch.name, text: `${branch.name.replaceAll("_", " ")}. ${branch.description}` },
+      ...branch.examples.map((text) => ({ label: branch.name, text })),
+    ]),
+    ...extra.filter((example) => declared.has(example.label) && example.text.trim() !== ""),
+  ];
   const classifier = createLexicalClassifier(examples);
   return {
     decidedBy: "classifier",

@@ -102,6 +102,9 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   // details); who asked for a run, so its approvals can refuse that person.
   `ALTER TABLE runs ADD COLUMN IF NOT EXISTS error_detail jsonb;
    ALTER TABLE runs ADD COLUMN IF NOT EXISTS requested_by text;`,
+  // 3 (issue 17): replay, drift and labels read one route's decisions
+  // over a time window; kept inputs and correction links live in the record itself.
+  "CREATE INDEX IF NOT EXISTS decisions_node_at ON decisions (node, at);",
 ];
 
 /**

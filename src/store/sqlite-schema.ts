@@ -84,4 +84,7 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   // details); who asked for a run, so its approvals can refuse that person.
   `ALTER TABLE runs ADD COLUMN error_detail TEXT;
    ALTER TABLE runs ADD COLUMN requested_by TEXT;`,
+  // 5 (issue 17): replay, drift and labels read one route's decisions
+  // over a time window; kept inputs and correction links live in the record itself.
+  "CREATE INDEX IF NOT EXISTS decisions_node_at ON decisions(node, at);",
 ];

@@ -223,4 +223,30 @@ describe("route", () => {
     expect(route[0]).toMatchObject({ decidedBy: "classifier", modelId: "offline-lexical" });
     expect(route[0]?.options.some((option) => option.score !== undefined)).toBe(true);
   });
+
+  it("keeps what the decider saw: text, branches, thresholds, decider identity and the proposed branch (issue 17)", async () => {
+    const offline = await runWith(undefined, { escalationBranch: "human", minConfidence: 0.99 });
+    const [decision] = offline.route;
+    expect(decision?.kind).toBe("escalation");
+    expect(decision?.seen).toMatchObject({
+      text: "please refund me",
+      truncated: false,
+      branches: ["refund", "question", "human"],
+      defaultBranch: "human",
+      escalationBranch: "human",
+      minConfidence: 0.99,
+      decider: { kind: "offline-classifier" },
+      rule: null,
+      proposed: "refund",
+    });
+    expect(decision?.seen?.decider.version).toMatch(/^lexical:[0-9a-f]{12}$/);
+    const ruled = await runWith(null, {
+      rules: [{ name: "money", when: (_state, text) => text.includes("refund"), branch: "refund" }],
+    });
+    expect(ruled.route[0]?.seen).toMatchObject({
+      rule: "money",
+      decider: { kind: "rules-only", version: null },
+      proposed: null,
+    });
+  });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { describeSeen } from "../../src/graph/decision-seen.ts";
 import type { EffectStatus } from "../../src/store/types.ts";
 import {
   type ContractHarness,
@@ -62,6 +63,40 @@ export function describeJournalContract(h: ContractHarness): void {
       expect(await keys({ decidedBy: "classifier" })).toEqual(["pick@1#0"]);
       expect(await keys({ node: "call" })).toEqual(["tool@2#0"]);
       expect(await keys({ limit: 1 })).toEqual(["pick@1#0"]);
+    });
+
+    it("keeps a route decision's inputs (cut to 4 KB) and a correction's link, filtered by node and time (issue 17)", async () => {
+      const store = h.store();
+      const workflow = h.unique("seen");
+      const { lease } = await claimedRun(store, h.unique("seen"), { run: { workflow } });
+      const seen = describeSeen({
+        text: "é".repeat(5000),
+        branches: ["a", "b"],
+        defaultBranch: "b",
+        escalationBranch: "b",
+        minConfidence: 0.4,
+        threshold: null,
+        decider: { kind: "offline-classifier", version: "lexical:abc" },
+        rule: null,
+        proposed: "a",
+      });
+      await store.recordDecision({ ...decisionRecord(lease.runId, "pick@1#0"), seen }, lease);
+      // A correction arrives after the run: no lease, linked to the decision it overrides.
+      const later = new Date(Date.now() + 1000).toISOString();
+      await store.recordDecision({
+        ...decisionRecord(lease.runId, "pick@human#1", "b"),
+        decidedBy: "human",
+        corrects: "pick@1#0",
+        at: later,
+      });
+      const [original, correction] = await store.listDecisions({ runId: lease.runId });
+      expect(original?.seen).toEqual(seen);
+      expect(original?.seen?.truncated).toBe(true);
+      expect(original?.seen?.textBytes).toBe(10_000);
+      expect(Buffer.byteLength(JSON.stringify(original?.seen))).toBeLessThanOrEqual(4096);
+      expect(correction).toMatchObject({ decidedBy: "human", corrects: "pick@1#0", choice: "b" });
+      const since = await store.listDecisions({ workflow, node: "pick", since: later });
+      expect(since.map((entry) => entry.key)).toEqual(["pick@human#1"]);
     });
   });
 
