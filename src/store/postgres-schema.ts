@@ -98,6 +98,12 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
      at timestamptz(3) NOT NULL DEFAULT now(),
      PRIMARY KEY (run_id, seq)
    );`,
+  // 2: the dashboard (issue 13): runs by status or workflow, newest first, keyset-paged on
+  // (created_at, id); runs filtered by who decided and by escalation.
+  `CREATE INDEX IF NOT EXISTS runs_status_created ON runs (status, created_at DESC, id DESC);
+   CREATE INDEX IF NOT EXISTS runs_workflow_created_id ON runs (workflow, created_at DESC, id DESC);
+   CREATE INDEX IF NOT EXISTS decisions_run_decided_by ON decisions (run_id, decided_by);
+   CREATE INDEX IF NOT EXISTS decisions_run_kind ON decisions (run_id, kind);`,
 ];
 
 /**

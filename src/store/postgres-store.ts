@@ -7,6 +7,7 @@ import * as approvals from "./postgres-approvals.ts";
 import { fencedPool } from "./postgres-fence.ts";
 import * as journal from "./postgres-journal.ts";
 import { listenForRunIds } from "./postgres-listener.ts";
+import * as runQueries from "./postgres-run-queries.ts";
 import * as runs from "./postgres-runs.ts";
 import {
   DEFAULT_POSTGRES_SCHEMA,
@@ -24,6 +25,8 @@ import type {
   EffectRecord,
   Lease,
   NewRun,
+  OutcomeFilter,
+  OutcomeRows,
   RunFilter,
   RunPatch,
   RunRecord,
@@ -167,7 +170,11 @@ export class PostgresRunStore implements RunStore {
   }
 
   listRuns(filter: RunFilter = {}): Promise<RunRecord[]> {
-    return runs.listRuns(this.context, filter);
+    return runQueries.listRuns(this.context, filter);
+  }
+
+  outcomeStats(filter: OutcomeFilter, maxDurations = 100_000): Promise<OutcomeRows> {
+    return runQueries.outcomeStats(this.context, filter, maxDurations);
   }
 
   /** @throws SignalboxError RUN_NOT_FOUND */

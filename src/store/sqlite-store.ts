@@ -15,6 +15,7 @@ import {
   SqliteConnection,
 } from "./sqlite-connection.ts";
 import { json, type Row, toApproval, toEffect, toRun } from "./sqlite-rows.ts";
+import { listRunsSqlite, outcomeStatsSqlite } from "./sqlite-run-queries.ts";
 import type {
   ApprovalRecord,
   ApprovalStatus,
@@ -24,6 +25,8 @@ import type {
   EffectRecord,
   Lease,
   NewRun,
+  OutcomeFilter,
+  OutcomeRows,
   RunFilter,
   RunPatch,
   RunRecord,
@@ -161,25 +164,11 @@ export class SqliteRunStore implements RunStore {
   }
 
   async listRuns(filter: RunFilter = {}): Promise<RunRecord[]> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (filter.status !== undefined) {
-      const statuses = typeof filter.status === "string" ? [filter.status] : filter.status;
-      where.push(`status IN (${statuses.map(() => "?").join(",")})`);
-      params.push(...statuses);
-    }
-    if (filter.workflow !== undefined) where.push("workflow = ?") && params.push(filter.workflow);
-    if (filter.parentRunId !== undefined)
-      where.push("parent_run_id = ?") && params.push(filter.parentRunId);
-    if (filter.createdAfter !== undefined)
-      where.push("created_at > ?") && params.push(filter.createdAfter);
-    if (filter.idPrefix !== undefined)
-      where.push("substr(id, 1, ?) = ?") && params.push(filter.idPrefix.length, filter.idPrefix);
-    const clause = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
-    const rows = this.sql(
-      `SELECT * FROM runs ${clause} ORDER BY created_at DESC, id DESC LIMIT ?`,
-    ).all(...params, filter.limit ?? 100) as Row[];
-    return rows.map(toRun);
+    return listRunsSqlite((text) => this.sql(text), filter);
+  }
+
+  async outcomeStats(filter: OutcomeFilter, maxDurations = 100_000): Promise<OutcomeRows> {
+    return outcomeStatsSqlite((text) => this.sql(text), filter, maxDurations);
   }
 
   updateRun(id: string, patch: RunPatch): Promise<RunRecord> {

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe } from "vitest";
 import type { RunStore } from "../../src/store/types.ts";
 import { describeApprovalContract } from "./run-store-contract-approvals.ts";
 import { describeCheckpointContract } from "./run-store-contract-checkpoints.ts";
+import { describeDashboardContract } from "./run-store-contract-dashboard.ts";
 import { describeJournalContract } from "./run-store-contract-journal.ts";
 import { describeRunContract } from "./run-store-contract-runs.ts";
 import { type ContractHarness, uniqueName } from "./run-store-fixtures.ts";
@@ -41,5 +42,6 @@ export function describeRunStoreContract(name: string, open: () => Promise<RunSt
     describeJournalContract(harness);
     describeCheckpointContract(harness);
     describeApprovalContract(harness);
+    describeDashboardContract(harness);
   });
 }
