@@ -56,6 +56,8 @@ export class CliRuntime extends Runtime {
     private readonly toolset: ProjectTools,
     /** Defaults for `signalbox serve` from the config. */
     readonly server: NonNullable<SignalboxConfig["server"]> = {},
+    /** The data directory (eval results live in `<home>/evals`). */
+    readonly home?: string,
   ) {
     super(options);
   }
@@ -188,5 +190,6 @@ export async function openRuntime(
     },
     tools,
     project.loaded?.config.server,
+    settings.home,
   );
 }

@@ -65,6 +65,8 @@ export interface ApproveOptions {
   readonly by?: string;
   readonly comment?: string;
   readonly onEvent?: (event: RunEvent) => void;
+  /** Wait for the run to finish or pause again (default), or return once it is decided and continuing. */
+  readonly wait?: boolean;
 }
 
 /** A run with everything needed to explain it. */
@@ -240,7 +242,7 @@ export class Runtime {
         ErrorCode.InvalidTransition,
         `the approval of run ${runId} was decided by someone else meanwhile, or the run stopped waiting`,
       );
-    return this.continueRun(runId, { onEvent: options.onEvent, wait: true });
+    return this.continueRun(runId, { onEvent: options.onEvent, wait: options.wait ?? true });
   }
 
   /**

@@ -5,7 +5,8 @@ import { type ChatAgent, type ChatAgentOptions, createChatAgent } from "../chat/
 import { ErrorCode, errorMessage, SignalboxError } from "../errors.ts";
 import { createMcpServer } from "../mcp/create-mcp-server.ts";
 import type { Runtime } from "../runtime/runtime.ts";
-import type { ChatRoutes, IdentifyCaller } from "./chat-http.ts";
+import { type ApiContext, handleApiRoute, isApiPath } from "./api/api-routes.ts";
+import { type ChatRoutes, callerOf, type IdentifyCaller } from "./chat-http.ts";
 import { handleChatRoute, isChatPath } from "./chat-routes.ts";
 import { sendJson, sendJsonRpcError } from "./http-responses.ts";
 import {
@@ -47,6 +48,8 @@ export interface HttpServerOptions {
    * (`X-Signalbox-User` or the `user` field), which is only as trustworthy as the token.
    */
   readonly identify?: IdentifyCaller;
+  /** Where saved eval results are read from for `/api/evals` (the CLI passes `<home>/evals`). */
+  readonly evalsDirectory?: string;
 }
 
 /** A running HTTP server. */
@@ -66,6 +69,7 @@ interface Endpoint {
   readonly sessions: McpSessions;
   readonly logger: Logger;
   readonly chat: ChatRoutes;
+  readonly api: ApiContext;
 }
 
 function refuse(response: ServerResponse, refusal: Refusal): void {
@@ -92,24 +96,30 @@ async function handlePost(endpoint: Endpoint, request: IncomingMessage, response
   }
 }
 
+/** Answers 401 in the JSON shape of the chat and API endpoints; true when it did. */
+function refusedBearer(endpoint: Endpoint, request: IncomingMessage, response: ServerResponse) {
+  const refusal = checkBearer(request, endpoint.token);
+  if (refusal)
+    sendJson(response, refusal.status, { error: { message: refusal.message } }, refusal.headers);
+  return refusal !== undefined;
+}
+
 async function route(endpoint: Endpoint, request: IncomingMessage, response: ServerResponse) {
   const hostRefusal = checkHostAndOrigin(request, endpoint.allowed);
   if (hostRefusal) return refuse(response, hostRefusal);
-  const path = new URL(request.url ?? "/", "http://localhost").pathname;
+  const url = new URL(request.url ?? "/", "http://localhost");
+  const path = url.pathname;
   if (isChatPath(path)) {
-    const refusal = checkBearer(request, endpoint.token);
-    if (refusal)
-      return sendJson(
-        response,
-        refusal.status,
-        { error: { message: refusal.message } },
-        refusal.headers,
-      );
+    if (refusedBearer(endpoint, request, response)) return;
     return handleChatRoute(endpoint.chat, path, request, response);
+  }
+  if (isApiPath(path)) {
+    if (refusedBearer(endpoint, request, response)) return;
+    return handleApiRoute(endpoint.api, url, request, response);
   }
   if (path !== MCP_PATH)
     return sendJson(response, 404, {
-      error: `not found; endpoints: ${MCP_PATH} (MCP), /api/chat, /v1/chat/completions, /v1/models`,
+      error: `not found; endpoints: ${MCP_PATH} (MCP), /api/chat, /v1/chat/completions, /v1/models, /api/runs (see docs/api.md)`,
     });
   const authRefusal = checkBearer(request, endpoint.token);
   if (authRefusal) return refuse(response, authRefusal);
@@ -179,20 +189,29 @@ export function createHttpHandler(
     maxSessions: options.maxSessions ?? 1000,
     idleTimeoutMs: options.idleSessionMs,
   });
+  const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
+  const chat: ChatRoutes = {
+    chat:
+      options.chat === undefined || !("send" in options.chat)
+        ? createChatAgent(runtime, { trigger: "http-chat", ...options.chat })
+        : options.chat,
+    maxBodyBytes,
+    conversations: new Map(),
+    identify: options.identify,
+  };
   const endpoint: Endpoint = {
     allowed: allowedHostnames(host, options.allowedHosts),
     token: options.token,
-    maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
+    maxBodyBytes,
     sessions,
     logger,
-    chat: {
-      chat:
-        options.chat === undefined || !("send" in options.chat)
-          ? createChatAgent(runtime, { trigger: "http-chat", ...options.chat })
-          : options.chat,
-      maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
-      conversations: new Map(),
-      identify: options.identify,
+    chat,
+    api: {
+      runtime,
+      evalsDirectory: options.evalsDirectory,
+      maxBodyBytes,
+      identify: (request) => callerOf(chat, request, undefined),
+      logger,
     },
   };
   return {
