@@ -13,17 +13,13 @@ import type {
 type Statement = (sql: string) => Database.Statement;
 
 /** The WHERE clause and parameters of a run filter (runs aliased `r`). */
-function runConditions(filter: RunFilter): { clause: string; params: unknown[] } {
+function runConditions(filter: Omit<RunFilter, "status">): { where: string[]; params: unknown[] } {
   const where: string[] = [];
   const params: unknown[] = [];
   const add = (sql: string, ...values: unknown[]) => {
     where.push(sql);
     params.push(...values);
   };
-  if (filter.status !== undefined) {
-    const statuses = typeof filter.status === "string" ? [filter.status] : filter.status;
-    add(`r.status IN (${statuses.map(() => "?").join(",")})`, ...statuses);
-  }
   if (filter.workflow !== undefined) add("r.workflow = ?", filter.workflow);
   if (filter.parentRunId !== undefined) add("r.parent_run_id = ?", filter.parentRunId);
   if (filter.createdAfter !== undefined) add("r.created_at > ?", filter.createdAfter);
@@ -31,12 +27,7 @@ function runConditions(filter: RunFilter): { clause: string; params: unknown[] }
   if (filter.idPrefix !== undefined)
     add("substr(r.id, 1, ?) = ?", filter.idPrefix.length, filter.idPrefix);
   if (filter.after !== undefined)
-    add(
-      "(r.created_at < ? OR (r.created_at = ? AND r.id < ?))",
-      filter.after.createdAt,
-      filter.after.createdAt,
-      filter.after.id,
-    );
+    add("(r.created_at, r.id) < (?, ?)", filter.after.createdAt, filter.after.id);
   if (filter.dryRun !== undefined) add("r.dry_run = ?", filter.dryRun ? 1 : 0);
   if (filter.decidedBy !== undefined)
     add(
@@ -48,15 +39,37 @@ function runConditions(filter: RunFilter): { clause: string; params: unknown[] }
       `${filter.escalated ? "" : "NOT "}EXISTS (SELECT 1 FROM decisions d WHERE d.run_id = r.id AND d.kind = 'escalation')`,
     );
   if (filter.search !== undefined) add("instr(lower(r.input), lower(?)) > 0", filter.search);
-  return { clause: where.length > 0 ? `WHERE ${where.join(" AND ")}` : "", params };
+  return { where, params };
 }
 
-/** Runs newest first, keyset-paged on (created_at, id) so deep pages cost what the first does. */
+const ORDER = "ORDER BY created_at DESC, id DESC";
+
+/**
+ * Runs newest first, keyset-paged on (created_at, id) so deep pages cost what the first
+ * does. Several statuses are one index range each, merged (`status IN (…)` would sort
+ * every matching run).
+ */
 export function listRunsSqlite(sql: Statement, filter: RunFilter): RunRecord[] {
-  const { clause, params } = runConditions(filter);
+  const { where, params } = runConditions(filter);
+  const limit = filter.limit ?? 100;
+  const statuses =
+    filter.status === undefined
+      ? [undefined]
+      : typeof filter.status === "string"
+        ? [filter.status]
+        : [...new Set(filter.status)];
+  if (statuses.length === 0) return [];
+  const parts = statuses.map((status) => {
+    const conditions = status === undefined ? where : ["r.status = ?", ...where];
+    const clause = conditions.length > 0 ? `WHERE ${conditions.join(" AND ")}` : "";
+    return {
+      text: `SELECT * FROM (SELECT r.* FROM runs r ${clause} ${ORDER} LIMIT ?)`,
+      params: [...(status === undefined ? [] : [status]), ...params, limit],
+    };
+  });
   const rows = sql(
-    `SELECT r.* FROM runs r ${clause} ORDER BY r.created_at DESC, r.id DESC LIMIT ?`,
-  ).all(...params, filter.limit ?? 100) as Row[];
+    `SELECT * FROM (${parts.map((part) => part.text).join(" UNION ALL ")}) ${ORDER} LIMIT ?`,
+  ).all(...parts.flatMap((part) => part.params), limit) as Row[];
   return rows.map(toRun);
 }
 

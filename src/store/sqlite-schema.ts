@@ -81,8 +81,10 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
      PRIMARY KEY (run_id, seq)
    ) WITHOUT ROWID;`,
   // 4: the dashboard (issue 13): runs listed newest first and keyset-paged on (created_at, id),
-  // by status or workflow; runs filtered by who decided and by escalation.
+  // by status or workflow; runs filtered by who decided and by escalation. runs_status is a
+  // prefix of runs_status_created.
   `CREATE INDEX IF NOT EXISTS runs_created_id ON runs(created_at DESC, id DESC);
+   DROP INDEX IF EXISTS runs_status;
    CREATE INDEX IF NOT EXISTS runs_status_created ON runs(status, created_at DESC, id DESC);
    CREATE INDEX IF NOT EXISTS runs_workflow_created_id ON runs(workflow, created_at DESC, id DESC);
    CREATE INDEX IF NOT EXISTS decisions_run_decided_by ON decisions(run_id, decided_by);
