@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import type { DecisionRecord } from "../graph/decision.ts";
 import type { RunEvent } from "../graph/events.ts";
 import type { Decider } from "../graph/route-decider.ts";
 import type { ApprovalRequest, RunContext } from "../graph/run-context.ts";
@@ -15,6 +16,8 @@ export interface RunContextOptions {
   readonly dryRun: boolean;
   readonly logger: Logger;
   readonly emit: (event: RunEvent) => void;
+  /** Told of each decision once stored (observers: metrics, traces). */
+  readonly onDecision?: (decision: DecisionRecord) => void;
   readonly nodePrefix?: string;
   readonly llm?: Decider;
   readonly chat?: ChatProvider;
@@ -63,8 +66,11 @@ export function createRunContext(options: RunContextOptions): RunContext {
     emit: options.emit,
     recordDecisions: async (decisions) => {
       const stored = [];
-      for (const decision of decisions)
-        stored.push(await options.store.recordDecision(decision, options.lease));
+      for (const decision of decisions) {
+        const record = await options.store.recordDecision(decision, options.lease);
+        stored.push(record);
+        options.onDecision?.(record);
+      }
       return stored;
     },
     runEffect: (call) => journalEffect({ ...options, logger }, call),

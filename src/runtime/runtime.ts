@@ -22,6 +22,7 @@ import { createOwner } from "./owner.ts";
 import { createPollingQueue } from "./polling-queue.ts";
 import type { WorkflowRegistry } from "./registry.ts";
 import { RunDriver } from "./run-driver.ts";
+import type { RunObserver } from "./run-observer.ts";
 import { releaseStranded, Worker, type WorkerOptions } from "./worker.ts";
 
 export interface RuntimeOptions {
@@ -120,6 +121,26 @@ export class Runtime {
   /** The name this runtime signs its claims with. */
   get owner(): string {
     return this.driver.owner;
+  }
+
+  /**
+   * Observes the runs driven in this process (drives, events, every stored decision with
+   * its workflow), for metrics and traces; returns the function that stops it.
+   */
+  observe(observer: RunObserver): () => void {
+    return this.driver.observe(observer);
+  }
+
+  /** How many runs this process drives right now. */
+  get activeRuns(): number {
+    return this.driver.activeCount;
+  }
+
+  /** How many workers this process runs, and their slots (runs at once) in all. */
+  get workerSlots(): { readonly workers: number; readonly slots: number } {
+    let slots = 0;
+    for (const worker of this.workers) slots += worker.slots;
+    return { workers: this.workers.size, slots };
   }
 
   /** Listens to the events of every run driven in this process; returns the unsubscribe function. */

@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import { type ChatAgent, type ChatAgentOptions, createChatAgent } from "../chat/chat-agent.ts";
 import { ErrorCode, errorMessage, SignalboxError } from "../errors.ts";
 import { createMcpServer } from "../mcp/create-mcp-server.ts";
+import { createRuntimeMetrics, type RuntimeMetrics } from "../metrics/runtime-metrics.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import { type ApiContext, handleApiRoute, isApiPath } from "./api/api-routes.ts";
 import { type ChatRoutes, callerOf, type IdentifyCaller } from "./chat-http.ts";
@@ -21,6 +22,8 @@ import { readJsonBody } from "./read-json-body.ts";
 
 /** Where the MCP endpoint lives. */
 export const MCP_PATH = "/mcp";
+/** Where Prometheus scrapes. */
+export const METRICS_PATH = "/metrics";
 
 /** Options for {@link startHttpServer}. */
 export interface HttpServerOptions {
@@ -70,6 +73,15 @@ interface Endpoint {
   readonly logger: Logger;
   readonly chat: ChatRoutes;
   readonly api: ApiContext;
+  readonly metrics: RuntimeMetrics;
+}
+
+async function sendMetrics(endpoint: Endpoint, request: IncomingMessage, response: ServerResponse) {
+  if (request.method !== "GET")
+    return sendJson(response, 405, { error: { message: "use GET" } }, { Allow: "GET" });
+  const text = await endpoint.metrics.text();
+  response.writeHead(200, { "Content-Type": endpoint.metrics.contentType });
+  response.end(text);
 }
 
 function refuse(response: ServerResponse, refusal: Refusal): void {
@@ -117,9 +129,13 @@ async function route(endpoint: Endpoint, request: IncomingMessage, response: Ser
     if (refusedBearer(endpoint, request, response)) return;
     return handleApiRoute(endpoint.api, url, request, response);
   }
+  if (path === METRICS_PATH) {
+    if (refusedBearer(endpoint, request, response)) return;
+    return sendMetrics(endpoint, request, response);
+  }
   if (path !== MCP_PATH)
     return sendJson(response, 404, {
-      error: `not found; endpoints: ${MCP_PATH} (MCP), /api/chat, /v1/chat/completions, /v1/models, /api/runs (see docs/api.md)`,
+      error: `not found; endpoints: ${MCP_PATH} (MCP), /api/chat, /v1/chat/completions, /v1/models, /api/runs (see docs/api.md), /metrics`,
     });
   const authRefusal = checkBearer(request, endpoint.token);
   if (authRefusal) return refuse(response, authRefusal);
@@ -155,7 +171,7 @@ function listen(server: Server, host: string, port: number): Promise<AddressInfo
 
 /** The signalbox endpoints as a Node request handler, to mount in a server of your own. */
 export interface SignalboxHttpHandler {
-  /** Answers one request: `/mcp`, `/api/chat`, `/v1/chat/completions`, `/v1/models`, else 404. */
+  /** Answers one request: `/mcp`, `/api/chat`, `/v1/chat/completions`, `/v1/models`, `/api/…` (docs/api.md), `/metrics`, else 404. */
   handle(request: IncomingMessage, response: ServerResponse): Promise<void>;
   /** Open MCP sessions. */
   sessions(): number;
@@ -213,6 +229,7 @@ export function createHttpHandler(
       identify: (request) => callerOf(chat, request, undefined),
       logger,
     },
+    metrics: createRuntimeMetrics(runtime),
   };
   return {
     handle: (request, response) =>
@@ -221,7 +238,10 @@ export function createHttpHandler(
         sendJsonRpcError(response, 500, -32603, "internal error");
       }),
     sessions: () => sessions.size,
-    close: () => sessions.closeAll(),
+    close: () => {
+      endpoint.metrics.close();
+      return sessions.closeAll();
+    },
   };
 }
 

@@ -5,6 +5,7 @@ import {
   type OutcomeFilter,
   type OutcomeRows,
   RUN_STATUSES,
+  type RunCount,
   type RunFilter,
   type RunRecord,
 } from "./types.ts";
@@ -80,7 +81,7 @@ const WINDOW = `r.created_at >= $1::timestamptz AND ($2::timestamptz IS NULL OR 
   AND ($3::text IS NULL OR r.workflow = $3)`;
 
 const count = z.coerce.number();
-const RunCountRow = z.object({
+const DailyRunCountRow = z.object({
   workflow: z.string(),
   day: z.string(),
   status: z.enum(RUN_STATUSES),
@@ -143,8 +144,19 @@ export async function outcomeStats(
     ),
   ]);
   return {
-    runs: counts.map((row) => RunCountRow.parse(row)),
+    runs: counts.map((row) => DailyRunCountRow.parse(row)),
     decisions: totals.map((row) => DecisionTotalsRow.parse(row)),
     nodeDurations: durations.map((row) => DurationRow.parse(row)),
   };
+}
+
+const RunCountRow = z.object({ workflow: z.string(), status: z.enum(RUN_STATUSES), runs: count });
+
+/** Runs per workflow and status. */
+export async function countRuns(context: PostgresContext): Promise<RunCount[]> {
+  const rows = await query(
+    context.pool,
+    `SELECT workflow, status, count(*) AS runs FROM ${context.tables.runs} GROUP BY workflow, status`,
+  );
+  return rows.map((row) => RunCountRow.parse(row));
 }

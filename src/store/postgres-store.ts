@@ -27,6 +27,7 @@ import type {
   NewRun,
   OutcomeFilter,
   OutcomeRows,
+  RunCount,
   RunFilter,
   RunPatch,
   RunRecord,
@@ -171,6 +172,10 @@ export class PostgresRunStore implements RunStore {
 
   listRuns(filter: RunFilter = {}): Promise<RunRecord[]> {
     return runQueries.listRuns(this.context, filter);
+  }
+
+  countRuns(): Promise<RunCount[]> {
+    return runQueries.countRuns(this.context);
   }
 
   outcomeStats(filter: OutcomeFilter, maxDurations = 100_000): Promise<OutcomeRows> {

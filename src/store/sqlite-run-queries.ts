@@ -6,6 +6,7 @@ import type {
   OutcomeNodeDuration,
   OutcomeRows,
   OutcomeRunCount,
+  RunCount,
   RunFilter,
   RunRecord,
 } from "./types.ts";
@@ -112,4 +113,11 @@ export function outcomeStatsSqlite(
      ORDER BY r.created_at DESC LIMIT ?`,
   ).all(...params, maxDurations) as OutcomeNodeDuration[];
   return { runs, decisions, nodeDurations };
+}
+
+/** Runs per workflow and status. */
+export function countRunsSqlite(sql: Statement): RunCount[] {
+  return sql(
+    "SELECT workflow, status, count(*) AS runs FROM runs GROUP BY workflow, status",
+  ).all() as RunCount[];
 }

@@ -15,7 +15,7 @@ import {
   SqliteConnection,
 } from "./sqlite-connection.ts";
 import { json, type Row, toApproval, toEffect, toRun } from "./sqlite-rows.ts";
-import { listRunsSqlite, outcomeStatsSqlite } from "./sqlite-run-queries.ts";
+import { countRunsSqlite, listRunsSqlite, outcomeStatsSqlite } from "./sqlite-run-queries.ts";
 import type {
   ApprovalRecord,
   ApprovalStatus,
@@ -27,6 +27,7 @@ import type {
   NewRun,
   OutcomeFilter,
   OutcomeRows,
+  RunCount,
   RunFilter,
   RunPatch,
   RunRecord,
@@ -165,6 +166,10 @@ export class SqliteRunStore implements RunStore {
 
   async listRuns(filter: RunFilter = {}): Promise<RunRecord[]> {
     return listRunsSqlite((text) => this.sql(text), filter);
+  }
+
+  async countRuns(): Promise<RunCount[]> {
+    return countRunsSqlite((text) => this.sql(text));
   }
 
   async outcomeStats(filter: OutcomeFilter, maxDurations = 100_000): Promise<OutcomeRows> {

@@ -119,6 +119,13 @@ export interface RunCursor {
   readonly id: string;
 }
 
+/** Runs of one workflow in one status. */
+export interface RunCount {
+  readonly workflow: string;
+  readonly status: RunStatus;
+  readonly runs: number;
+}
+
 /** The window and workflow {@link RunStore.outcomeStats} aggregates over. */
 export interface OutcomeFilter {
   /** Runs created at or after this ISO time. */
@@ -249,6 +256,8 @@ export interface RunStore {
    * `maxDurations`, newest runs first, default 100,000).
    */
   outcomeStats(filter: OutcomeFilter, maxDurations?: number): Promise<OutcomeRows>;
+  /** How many runs each workflow has in each status now (for gauges), in no set order. */
+  countRuns(): Promise<RunCount[]>;
   /** Changes a run nobody drives (chat turns); never use it on a claimed run. */
   updateRun(id: string, patch: RunPatch): Promise<RunRecord>;
 

@@ -131,6 +131,11 @@ export function describeDashboardContract(h: ContractHarness): void {
         ]),
       );
       expect(stats.nodeDurations).toHaveLength(2);
+      const counts = (await store.countRuns()).filter((row) => row.workflow === workflow);
+      expect(counts.sort((a, b) => a.status.localeCompare(b.status))).toEqual([
+        { workflow, status: "queued", runs: ids.length },
+        { workflow, status: "succeeded", runs: 1 },
+      ]);
       expect(await store.outcomeStats({ since: "2999-01-01T00:00:00.000Z", workflow })).toEqual({
         runs: [],
         decisions: [],
