@@ -9,6 +9,11 @@ import type { Runtime } from "../runtime/runtime.ts";
 import { type ApiContext, handleApiRoute, isApiPath } from "./api/api-routes.ts";
 import { type ChatRoutes, callerOf, type IdentifyCaller } from "./chat-http.ts";
 import { handleChatRoute, isChatPath } from "./chat-routes.ts";
+import {
+  createDashboardAssets,
+  defaultDashboardDirectory,
+  isDashboardPath,
+} from "./dashboard-assets.ts";
 import { sendJson, sendJsonRpcError } from "./http-responses.ts";
 import {
   allowedHostnames,
@@ -53,6 +58,8 @@ export interface HttpServerOptions {
   readonly identify?: IdentifyCaller;
   /** Where saved eval results are read from for `/api/evals` (the CLI passes `<home>/evals`). */
   readonly evalsDirectory?: string;
+  /** The built dashboard (`dist/ui`); default: the one shipped with this package. */
+  readonly dashboardDirectory?: string;
 }
 
 /** A running HTTP server. */
@@ -74,6 +81,7 @@ interface Endpoint {
   readonly chat: ChatRoutes;
   readonly api: ApiContext;
   readonly metrics: RuntimeMetrics;
+  readonly dashboard: ReturnType<typeof createDashboardAssets>;
 }
 
 async function sendMetrics(endpoint: Endpoint, request: IncomingMessage, response: ServerResponse) {
@@ -129,6 +137,9 @@ async function route(endpoint: Endpoint, request: IncomingMessage, response: Ser
     if (refusedBearer(endpoint, request, response)) return;
     return handleApiRoute(endpoint.api, url, request, response);
   }
+  // The page and its assets hold no data and no secret: they load without the token,
+  // and the page asks for it (sign-in) when the API answers 401.
+  if (isDashboardPath(path)) return endpoint.dashboard(path, request, response);
   if (path === METRICS_PATH) {
     if (refusedBearer(endpoint, request, response)) return;
     return sendMetrics(endpoint, request, response);
@@ -171,7 +182,7 @@ function listen(server: Server, host: string, port: number): Promise<AddressInfo
 
 /** The signalbox endpoints as a Node request handler, to mount in a server of your own. */
 export interface SignalboxHttpHandler {
-  /** Answers one request: `/mcp`, `/api/chat`, `/v1/chat/completions`, `/v1/models`, `/api/…` (docs/api.md), `/metrics`, else 404. */
+  /** Answers one request: `/mcp`, `/api/chat`, `/v1/chat/completions`, `/v1/models`, `/api/…` (docs/api.md), `/metrics`, the dashboard at `/`, else 404. */
   handle(request: IncomingMessage, response: ServerResponse): Promise<void>;
   /** Open MCP sessions. */
   sessions(): number;
@@ -230,6 +241,7 @@ export function createHttpHandler(
       logger,
     },
     metrics: createRuntimeMetrics(runtime),
+    dashboard: createDashboardAssets(options.dashboardDirectory ?? defaultDashboardDirectory()),
   };
   return {
     handle: (request, response) =>
