@@ -1,48 +1,11 @@
 import { readFileSync } from "node:fs";
 import parsePrometheusTextFormat, { type ParsedFamily } from "parse-prometheus-text-format";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { z } from "zod";
-import type { Decider } from "../../src/graph/route-decider.ts";
-import { defineWorkflow } from "../../src/graph/workflow.ts";
 import type { Runtime } from "../../src/runtime/runtime.ts";
 import { type SignalboxHttpServer, startHttpServer } from "../../src/server/http-server.ts";
 import { createBuiltinWorkflows } from "../../src/workflows/index.ts";
+import { llm, ticket } from "../fixtures/llm-ticket.ts";
 import { openTestRuntime, tempHome } from "../support/runtime.ts";
-
-/** The LLM tier, faked at the model boundary: always picks `refund`, with usage and cost. */
-const llm: Decider = {
-  decidedBy: "llm",
-  ask: async () => ({
-    value: { branch: "refund", reason: "asks for money back", confidence: 0.9 },
-    modelId: "scripted-model",
-    tokensIn: 40,
-    tokensOut: 6,
-    costUsd: 0.002,
-  }),
-};
-
-const ticket = defineWorkflow({
-  name: "ticket",
-  description: "routes a ticket",
-  version: "1",
-  input: z.object({ text: z.string() }),
-  output: z.object({ branch: z.string() }),
-})
-  .route("pick", {
-    branches: {
-      refund: { description: "wants money back", examples: ["refund my order"] },
-      technical: { description: "something is broken", examples: ["the app crashes"] },
-      human: { description: "anything else" },
-    },
-    text: (state) => state.input.text,
-    defaultBranch: "human",
-    escalationBranch: "human",
-    minConfidence: 0.3,
-  })
-  .step("refund", { run: () => ({ output: { branch: "refund" } }) })
-  .step("technical", { run: () => ({ output: { branch: "technical" } }) })
-  .step("human", { run: () => ({ output: { branch: "human" } }) })
-  .compile();
 
 let runtime: Runtime;
 let server: SignalboxHttpServer;
