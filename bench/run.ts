@@ -7,6 +7,7 @@
  *
  * Run: npm run bench   (prints markdown tables, writes bench/results/latest.json)
  *      BENCH_ONLY=queue npm run bench   (the queue section alone; updates its part of latest.json)
+ *      BENCH_ONLY=dashboard npm run bench   (the dashboard's /api/runs paging over 100,000 runs)
  */
 
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -16,6 +17,7 @@ import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { SqliteRunStore } from "../src/store/sqlite-store.ts";
 import { measureCheckpointBytes } from "./checkpoint-bytes.ts";
+import { dashboardPaging } from "./dashboard-paging.ts";
 import { evalThroughput } from "./eval-throughput.ts";
 import { mcpLatency } from "./mcp-latency.ts";
 import type { InterleaveOptions } from "./measure.ts";
@@ -233,6 +235,17 @@ async function queueOnly(): Promise<void> {
   writeResults({ ...previous, queueWorkers: queueSection(queue) });
 }
 
+/** `BENCH_ONLY=dashboard`: the runs list paging, replacing only its part of latest.json. */
+async function dashboardOnly(): Promise<void> {
+  const dashboard = await dashboardPaging();
+  console.log(dashboard.markdown);
+  const previous: Record<string, unknown> = existsSync(resultsFile)
+    ? JSON.parse(readFileSync(resultsFile, "utf8"))
+    : {};
+  writeResults({ ...previous, dashboard: { generatedAt: new Date().toISOString(), ...dashboard } });
+}
+
 if (ONLY === "queue") await queueOnly();
+else if (ONLY === "dashboard") await dashboardOnly();
 else if (ONLY === "") await main();
-else throw new Error(`BENCH_ONLY=${ONLY}: the sections that run alone are: queue`);
+else throw new Error(`BENCH_ONLY=${ONLY}: the sections that run alone are: queue, dashboard`);

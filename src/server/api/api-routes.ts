@@ -38,7 +38,7 @@ type Handler = (
   context: ApiContext,
   request: IncomingMessage,
   response: ServerResponse,
-  match: { readonly url: URL; readonly id: string },
+  match: { readonly url: URL; readonly id: string; readonly started: bigint },
 ) => Promise<void>;
 
 interface Route {
@@ -49,7 +49,13 @@ interface Route {
 
 const query = (url: URL) => queryOf(url);
 
-const listRuns: Handler = async (context, _request, response, { url }) => {
+/** Answers 200 with JSON and `Server-Timing: app;dur=<ms>` (the time spent here, for clients and benches). */
+function sendOk(response: ServerResponse, started: bigint, body: unknown): void {
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  sendJson(response, 200, body, { "Server-Timing": `app;dur=${ms.toFixed(2)}` });
+}
+
+const listRuns: Handler = async (context, _request, response, { url, started }) => {
   const params = parseParameters(RunsQuery, query(url), "query parameter");
   const page = await listRunPage(
     context.runtime.store,
@@ -67,12 +73,12 @@ const listRuns: Handler = async (context, _request, response, { url }) => {
     },
     params.limit,
   );
-  sendJson(response, 200, page);
+  sendOk(response, started, page);
 };
 
-const getRun: Handler = async (context, _request, response, { url, id }) => {
+const getRun: Handler = async (context, _request, response, { url, id, started }) => {
   parseParameters(WindowQuery.pick({}), query(url), "query parameter");
-  sendJson(response, 200, await readRunView(context.runtime, id));
+  sendOk(response, started, await readRunView(context.runtime, id));
 };
 
 const runEvents: Handler = async (context, request, response, { url, id }) => {
@@ -86,12 +92,12 @@ const runEvents: Handler = async (context, request, response, { url, id }) => {
 const runChanges: Handler = async (context, _request, response) =>
   streamRunChanges(context.runtime.store, response);
 
-const listApprovals: Handler = async (context, _request, response, { url }) => {
+const listApprovals: Handler = async (context, _request, response, { url, started }) => {
   const params = parseParameters(ApprovalsQuery, query(url), "query parameter");
-  sendJson(response, 200, { approvals: await listApprovalInbox(context.runtime, params.status) });
+  sendOk(response, started, { approvals: await listApprovalInbox(context.runtime, params.status) });
 };
 
-const decideApproval: Handler = async (context, request, response, { id }) => {
+const decideApproval: Handler = async (context, request, response, { id, started }) => {
   const body = await readJsonBody(request, context.maxBodyBytes);
   if (body.kind === "aborted") return;
   if (body.kind === "too-large")
@@ -99,38 +105,38 @@ const decideApproval: Handler = async (context, request, response, { id }) => {
   if (body.kind === "invalid") return sendApiError(response, 400, body.message);
   const decision = parseParameters(ApprovalBody, body.value, "body field");
   const by = context.identify(request);
-  sendJson(response, 200, await decideInboxApproval(context.runtime, id, { ...decision, by }));
+  sendOk(response, started, await decideInboxApproval(context.runtime, id, { ...decision, by }));
 };
 
-const listWorkflows: Handler = async (context, _request, response, { url }) => {
+const listWorkflows: Handler = async (context, _request, response, { url, started }) => {
   const params = parseParameters(WindowQuery, query(url), "query parameter");
   const views = await listWorkflowViews(context.runtime, windowStart(params.since));
-  sendJson(response, 200, {
+  sendOk(response, started, {
     workflows:
       params.workflow === undefined ? views : views.filter((view) => view.name === params.workflow),
   });
 };
 
-const listEvals: Handler = async (context, _request, response, { url }) => {
+const listEvals: Handler = async (context, _request, response, { url, started }) => {
   parseParameters(WindowQuery.pick({}), query(url), "query parameter");
   const directory = context.evalsDirectory;
-  sendJson(response, 200, {
+  sendOk(response, started, {
     evals: directory === undefined ? [] : await listEvalResults(directory),
   });
 };
 
-const getEval: Handler = async (context, _request, response, { id }) => {
+const getEval: Handler = async (context, _request, response, { id, started }) => {
   const directory = context.evalsDirectory;
   if (directory === undefined)
     return sendApiError(response, 404, "this server keeps no eval results");
-  sendJson(response, 200, await readEvalResult(directory, id));
+  sendOk(response, started, await readEvalResult(directory, id));
 };
 
-const outcomes: Handler = async (context, _request, response, { url }) => {
+const outcomes: Handler = async (context, _request, response, { url, started }) => {
   const params = parseParameters(WindowQuery, query(url), "query parameter");
   const since = windowStart(params.since);
   const days = await readOutcomes(context.runtime.store, { ...params, since });
-  sendJson(response, 200, { since, until: params.until ?? null, days });
+  sendOk(response, started, { since, until: params.until ?? null, days });
 };
 
 const ID = "([^/]+)";
@@ -181,9 +187,10 @@ export async function handleApiRoute(
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {
+  const started = process.hrtime.bigint();
   const path = url.pathname;
   if (path === "/api" || path === "/api/")
-    return sendJson(response, 200, { endpoints: API_ENDPOINTS });
+    return sendOk(response, started, { endpoints: API_ENDPOINTS });
   const matching = ROUTES.filter((route) => route.pattern.test(path));
   if (matching.length === 0)
     return sendApiError(
@@ -200,7 +207,7 @@ export async function handleApiRoute(
   if (id === undefined)
     return sendApiError(response, 400, "the id in the path is not valid percent-encoding");
   try {
-    await route.handler(context, request, response, { url, id });
+    await route.handler(context, request, response, { url, id, started });
   } catch (error) {
     sendThrown(response, error, context.logger);
   }

@@ -76,6 +76,11 @@ describe("GET /api/runs", () => {
     expect(ids((await get(`/api/runs?until=${runs.refund.createdAt}`)).body)).toEqual([]);
   });
 
+  it("says how long the server took (Server-Timing)", async () => {
+    const response = await fetch(`${base}/api/runs?limit=1`);
+    expect(response.headers.get("server-timing")).toMatch(/^app;dur=\d+\.\d{2}$/);
+  });
+
   it("pages with the cursor of the previous page", async () => {
     const seen: string[] = [];
     let path = "/api/runs?limit=1";
