@@ -8,6 +8,7 @@
  * Run: npm run bench   (prints markdown tables, writes bench/results/latest.json)
  *      BENCH_ONLY=queue npm run bench   (the queue section alone; updates its part of latest.json)
  *      BENCH_ONLY=perf npm run bench    (issue 12: throughput, bytes, route, long runs; BENCH_LONG=1 to 10,000 decisions)
+ *      BENCH_ONLY=dashboard npm run bench   (the dashboard's /api/runs paging over 100,000 runs)
  */
 
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -17,6 +18,7 @@ import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { SqliteRunStore } from "../src/store/sqlite-store.ts";
 import { measureCheckpointBytes } from "./checkpoint-bytes.ts";
+import { dashboardPaging } from "./dashboard-paging.ts";
 import { evalThroughput } from "./eval-throughput.ts";
 import { mcpLatency } from "./mcp-latency.ts";
 import type { InterleaveOptions } from "./measure.ts";
@@ -259,10 +261,18 @@ function mergeResults(sections: Record<string, unknown>): void {
   writeResults({ ...previous, ...sections });
 }
 
+/** `BENCH_ONLY=dashboard`: the runs list paging, replacing only its part of latest.json. */
+async function dashboardOnly(): Promise<void> {
+  const dashboard = await dashboardPaging();
+  console.log(dashboard.markdown);
+  mergeResults({ dashboard: { generatedAt: new Date().toISOString(), ...dashboard } });
+}
+
 const ALONE: Record<string, () => Promise<void>> = {
   queue: queueOnly,
   perf: perfOnly,
   corrections: correctionsOnly,
+  dashboard: dashboardOnly,
 };
 
 if (ONLY === "") await main();

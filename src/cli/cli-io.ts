@@ -12,7 +12,11 @@ export interface ServerDefaults {
 }
 
 /** The runtime a command gets: the project's, with its serve defaults. */
-export type HostedRuntime = Runtime & { readonly server?: ServerDefaults };
+export type HostedRuntime = Runtime & {
+  readonly server?: ServerDefaults;
+  /** The data directory, when the runtime has one. */
+  readonly home?: string;
+};
 
 /** What commands need from the process, injected so tests can drive the CLI in-process. */
 export interface CliIo {

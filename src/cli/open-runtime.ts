@@ -57,6 +57,8 @@ export class CliRuntime extends Runtime {
     private readonly toolset: ProjectTools,
     /** Defaults for `signalbox serve` from the config. */
     readonly server: NonNullable<SignalboxConfig["server"]> = {},
+    /** The data directory (eval results live in `<home>/evals`). */
+    readonly home?: string,
   ) {
     super(options);
   }
@@ -66,10 +68,31 @@ export class CliRuntime extends Runtime {
     return this.toolset.all();
   }
 
+  /** Stopped (its buffered spans flushed) when the runtime closes. */
+  private tracing: { shutdown(): Promise<void> } | undefined;
+
+  /**
+   * Traces runs with OpenTelemetry when an OTLP endpoint is configured
+   * (`OTEL_EXPORTER_OTLP_ENDPOINT` or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`). The tracing
+   * module and the OpenTelemetry SDK are imported only then: without an endpoint,
+   * tracing costs nothing.
+   */
+  async traceWhenConfigured(environment: NodeJS.ProcessEnv): Promise<void> {
+    const endpoint =
+      environment.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || environment.OTEL_EXPORTER_OTLP_ENDPOINT;
+    if (!endpoint || this.tracing !== undefined) return;
+    const { startTracing } = await import("../tracing/run-tracing.ts");
+    // The exporter reads the OTEL_* variables itself (endpoint, headers, timeout).
+    this.tracing = await startTracing(this, {
+      serviceName: environment.OTEL_SERVICE_NAME || "signalbox",
+    });
+  }
+
   override async close(): Promise<void> {
     try {
       await super.close();
     } finally {
+      await this.tracing?.shutdown().catch(() => undefined);
       await this.toolset.close();
     }
   }
@@ -190,7 +213,7 @@ export async function openRuntime(
   );
   const workflows = new WorkflowRegistry(await hostedWorkflows(project, tools, options.notice));
   const { store, queue } = await openStore(settings, logger);
-  return new CliRuntime(
+  const runtime = new CliRuntime(
     {
       store,
       queue,
@@ -203,5 +226,8 @@ export async function openRuntime(
     },
     tools,
     project.loaded?.config.server,
+    settings.home,
   );
+  await runtime.traceWhenConfigured(environment);
+  return runtime;
 }

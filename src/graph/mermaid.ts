@@ -5,13 +5,17 @@ import { branchTargets } from "./route-node.ts";
 import { END_NODE } from "./types.ts";
 import { nodeTargets } from "./validate-workflow.ts";
 
-interface Edge {
+/** One edge of a workflow graph; `__start` and `__end` stand for the entry and the end. */
+export interface WorkflowEdge {
   readonly from: string;
   readonly to: string;
   readonly label: string;
 }
 
-function edgesOf(nodes: readonly NodeSpec[], start: string): Edge[] {
+type Edge = WorkflowEdge;
+
+/** The edges of a workflow graph, from `__start` through every declared target to `__end`. */
+export function workflowEdges(nodes: readonly NodeSpec[], start: string): Edge[] {
   const edges: Edge[] = [{ from: "__start", to: start, label: "" }];
   for (const spec of nodes) {
     for (const { target, via } of nodeTargets(spec)) {
@@ -91,7 +95,7 @@ export function toMermaid(
             : `["${spec.name}"]`;
   const lines = ["flowchart TD", '  __start(("start"))', '  __end(("end"))'];
   for (const spec of nodes) lines.push(`  ${id(spec.name)}${shape(spec)}`);
-  const edges = edgesOf(nodes, start);
+  const edges = workflowEdges(nodes, start);
   const taken = new Set<string>();
   const steps = ["__start", ...path.map(id)];
   for (let index = 1; index < steps.length; index += 1)

@@ -68,6 +68,13 @@ export class WorkflowRegistry {
     return [...this.workflows.values()];
   }
 
+  /** Every registered version of `name` (none when it is unknown). */
+  versionsOf(name: string): string[] {
+    return [...this.versions.values()]
+      .filter((workflow) => workflow.name === name)
+      .map((workflow) => workflow.version);
+  }
+
   names(): string[] {
     return [...this.workflows.keys()];
   }

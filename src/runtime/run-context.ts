@@ -16,6 +16,8 @@ export interface RunContextOptions {
   readonly dryRun: boolean;
   readonly logger: Logger;
   readonly emit: (event: RunEvent) => void;
+  /** Told of each decision once stored (observers: metrics, traces). */
+  readonly onDecision?: (decision: DecisionRecord) => void;
   readonly nodePrefix?: string;
   readonly llm?: Decider;
   readonly chat?: ChatProvider;
@@ -118,8 +120,11 @@ function contextWithLog(options: RunContextOptions, log: DecisionLog): RunContex
     emit: options.emit,
     recordDecisions: async (decisions) => {
       const stored = [];
-      for (const decision of decisions)
-        stored.push(await options.store.recordDecision(decision, options.lease));
+      for (const decision of decisions) {
+        const record = await options.store.recordDecision(decision, options.lease);
+        stored.push(record);
+        options.onDecision?.(record);
+      }
       log.add(stored);
       return stored;
     },

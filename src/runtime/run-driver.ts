@@ -13,6 +13,7 @@ import { EventLog } from "./event-log.ts";
 import { graphInputFor } from "./graph-input.ts";
 import { createRunContext } from "./run-context.ts";
 import { failureText, toRunFailure } from "./run-failure.ts";
+import { notifyObservers, type ObservedRun, type RunObserver } from "./run-observer.ts";
 
 export interface RunDriverOptions {
   readonly store: RunStore;
@@ -42,6 +43,7 @@ const isLeaseLost = (error: unknown) => isSignalboxError(error, "LEASE_LOST");
 export class RunDriver {
   readonly owner: string;
   private readonly listeners = new Set<(event: RunEvent) => void>();
+  private readonly observers = new Set<RunObserver>();
   private readonly active = new Map<string, ActiveRun>();
 
   constructor(private readonly options: RunDriverOptions) {
@@ -55,6 +57,19 @@ export class RunDriver {
   subscribe(listener: (event: RunEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Adds an observer of the runs driven here; returns the function that removes it. */
+  observe(observer: RunObserver): () => void {
+    this.observers.add(observer);
+    return () => this.observers.delete(observer);
+  }
+
+  private notify(call: (observer: RunObserver) => void): void {
+    if (this.observers.size === 0) return;
+    notifyObservers(this.observers, call, (error) =>
+      this.options.logger.warn({ error: String(error) }, "run observer failed"),
+    );
   }
 
   isActive(runId: string): boolean {
@@ -100,9 +115,22 @@ export class RunDriver {
     const stale = this.active.get(run.id);
     if (stale !== undefined) this.lose(stale, leaseLost(stale.lease));
     this.active.set(run.id, entry);
-    entry.done = this.invoke(run, workflow, entry, onEvent).finally(() => {
-      if (this.active.get(run.id) === entry) this.active.delete(run.id);
-    });
+    const observed: ObservedRun = { runId: run.id, workflow: workflow.name, version: run.version };
+    this.notify((observer) => observer.driveStart?.(run));
+    entry.done = this.invoke(run, workflow, entry, onEvent, observed)
+      .then(
+        (settled) => {
+          this.notify((observer) => observer.driveEnd?.(settled, observed));
+          return settled;
+        },
+        (error: unknown) => {
+          this.notify((observer) => observer.driveEnd?.(undefined, observed, error));
+          throw error;
+        },
+      )
+      .finally(() => {
+        if (this.active.get(run.id) === entry) this.active.delete(run.id);
+      });
     return entry.done;
   }
 
@@ -111,6 +139,7 @@ export class RunDriver {
     workflow: CompiledWorkflow,
     entry: ActiveRun,
     onEvent: ((event: RunEvent) => void) | undefined,
+    observed: ObservedRun,
   ): Promise<RunRecord> {
     const { store } = this.options;
     const logger = this.options.logger.child({ runId: run.id, workflow: workflow.name });
@@ -119,6 +148,7 @@ export class RunDriver {
       log.push(event);
       onEvent?.(event);
       this.publish(event);
+      this.notify((observer) => observer.event?.(event, observed));
     };
     const heartbeat = this.heartbeat(entry);
     // The input is stored with the run; its checkpoints do not repeat it (issue 12).
@@ -137,6 +167,8 @@ export class RunDriver {
         dryRun: run.dryRun,
         logger: this.options.logger,
         emit,
+        onDecision: (decision) =>
+          this.notify((observer) => observer.decision?.(decision, observed)),
         llm: this.options.llm,
         chat: this.options.chat,
         // Only a first claim is sure no earlier driver stored a decision.

@@ -24,6 +24,7 @@ import { createPollingQueue } from "./polling-queue.ts";
 import type { WorkflowRegistry } from "./registry.ts";
 import { type RetentionPolicy, startRetention } from "./retention.ts";
 import { RunDriver } from "./run-driver.ts";
+import type { RunObserver } from "./run-observer.ts";
 import { releaseStranded, Worker, type WorkerOptions } from "./worker.ts";
 
 export interface RuntimeOptions {
@@ -71,6 +72,8 @@ export interface ApproveOptions {
   readonly by?: string;
   readonly comment?: string;
   readonly onEvent?: (event: RunEvent) => void;
+  /** Wait for the run to finish or pause again (default), or return once it is decided and continuing. */
+  readonly wait?: boolean;
 }
 
 /** A run with everything needed to explain it. */
@@ -127,6 +130,26 @@ export class Runtime {
   /** The name this runtime signs its claims with. */
   get owner(): string {
     return this.driver.owner;
+  }
+
+  /**
+   * Observes the runs driven in this process (drives, events, every stored decision with
+   * its workflow), for metrics and traces; returns the function that stops it.
+   */
+  observe(observer: RunObserver): () => void {
+    return this.driver.observe(observer);
+  }
+
+  /** How many runs this process drives right now. */
+  get activeRuns(): number {
+    return this.driver.activeCount;
+  }
+
+  /** How many workers this process runs, and their slots (runs at once) in all. */
+  get workerSlots(): { readonly workers: number; readonly slots: number } {
+    let slots = 0;
+    for (const worker of this.workers) slots += worker.slots;
+    return { workers: this.workers.size, slots };
   }
 
   /** Listens to the events of every run driven in this process; returns the unsubscribe function. */
@@ -251,7 +274,7 @@ export class Runtime {
         ErrorCode.InvalidTransition,
         `the approval of run ${runId} was decided by someone else meanwhile, or the run stopped waiting`,
       );
-    return this.continueRun(runId, { onEvent: options.onEvent, wait: true });
+    return this.continueRun(runId, { onEvent: options.onEvent, wait: options.wait ?? true });
   }
 
   /**

@@ -50,6 +50,11 @@ export class Worker {
     this.every = options.sweepMs ?? Math.max(100, Math.min(1000, Math.floor(options.leaseMs / 3)));
   }
 
+  /** Runs this worker drives at once, at most. */
+  get slots(): number {
+    return this.concurrency;
+  }
+
   async start(): Promise<void> {
     this.stopConsuming = await this.host.queue.consume((runId) => this.take(runId), {
       concurrency: this.concurrency,

@@ -4,9 +4,16 @@ import type { Logger } from "pino";
 import { type ChatAgent, type ChatAgentOptions, createChatAgent } from "../chat/chat-agent.ts";
 import { ErrorCode, errorMessage, SignalboxError } from "../errors.ts";
 import { createMcpServer } from "../mcp/create-mcp-server.ts";
+import { createRuntimeMetrics, type RuntimeMetrics } from "../metrics/runtime-metrics.ts";
 import type { Runtime } from "../runtime/runtime.ts";
-import type { ChatRoutes, IdentifyCaller } from "./chat-http.ts";
+import { type ApiContext, handleApiRoute, isApiPath } from "./api/api-routes.ts";
+import { type ChatRoutes, callerOf, type IdentifyCaller } from "./chat-http.ts";
 import { handleChatRoute, isChatPath } from "./chat-routes.ts";
+import {
+  createDashboardAssets,
+  defaultDashboardDirectory,
+  isDashboardPath,
+} from "./dashboard-assets.ts";
 import { sendJson, sendJsonRpcError } from "./http-responses.ts";
 import {
   allowedHostnames,
@@ -20,6 +27,8 @@ import { readJsonBody } from "./read-json-body.ts";
 
 /** Where the MCP endpoint lives. */
 export const MCP_PATH = "/mcp";
+/** Where Prometheus scrapes. */
+export const METRICS_PATH = "/metrics";
 
 /** Options for {@link startHttpServer}. */
 export interface HttpServerOptions {
@@ -47,6 +56,10 @@ export interface HttpServerOptions {
    * (`X-Signalbox-User` or the `user` field), which is only as trustworthy as the token.
    */
   readonly identify?: IdentifyCaller;
+  /** Where saved eval results are read from for `/api/evals` (the CLI passes `<home>/evals`). */
+  readonly evalsDirectory?: string;
+  /** The built dashboard (`dist/ui`); default: the one shipped with this package. */
+  readonly dashboardDirectory?: string;
 }
 
 /** A running HTTP server. */
@@ -66,6 +79,17 @@ interface Endpoint {
   readonly sessions: McpSessions;
   readonly logger: Logger;
   readonly chat: ChatRoutes;
+  readonly api: ApiContext;
+  readonly metrics: RuntimeMetrics;
+  readonly dashboard: ReturnType<typeof createDashboardAssets>;
+}
+
+async function sendMetrics(endpoint: Endpoint, request: IncomingMessage, response: ServerResponse) {
+  if (request.method !== "GET")
+    return sendJson(response, 405, { error: { message: "use GET" } }, { Allow: "GET" });
+  const text = await endpoint.metrics.text();
+  response.writeHead(200, { "Content-Type": endpoint.metrics.contentType });
+  response.end(text);
 }
 
 function refuse(response: ServerResponse, refusal: Refusal): void {
@@ -92,24 +116,37 @@ async function handlePost(endpoint: Endpoint, request: IncomingMessage, response
   }
 }
 
+/** Answers 401 in the JSON shape of the chat and API endpoints; true when it did. */
+function refusedBearer(endpoint: Endpoint, request: IncomingMessage, response: ServerResponse) {
+  const refusal = checkBearer(request, endpoint.token);
+  if (refusal)
+    sendJson(response, refusal.status, { error: { message: refusal.message } }, refusal.headers);
+  return refusal !== undefined;
+}
+
 async function route(endpoint: Endpoint, request: IncomingMessage, response: ServerResponse) {
   const hostRefusal = checkHostAndOrigin(request, endpoint.allowed);
   if (hostRefusal) return refuse(response, hostRefusal);
-  const path = new URL(request.url ?? "/", "http://localhost").pathname;
+  const url = new URL(request.url ?? "/", "http://localhost");
+  const path = url.pathname;
   if (isChatPath(path)) {
-    const refusal = checkBearer(request, endpoint.token);
-    if (refusal)
-      return sendJson(
-        response,
-        refusal.status,
-        { error: { message: refusal.message } },
-        refusal.headers,
-      );
+    if (refusedBearer(endpoint, request, response)) return;
     return handleChatRoute(endpoint.chat, path, request, response);
+  }
+  if (isApiPath(path)) {
+    if (refusedBearer(endpoint, request, response)) return;
+    return handleApiRoute(endpoint.api, url, request, response);
+  }
+  // The page and its assets hold no data and no secret: they load without the token,
+  // and the page asks for it (sign-in) when the API answers 401.
+  if (isDashboardPath(path)) return endpoint.dashboard(path, request, response);
+  if (path === METRICS_PATH) {
+    if (refusedBearer(endpoint, request, response)) return;
+    return sendMetrics(endpoint, request, response);
   }
   if (path !== MCP_PATH)
     return sendJson(response, 404, {
-      error: `not found; endpoints: ${MCP_PATH} (MCP), /api/chat, /v1/chat/completions, /v1/models`,
+      error: `not found; endpoints: ${MCP_PATH} (MCP), /api/chat, /v1/chat/completions, /v1/models, /api/runs (see docs/api.md), /metrics`,
     });
   const authRefusal = checkBearer(request, endpoint.token);
   if (authRefusal) return refuse(response, authRefusal);
@@ -145,7 +182,7 @@ function listen(server: Server, host: string, port: number): Promise<AddressInfo
 
 /** The signalbox endpoints as a Node request handler, to mount in a server of your own. */
 export interface SignalboxHttpHandler {
-  /** Answers one request: `/mcp`, `/api/chat`, `/v1/chat/completions`, `/v1/models`, else 404. */
+  /** Answers one request: `/mcp`, `/api/chat`, `/v1/chat/completions`, `/v1/models`, `/api/…` (docs/api.md), `/metrics`, the dashboard at `/`, else 404. */
   handle(request: IncomingMessage, response: ServerResponse): Promise<void>;
   /** Open MCP sessions. */
   sessions(): number;
@@ -179,21 +216,32 @@ export function createHttpHandler(
     maxSessions: options.maxSessions ?? 1000,
     idleTimeoutMs: options.idleSessionMs,
   });
+  const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
+  const chat: ChatRoutes = {
+    chat:
+      options.chat === undefined || !("send" in options.chat)
+        ? createChatAgent(runtime, { trigger: "http-chat", ...options.chat })
+        : options.chat,
+    maxBodyBytes,
+    conversations: new Map(),
+    identify: options.identify,
+  };
   const endpoint: Endpoint = {
     allowed: allowedHostnames(host, options.allowedHosts),
     token: options.token,
-    maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
+    maxBodyBytes,
     sessions,
     logger,
-    chat: {
-      chat:
-        options.chat === undefined || !("send" in options.chat)
-          ? createChatAgent(runtime, { trigger: "http-chat", ...options.chat })
-          : options.chat,
-      maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
-      conversations: new Map(),
-      identify: options.identify,
+    chat,
+    api: {
+      runtime,
+      evalsDirectory: options.evalsDirectory,
+      maxBodyBytes,
+      identify: (request) => callerOf(chat, request, undefined),
+      logger,
     },
+    metrics: createRuntimeMetrics(runtime),
+    dashboard: createDashboardAssets(options.dashboardDirectory ?? defaultDashboardDirectory()),
   };
   return {
     handle: (request, response) =>
@@ -202,7 +250,10 @@ export function createHttpHandler(
         sendJsonRpcError(response, 500, -32603, "internal error");
       }),
     sessions: () => sessions.size,
-    close: () => sessions.closeAll(),
+    close: () => {
+      endpoint.metrics.close();
+      return sessions.closeAll();
+    },
   };
 }
 

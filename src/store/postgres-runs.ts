@@ -15,7 +15,6 @@ import {
   FINAL_STATUSES,
   type Lease,
   type NewRun,
-  type RunFilter,
   type RunPatch,
   type RunRecord,
   type RunSettlement,
@@ -72,36 +71,6 @@ export async function getRun(context: PostgresContext, id: string): Promise<RunR
     [id],
   );
   return rows[0] === undefined ? undefined : toRun(rows[0]);
-}
-
-/** Newest first (created_at, then id, descending); at most `limit` (default 100). */
-export async function listRuns(context: PostgresContext, filter: RunFilter): Promise<RunRecord[]> {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  const add = (sql: (placeholder: string) => string, value: unknown) => {
-    params.push(value);
-    where.push(sql(`$${params.length}`));
-  };
-  if (filter.status !== undefined) {
-    const statuses = typeof filter.status === "string" ? [filter.status] : [...filter.status];
-    add((p) => `status = ANY(${p}::text[])`, statuses);
-  }
-  if (filter.workflow !== undefined) add((p) => `workflow = ${p}`, filter.workflow);
-  if (filter.parentRunId !== undefined) add((p) => `parent_run_id = ${p}`, filter.parentRunId);
-  if (filter.createdAfter !== undefined)
-    add((p) => `created_at > ${p}::timestamptz`, filter.createdAfter);
-  if (filter.idPrefix !== undefined) add((p) => `starts_with(id, ${p})`, filter.idPrefix);
-  if (filter.excludeTriggers !== undefined && filter.excludeTriggers.length > 0)
-    add((p) => `trigger <> ALL(${p}::text[])`, [...filter.excludeTriggers]);
-  params.push(filter.limit ?? 100);
-  const clause = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
-  const rows = await query(
-    context.pool,
-    `SELECT ${RUN_COLUMNS} FROM ${context.tables.runs} ${clause}
-       ORDER BY created_at DESC, id DESC LIMIT $${params.length}`,
-    params,
-  );
-  return rows.map(toRun);
 }
 
 /** @throws SignalboxError RUN_NOT_FOUND */

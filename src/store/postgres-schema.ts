@@ -105,6 +105,12 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   // 3 (issue 17): replay, drift and labels read one route's decisions
   // over a time window; kept inputs and correction links live in the record itself.
   "CREATE INDEX IF NOT EXISTS decisions_node_at ON decisions (node, at);",
+  // 4 (issue 13): the dashboard: runs by status or workflow, newest first, keyset-paged on
+  // (created_at, id); runs filtered by who decided and by escalation.
+  `CREATE INDEX IF NOT EXISTS runs_status_created ON runs (status, created_at DESC, id DESC);
+   CREATE INDEX IF NOT EXISTS runs_workflow_created_id ON runs (workflow, created_at DESC, id DESC);
+   CREATE INDEX IF NOT EXISTS decisions_run_decided_by ON decisions (run_id, decided_by);
+   CREATE INDEX IF NOT EXISTS decisions_run_kind ON decisions (run_id, kind);`,
 ];
 
 /**

@@ -9,6 +9,7 @@ import { fencedPool } from "./postgres-fence.ts";
 import * as journal from "./postgres-journal.ts";
 import { listenForRunIds } from "./postgres-listener.ts";
 import { prunePostgresRuns } from "./postgres-prune.ts";
+import * as runQueries from "./postgres-run-queries.ts";
 import * as runs from "./postgres-runs.ts";
 import {
   DEFAULT_POSTGRES_SCHEMA,
@@ -27,6 +28,9 @@ import type {
   Lease,
   NewRun,
   PruneFilter,
+  OutcomeFilter,
+  OutcomeRows,
+  RunCount,
   RunFilter,
   RunPatch,
   RunRecord,
@@ -182,7 +186,15 @@ export class PostgresRunStore implements RunStore {
   }
 
   listRuns(filter: RunFilter = {}): Promise<RunRecord[]> {
-    return runs.listRuns(this.context, filter);
+    return runQueries.listRuns(this.context, filter);
+  }
+
+  countRuns(): Promise<RunCount[]> {
+    return runQueries.countRuns(this.context);
+  }
+
+  outcomeStats(filter: OutcomeFilter, maxDurations = 100_000): Promise<OutcomeRows> {
+    return runQueries.outcomeStats(this.context, filter, maxDurations);
   }
 
   /** @throws SignalboxError RUN_NOT_FOUND */

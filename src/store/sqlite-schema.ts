@@ -87,4 +87,13 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   // 5 (issue 17): replay, drift and labels read one route's decisions
   // over a time window; kept inputs and correction links live in the record itself.
   "CREATE INDEX IF NOT EXISTS decisions_node_at ON decisions(node, at);",
+  // 6 (issue 13): the dashboard: runs listed newest first and keyset-paged on (created_at, id),
+  // by status or workflow; runs filtered by who decided and by escalation. runs_status is a
+  // prefix of runs_status_created.
+  `CREATE INDEX IF NOT EXISTS runs_created_id ON runs(created_at DESC, id DESC);
+   DROP INDEX IF EXISTS runs_status;
+   CREATE INDEX IF NOT EXISTS runs_status_created ON runs(status, created_at DESC, id DESC);
+   CREATE INDEX IF NOT EXISTS runs_workflow_created_id ON runs(workflow, created_at DESC, id DESC);
+   CREATE INDEX IF NOT EXISTS decisions_run_decided_by ON decisions(run_id, decided_by);
+   CREATE INDEX IF NOT EXISTS decisions_run_kind ON decisions(run_id, kind);`,
 ];

@@ -18,6 +18,7 @@ import {
 } from "./sqlite-connection.ts";
 import { pruneSqliteRuns } from "./sqlite-prune.ts";
 import { json, type Row, toApproval, toEffect, toRun } from "./sqlite-rows.ts";
+import { countRunsSqlite, listRunsSqlite, outcomeStatsSqlite } from "./sqlite-run-queries.ts";
 import type {
   ApprovalRecord,
   ApprovalStatus,
@@ -28,6 +29,9 @@ import type {
   Lease,
   NewRun,
   PruneFilter,
+  OutcomeFilter,
+  OutcomeRows,
+  RunCount,
   RunFilter,
   RunPatch,
   RunRecord,
@@ -172,29 +176,15 @@ export class SqliteRunStore implements RunStore {
   }
 
   async listRuns(filter: RunFilter = {}): Promise<RunRecord[]> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (filter.status !== undefined) {
-      const statuses = typeof filter.status === "string" ? [filter.status] : filter.status;
-      where.push(`status IN (${statuses.map(() => "?").join(",")})`);
-      params.push(...statuses);
-    }
-    if (filter.workflow !== undefined) where.push("workflow = ?") && params.push(filter.workflow);
-    if (filter.parentRunId !== undefined)
-      where.push("parent_run_id = ?") && params.push(filter.parentRunId);
-    if (filter.createdAfter !== undefined)
-      where.push("created_at > ?") && params.push(filter.createdAfter);
-    if (filter.idPrefix !== undefined)
-      where.push("substr(id, 1, ?) = ?") && params.push(filter.idPrefix.length, filter.idPrefix);
-    if (filter.excludeTriggers !== undefined && filter.excludeTriggers.length > 0) {
-      where.push(`trigger NOT IN (${filter.excludeTriggers.map(() => "?").join(",")})`);
-      params.push(...filter.excludeTriggers);
-    }
-    const clause = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
-    const rows = this.sql(
-      `SELECT * FROM runs ${clause} ORDER BY created_at DESC, id DESC LIMIT ?`,
-    ).all(...params, filter.limit ?? 100) as Row[];
-    return rows.map(toRun);
+    return listRunsSqlite((text) => this.sql(text), filter);
+  }
+
+  async countRuns(): Promise<RunCount[]> {
+    return countRunsSqlite((text) => this.sql(text));
+  }
+
+  async outcomeStats(filter: OutcomeFilter, maxDurations = 100_000): Promise<OutcomeRows> {
+    return outcomeStatsSqlite((text) => this.sql(text), filter, maxDurations);
   }
 
   pruneRuns(filter: PruneFilter): Promise<{ runs: number }> {

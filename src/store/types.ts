@@ -120,7 +120,83 @@ export interface RunFilter {
   readonly idPrefix?: string;
   /** Leaves out runs started by these triggers (`runs` hides `eval` runs by default). */
   readonly excludeTriggers?: readonly string[];
+  /** Only runs created strictly before this ISO time. */
+  readonly createdBefore?: string;
+  /**
+   * Keyset paging: only runs after this one in the list order (newest first), i.e.
+   * created before it, or at the same time with a smaller id. Pass the last run of
+   * the previous page; the cost of a page does not grow with its depth.
+   */
+  readonly after?: RunCursor;
+  /** Only runs with at least one decision made by this decider. */
+  readonly decidedBy?: DecidedBy;
+  /** true: only runs with an escalation decision; false: only runs without one. */
+  readonly escalated?: boolean;
+  readonly dryRun?: boolean;
+  /** Only runs whose input, as JSON text, contains this (case-insensitive). */
+  readonly search?: string;
   readonly limit?: number;
+}
+
+/** Where a page of runs ended: the last run's creation time and id. */
+export interface RunCursor {
+  readonly createdAt: string;
+  readonly id: string;
+}
+
+/** Runs of one workflow in one status. */
+export interface RunCount {
+  readonly workflow: string;
+  readonly status: RunStatus;
+  readonly runs: number;
+}
+
+/** The window and workflow {@link RunStore.outcomeStats} aggregates over. */
+export interface OutcomeFilter {
+  /** Runs created at or after this ISO time. */
+  readonly since: string;
+  /** Runs created before this ISO time (default: no end). */
+  readonly until?: string;
+  readonly workflow?: string;
+}
+
+/** Runs of one workflow created on one UTC day with one status. */
+export interface OutcomeRunCount {
+  readonly workflow: string;
+  /** `YYYY-MM-DD`, UTC. */
+  readonly day: string;
+  readonly status: RunStatus;
+  readonly runs: number;
+  /** Of those, runs with an escalation decision. */
+  readonly escalated: number;
+}
+
+/** The decisions of one workflow's runs created on one UTC day. */
+export interface OutcomeDecisionTotals {
+  readonly workflow: string;
+  readonly day: string;
+  /** Decisions an LLM made (routes and agent turns). */
+  readonly llmCalls: number;
+  /** Route decisions made by a rule or the classifier: LLM calls the cascade avoided. */
+  readonly llmAvoided: number;
+  readonly tokensIn: number;
+  readonly tokensOut: number;
+  readonly costUsd: number;
+}
+
+/** How long one node took, once, in a run of `workflow` created on `day` (from `node-end` events). */
+export interface OutcomeNodeDuration {
+  readonly workflow: string;
+  readonly day: string;
+  readonly node: string;
+  readonly durationMs: number;
+}
+
+/** Raw outcome figures; percentiles and sums by day are computed by the caller. */
+export interface OutcomeRows {
+  readonly runs: readonly OutcomeRunCount[];
+  readonly decisions: readonly OutcomeDecisionTotals[];
+  readonly nodeDurations: readonly OutcomeNodeDuration[];
 }
 
 /** The statuses {@link RunStore.pruneRuns} may remove: nobody drives such a run. */
@@ -222,6 +298,7 @@ export interface RunStore {
   /** Records a new run, `queued` unless told otherwise. */
   createRun(run: NewRun): Promise<RunRecord>;
   getRun(id: string): Promise<RunRecord | undefined>;
+  /** Runs newest first (created time, then id, descending); at most `limit` (default 100). */
   listRuns(filter?: RunFilter): Promise<RunRecord[]>;
   /**
    * Removes runs matching `filter` with everything of theirs (decisions, effects,
@@ -230,6 +307,14 @@ export interface RunStore {
    * rows are never touched. Returns how many runs went (or would go, when `dryRun`).
    */
   pruneRuns(filter: PruneFilter): Promise<{ readonly runs: number }>;
+  /**
+   * Outcome figures per workflow and UTC day of creation, for runs created in the
+   * window: counts by status, decision totals, and node durations (at most
+   * `maxDurations`, newest runs first, default 100,000).
+   */
+  outcomeStats(filter: OutcomeFilter, maxDurations?: number): Promise<OutcomeRows>;
+  /** How many runs each workflow has in each status now (for gauges), in no set order. */
+  countRuns(): Promise<RunCount[]>;
   /** Changes a run nobody drives (chat turns); never use it on a claimed run. */
   updateRun(id: string, patch: RunPatch): Promise<RunRecord>;
 

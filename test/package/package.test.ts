@@ -93,7 +93,7 @@ beforeAll(async () => {
 afterAll(() => cleanup?.());
 
 describe("the packed signalbox", () => {
-  it("ships compiled JavaScript, declarations and source maps, and no tests or benchmarks", () => {
+  it("ships compiled JavaScript, declarations, source maps and the built dashboard, and no tests or benchmarks", () => {
     const installed = join(consumer, "node_modules/signalbox");
     for (const file of [
       "index.js",
@@ -101,6 +101,9 @@ describe("the packed signalbox", () => {
       "index.js.map",
       "testing/index.d.ts",
       "cli/bin.js",
+      "ui/index.html",
+      "ui/app.js",
+      "ui/app.css",
     ])
       expect(existsSync(join(installed, "dist", file)), file).toBe(true);
     for (const folder of ["test", "bench", ".ci", "evals"])
@@ -109,6 +112,8 @@ describe("the packed signalbox", () => {
       dependencies: Record<string, string>;
     };
     expect(Object.keys(manifest.dependencies)).not.toContain("tsx");
+    // The dashboard is bundled at build time: its libraries are not installed with the package.
+    expect(Object.keys(manifest.dependencies)).not.toContain("preact");
     expect(Object.keys(manifest.dependencies)).toContain("@types/better-sqlite3");
   });
 

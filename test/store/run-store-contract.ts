@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe } from "vitest";
 import type { RunStore } from "../../src/store/types.ts";
 import { describeApprovalContract } from "./run-store-contract-approvals.ts";
 import { describeCheckpointContract } from "./run-store-contract-checkpoints.ts";
+import { describeDashboardContract } from "./run-store-contract-dashboard.ts";
 import { describeJournalContract } from "./run-store-contract-journal.ts";
 import { describePruneContract } from "./run-store-contract-prune.ts";
 import { describeRunContract } from "./run-store-contract-runs.ts";
@@ -43,5 +44,6 @@ export function describeRunStoreContract(name: string, open: () => Promise<RunSt
     describeCheckpointContract(harness);
     describeApprovalContract(harness);
     describePruneContract(harness);
+    describeDashboardContract(harness);
   });
 }

@@ -18,12 +18,13 @@ function newest(path: string): number {
   return latest;
 }
 
-/** True when dist/ is missing or older than src/ or the build settings. */
+/** True when dist/ (or its dashboard, dist/ui) is missing or older than src/, ui/ or the build settings. */
 export function distIsStale(): boolean {
   const built = join(ROOT, "dist/cli/bin.js");
-  if (!existsSync(built)) return true;
+  if (!existsSync(built) || !existsSync(join(ROOT, "dist/ui/app.js"))) return true;
   const sources = Math.max(
     newest(join(ROOT, "src")),
+    newest(join(ROOT, "ui")),
     newest(join(ROOT, "tsconfig.json")),
     newest(join(ROOT, "tsconfig.build.json")),
   );

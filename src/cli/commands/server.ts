@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { type Command, InvalidArgumentError } from "commander";
 import { ErrorCode, SignalboxError } from "../../errors.ts";
 import {
@@ -87,8 +88,10 @@ async function serve(io: CliIo, runtime: HostedRuntime, options: ServeOptions): 
     port: options.port ?? runtime.server?.port ?? 8765,
     token: resolveToken(options.token, process.env),
     allowedHosts: options.allowedHost ?? runtime.server?.allowedHosts,
+    evalsDirectory: runtime.home === undefined ? undefined : join(runtime.home, "evals"),
   });
   io.stdout.write(`signalbox MCP server listening on ${server.url}\n`);
+  io.stdout.write(`dashboard at ${server.url.replace(/\/mcp$/, "/")}\n`);
   const signal = await untilStopped();
   runtime.logger.info({ signal }, "stopping the MCP server");
   await server.close();
