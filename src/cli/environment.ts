@@ -41,6 +41,13 @@ const Environment = z.object({
       error: "expected FULL (default: no acknowledged write lost on power loss) or NORMAL (faster)",
     })
     .optional(),
+  SIGNALBOX_WEBHOOK_SECRET: z
+    .string()
+    .regex(
+      /^whsec_[A-Za-z0-9+/=]{16,}$/,
+      "expected a Standard Webhooks secret: whsec_ followed by base64",
+    )
+    .optional(),
   SIGNALBOX_LEASE_MS: z.coerce
     .number()
     .int()
@@ -76,6 +83,8 @@ export interface CliSettings {
   readonly leaseMs: number | undefined;
   /** SQLite durability: FULL (default) or NORMAL. */
   readonly sqliteSynchronous: "FULL" | "NORMAL" | undefined;
+  /** The secret of the demo webhook `support` (no config only). */
+  readonly webhookSecret: string | undefined;
 }
 
 /** What a project's config file sets (below flags and environment variables). */
@@ -132,6 +141,7 @@ export function readSettings(
       maxInFlight: parsed.SIGNALBOX_MODEL_MAX_IN_FLIGHT,
     },
     prices: parsePrices(parsed.SIGNALBOX_MODEL_PRICES),
+    webhookSecret: parsed.SIGNALBOX_WEBHOOK_SECRET,
     mcpServers: {
       path: resolve(parsed.SIGNALBOX_MCP_SERVERS ?? join(home, "mcp-servers.json")),
       required: parsed.SIGNALBOX_MCP_SERVERS !== undefined,

@@ -3,6 +3,7 @@ import type { CompiledWorkflow } from "../graph/workflow.ts";
 import type { Tool } from "../tools/define-tool.ts";
 import type { McpServerConfig } from "../tools/mcp-config.ts";
 import type { ToolRegistry } from "../tools/tool-registry.ts";
+import { type TriggersConfig, TriggersConfigSchema } from "../triggers/trigger-config.ts";
 
 /** What a `workflows` function is given to build the project's workflows with. */
 export interface WorkflowContext {
@@ -42,6 +43,11 @@ export interface SignalboxConfig {
     /** PostgreSQL instead of SQLite in the home. --database-url and SIGNALBOX_DATABASE_URL win. */
     readonly databaseUrl?: string;
   };
+  /**
+   * What starts runs on its own, per workflow: webhooks (`POST /hooks/<name>` on
+   * `serve`), cron schedules and watched folders (on every `serve` and `worker`).
+   */
+  readonly triggers?: TriggersConfig;
   /** Defaults for `signalbox serve`; its flags win. */
   readonly server?: {
     readonly host?: string;
@@ -121,6 +127,7 @@ export const SignalboxConfigSchema = z.strictObject({
         .optional(),
     })
     .optional(),
+  triggers: TriggersConfigSchema.optional(),
   server: z
     .strictObject({
       host: z.string().min(1).optional(),

@@ -5,6 +5,7 @@ import { type ChatAgent, type ChatAgentOptions, createChatAgent } from "../chat/
 import { ErrorCode, errorMessage, SignalboxError } from "../errors.ts";
 import { createMcpServer } from "../mcp/create-mcp-server.ts";
 import type { Runtime } from "../runtime/runtime.ts";
+import type { WebhookReceiver } from "../triggers/webhook-receiver.ts";
 import type { ChatRoutes, IdentifyCaller } from "./chat-http.ts";
 import { handleChatRoute, isChatPath } from "./chat-routes.ts";
 import { sendJson, sendJsonRpcError } from "./http-responses.ts";
@@ -16,7 +17,7 @@ import {
   type Refusal,
 } from "./http-security.ts";
 import { McpSessions } from "./mcp-sessions.ts";
-import { readJsonBody } from "./read-json-body.ts";
+import { readJsonBody, readRawBody } from "./read-json-body.ts";
 
 /** Where the MCP endpoint lives. */
 export const MCP_PATH = "/mcp";
@@ -47,6 +48,11 @@ export interface HttpServerOptions {
    * (`X-Signalbox-User` or the `user` field), which is only as trustworthy as the token.
    */
   readonly identify?: IdentifyCaller;
+  /**
+   * The webhooks answered at `POST /hooks/<name>` (see `createWebhookReceiver`). Their
+   * signatures authenticate them: they need no bearer token and pass no Host check.
+   */
+  readonly webhooks?: WebhookReceiver;
 }
 
 /** A running HTTP server. */
@@ -66,6 +72,45 @@ interface Endpoint {
   readonly sessions: McpSessions;
   readonly logger: Logger;
   readonly chat: ChatRoutes;
+  readonly webhooks: WebhookReceiver | undefined;
+}
+
+/** Where webhooks are delivered: `/hooks/<name>`. */
+export const HOOKS_PREFIX = "/hooks/";
+
+/** The webhook name of a `/hooks/<name>` path (a malformed escape stays as written). */
+function hookName(path: string): string {
+  const name = path.slice(HOOKS_PREFIX.length);
+  try {
+    return decodeURIComponent(name);
+  } catch {
+    return name;
+  }
+}
+
+async function handleHook(
+  endpoint: Endpoint,
+  name: string,
+  request: IncomingMessage,
+  response: ServerResponse,
+) {
+  if (request.method !== "POST")
+    return sendJson(response, 405, { error: "webhooks take POST" }, { Allow: "POST" });
+  if (endpoint.webhooks === undefined)
+    return sendJson(response, 404, { error: "no webhooks are configured on this server" });
+  const body = await readRawBody(request, endpoint.maxBodyBytes);
+  if (body.kind === "aborted") return undefined;
+  if (body.kind === "too-large")
+    return sendJson(
+      response,
+      413,
+      { error: `body larger than ${endpoint.maxBodyBytes} bytes` },
+      {
+        Connection: "close",
+      },
+    );
+  const outcome = await endpoint.webhooks.deliver(name, request.headers, body.bytes);
+  return sendJson(response, outcome.status, outcome.body);
 }
 
 function refuse(response: ServerResponse, refusal: Refusal): void {
@@ -93,9 +138,13 @@ async function handlePost(endpoint: Endpoint, request: IncomingMessage, response
 }
 
 async function route(endpoint: Endpoint, request: IncomingMessage, response: ServerResponse) {
+  const url = new URL(request.url ?? "/", "http://localhost");
+  // Signed deliveries from other machines: the signature is their authentication.
+  if (url.pathname.startsWith(HOOKS_PREFIX))
+    return handleHook(endpoint, hookName(url.pathname), request, response);
   const hostRefusal = checkHostAndOrigin(request, endpoint.allowed);
   if (hostRefusal) return refuse(response, hostRefusal);
-  const path = new URL(request.url ?? "/", "http://localhost").pathname;
+  const path = url.pathname;
   if (isChatPath(path)) {
     const refusal = checkBearer(request, endpoint.token);
     if (refusal)
@@ -109,7 +158,7 @@ async function route(endpoint: Endpoint, request: IncomingMessage, response: Ser
   }
   if (path !== MCP_PATH)
     return sendJson(response, 404, {
-      error: `not found; endpoints: ${MCP_PATH} (MCP), /api/chat, /v1/chat/completions, /v1/models`,
+      error: `not found; endpoints: ${MCP_PATH} (MCP), /api/chat, /v1/chat/completions, /v1/models, ${HOOKS_PREFIX}<name> (webhooks)`,
     });
   const authRefusal = checkBearer(request, endpoint.token);
   if (authRefusal) return refuse(response, authRefusal);
@@ -194,6 +243,7 @@ export function createHttpHandler(
       conversations: new Map(),
       identify: options.identify,
     },
+    webhooks: options.webhooks,
   };
   return {
     handle: (request, response) =>

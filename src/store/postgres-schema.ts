@@ -98,6 +98,18 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
      at timestamptz(3) NOT NULL DEFAULT now(),
      PRIMARY KEY (run_id, seq)
    );`,
+  // 2: triggers (issue 14): each trigger event (webhook delivery, fire time, claimed file)
+  // starts at most one run; the row is written with the run, in one transaction.
+  `CREATE TABLE IF NOT EXISTS trigger_starts (
+     kind text NOT NULL,
+     name text NOT NULL,
+     key text NOT NULL,
+     run_id text NOT NULL,
+     details jsonb,
+     at timestamptz(3) NOT NULL DEFAULT now(),
+     PRIMARY KEY (kind, name, key)
+   );
+   CREATE INDEX IF NOT EXISTS trigger_starts_run ON trigger_starts (run_id);`,
 ];
 
 /**

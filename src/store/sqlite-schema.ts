@@ -80,4 +80,16 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
      at TEXT NOT NULL,
      PRIMARY KEY (run_id, seq)
    ) WITHOUT ROWID;`,
+  // 4: triggers (issue 14): each trigger event (webhook delivery, fire time, claimed file)
+  // starts at most one run; the row is written with the run, in one transaction.
+  `CREATE TABLE IF NOT EXISTS trigger_starts (
+     kind TEXT NOT NULL,
+     name TEXT NOT NULL,
+     key TEXT NOT NULL,
+     run_id TEXT NOT NULL,
+     details TEXT,
+     at TEXT NOT NULL,
+     PRIMARY KEY (kind, name, key)
+   ) WITHOUT ROWID;
+   CREATE INDEX IF NOT EXISTS trigger_starts_run ON trigger_starts(run_id);`,
 ];

@@ -4,6 +4,7 @@ import { describeApprovalContract } from "./run-store-contract-approvals.ts";
 import { describeCheckpointContract } from "./run-store-contract-checkpoints.ts";
 import { describeJournalContract } from "./run-store-contract-journal.ts";
 import { describeRunContract } from "./run-store-contract-runs.ts";
+import { describeTriggerContract } from "./run-store-contract-triggers.ts";
 import { type ContractHarness, uniqueName } from "./run-store-fixtures.ts";
 
 /**
@@ -41,5 +42,6 @@ export function describeRunStoreContract(name: string, open: () => Promise<RunSt
     describeJournalContract(harness);
     describeCheckpointContract(harness);
     describeApprovalContract(harness);
+    describeTriggerContract(harness);
   });
 }

@@ -79,16 +79,28 @@ function withServerRuntime(
   );
 }
 
+/** The receiver of the config's webhooks (none when there are none). */
+async function webhookReceiver(runtime: HostedRuntime) {
+  const webhooks = runtime.triggers?.config.webhooks ?? [];
+  if (webhooks.length === 0) return undefined;
+  const { createWebhookReceiver } = await import("../../triggers/webhook-receiver.ts");
+  return createWebhookReceiver(runtime, webhooks);
+}
+
 /** Flags win over the config's `server`, which wins over loopback on 8765. */
 async function serve(io: CliIo, runtime: HostedRuntime, options: ServeOptions): Promise<void> {
   const { startHttpServer } = await import("../../server/http-server.ts");
+  const webhooks = await webhookReceiver(runtime);
   const server = await startHttpServer(runtime, {
     host: options.host ?? runtime.server?.host ?? "127.0.0.1",
     port: options.port ?? runtime.server?.port ?? 8765,
     token: resolveToken(options.token, process.env),
     allowedHosts: options.allowedHost ?? runtime.server?.allowedHosts,
+    webhooks,
   });
   io.stdout.write(`signalbox MCP server listening on ${server.url}\n`);
+  for (const name of webhooks?.names ?? [])
+    io.stdout.write(`webhook ${name}: POST ${new URL(`/hooks/${name}`, server.url)}\n`);
   const signal = await untilStopped();
   runtime.logger.info({ signal }, "stopping the MCP server");
   await server.close();
