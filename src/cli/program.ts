@@ -10,6 +10,7 @@ import { registerInit } from "./commands/init.ts";
 import { registerResume } from "./commands/resume.ts";
 import { registerRun } from "./commands/run.ts";
 import { registerRuns } from "./commands/runs.ts";
+import { registerSchedules } from "./commands/schedules.ts";
 import { registerServerCommands } from "./commands/server.ts";
 import { registerShow } from "./commands/show.ts";
 import { registerWorkflows } from "./commands/workflows.ts";
@@ -30,6 +31,7 @@ const COMMANDS: readonly RegisterCommand[] = [
   registerCancel,
   registerGraph,
   registerServerCommands,
+  registerSchedules,
   registerEval,
   registerChat,
   registerDemo,

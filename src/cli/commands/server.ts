@@ -66,17 +66,35 @@ function withServerRuntime(
   io: CliIo,
   program: Command,
   work: (runtime: HostedRuntime) => Promise<void>,
-  worker: { readonly enabled: boolean; readonly concurrency?: number } = { enabled: true },
+  worker: {
+    readonly enabled: boolean;
+    readonly concurrency?: number;
+    /** Run the config's schedules and watched folders here (serve and worker). */
+    readonly triggers?: boolean;
+  } = { enabled: true },
 ) {
   return withRuntime(
     io,
     program,
     async (runtime) => {
       if (worker.enabled) await runtime.startWorker({ concurrency: worker.concurrency });
-      await work(runtime);
+      const stopTriggers = worker.triggers ? await runTriggers(runtime) : undefined;
+      try {
+        await work(runtime);
+      } finally {
+        await stopTriggers?.();
+      }
     },
     { execute: worker.enabled ? "here" : "workers" },
   );
+}
+
+/** Starts the config's schedules and watched folders; returns how to stop them. */
+async function runTriggers(runtime: HostedRuntime) {
+  const triggers = runtime.triggers;
+  if (!triggers?.config.schedules?.length && !triggers?.config.files?.length) return undefined;
+  const { startTriggers } = await import("../../triggers/start-triggers.ts");
+  return startTriggers(runtime, triggers.config, { directory: triggers.directory });
 }
 
 /** The receiver of the config's webhooks (none when there are none). */
@@ -148,6 +166,7 @@ function registerServe(program: Command, io: CliIo): void {
       await withServerRuntime(io, program, (runtime) => serve(io, runtime, options), {
         enabled: options.worker,
         concurrency: options.concurrency,
+        triggers: true,
       });
     });
 }
@@ -170,7 +189,7 @@ function registerWorker(program: Command, io: CliIo): void {
           const signal = await untilStopped();
           runtime.logger.info({ signal }, "stopping the worker; finishing the runs it drives");
         },
-        { enabled: true, concurrency: options.concurrency },
+        { enabled: true, concurrency: options.concurrency, triggers: true },
       ),
     );
 }
