@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { Runtime } from "../runtime/runtime.ts";
+import { FileWatcher } from "./file-trigger.ts";
 import { ScheduleRunner } from "./schedules.ts";
 import type { TriggersConfig } from "./trigger-config.ts";
 
@@ -23,8 +24,13 @@ export async function startTriggers(
 ): Promise<() => Promise<void>> {
   const logger = options.logger ?? runtime.logger;
   const schedules = new ScheduleRunner(runtime, triggers.schedules ?? [], logger);
+  const watchers = (triggers.files ?? []).map(
+    (trigger) => new FileWatcher(runtime, trigger, { directory: options.directory, logger }),
+  );
   await schedules.start();
+  for (const watcher of watchers) await watcher.start();
   return async () => {
     schedules.stop();
+    await Promise.all(watchers.map((watcher) => watcher.stop()));
   };
 }
