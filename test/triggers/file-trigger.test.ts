@@ -97,7 +97,9 @@ describe("file trigger across processes", () => {
       const runs = await store.listRuns({ workflow: "ingest", limit: 1000 });
       expect(runs).toHaveLength(21);
       const starts = await Promise.all(runs.map((run) => store.getTriggerStart(run.id)));
-      const files = starts.map((start) => (start?.details as { file?: string } | undefined)?.file).sort();
+      const files = starts
+        .map((start) => (start?.details as { file?: string } | undefined)?.file)
+        .sort();
       expect(files).toEqual([...expected, "broken.txt"].sort());
       const broken = runs.find((run) => (run.input as { name: string }).name === "broken.txt");
       expect(broken?.status).toBe("failed");
