@@ -7,6 +7,7 @@
  *
  * Run: npm run bench   (prints markdown tables, writes bench/results/latest.json)
  *      BENCH_ONLY=queue npm run bench   (the queue section alone; updates its part of latest.json)
+ *      BENCH_ONLY=triggers npm run bench   (webhooks, files, media_intake alone; likewise)
  */
 
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -35,6 +36,7 @@ import {
   targetLines,
 } from "./report.ts";
 import { routingTiers } from "./routing-tiers.ts";
+import { triggerBench } from "./triggers.ts";
 
 const STEP_TARGET = 1.15;
 /** bytes(200)/bytes(100): ~2 is linear growth, ~4 quadratic. */
@@ -233,6 +235,25 @@ async function queueOnly(): Promise<void> {
   writeResults({ ...previous, queueWorkers: queueSection(queue) });
 }
 
+/** `BENCH_ONLY=triggers`: webhooks, files and media_intake alone, replacing only their part of latest.json. */
+async function triggersOnly(): Promise<void> {
+  const triggers = await triggerBench(progress);
+  console.log(triggers.markdown);
+  const previous: Record<string, unknown> = existsSync(resultsFile)
+    ? JSON.parse(readFileSync(resultsFile, "utf8"))
+    : {};
+  writeResults({
+    ...previous,
+    triggers: {
+      generatedAt: new Date().toISOString(),
+      node: process.version,
+      cpus: cpus().length,
+      ...triggers,
+    },
+  });
+}
+
 if (ONLY === "queue") await queueOnly();
+else if (ONLY === "triggers") await triggersOnly();
 else if (ONLY === "") await main();
-else throw new Error(`BENCH_ONLY=${ONLY}: the sections that run alone are: queue`);
+else throw new Error(`BENCH_ONLY=${ONLY}: the sections that run alone are: queue, triggers`);
