@@ -9,6 +9,7 @@
  *      BENCH_ONLY=queue npm run bench   (the queue section alone; updates its part of latest.json)
  *      BENCH_ONLY=perf npm run bench    (issue 12: throughput, bytes, route, long runs; BENCH_LONG=1 to 10,000 decisions)
  *      BENCH_ONLY=dashboard npm run bench   (the dashboard's /api/runs paging over 100,000 runs)
+ *      BENCH_ONLY=triggers npm run bench   (webhooks, files, media_intake alone; likewise)
  */
 
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -39,6 +40,7 @@ import {
   targetLines,
 } from "./report.ts";
 import { routingTiers } from "./routing-tiers.ts";
+import { triggerBench } from "./triggers.ts";
 
 const STEP_TARGET = 1.15;
 /** bytes(200)/bytes(100): ~2 is linear growth, ~4 quadratic. */
@@ -261,6 +263,20 @@ function mergeResults(sections: Record<string, unknown>): void {
   writeResults({ ...previous, ...sections });
 }
 
+/** `BENCH_ONLY=triggers`: webhooks, files and media_intake alone, replacing only their part of latest.json. */
+async function triggersOnly(): Promise<void> {
+  const triggers = await triggerBench(progress);
+  console.log(triggers.markdown);
+  mergeResults({
+    triggers: {
+      generatedAt: new Date().toISOString(),
+      node: process.version,
+      cpus: cpus().length,
+      ...triggers,
+    },
+  });
+}
+
 /** `BENCH_ONLY=dashboard`: the runs list paging, replacing only its part of latest.json. */
 async function dashboardOnly(): Promise<void> {
   const dashboard = await dashboardPaging();
@@ -273,6 +289,7 @@ const ALONE: Record<string, () => Promise<void>> = {
   perf: perfOnly,
   corrections: correctionsOnly,
   dashboard: dashboardOnly,
+  triggers: triggersOnly,
 };
 
 if (ONLY === "") await main();

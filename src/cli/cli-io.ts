@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { InvalidArgumentError } from "commander";
 import type { Runtime } from "../runtime/runtime.ts";
 import type { RunStore } from "../store/types.ts";
+import type { TriggersConfig } from "../triggers/trigger-config.ts";
 import type { Project } from "./project.ts";
 
 /** `signalbox serve` defaults from the project's config. */
@@ -11,11 +12,18 @@ export interface ServerDefaults {
   readonly allowedHosts?: readonly string[];
 }
 
-/** The runtime a command gets: the project's, with its serve defaults. */
+/** The project's triggers and the directory their relative folders start from. */
+export interface HostedTriggers {
+  readonly config: TriggersConfig;
+  readonly directory: string;
+}
+
+/** The runtime a command gets: the project's, with its serve defaults and triggers. */
 export type HostedRuntime = Runtime & {
   readonly server?: ServerDefaults;
   /** The data directory, when the runtime has one. */
   readonly home?: string;
+  readonly triggers?: HostedTriggers;
 };
 
 /** What commands need from the process, injected so tests can drive the CLI in-process. */

@@ -47,6 +47,13 @@ const Environment = z.object({
         "expected latest (default: a paused or finished run keeps its newest checkpoint) or full (every checkpoint, for time travel)",
     })
     .optional(),
+  SIGNALBOX_WEBHOOK_SECRET: z
+    .string()
+    .regex(
+      /^whsec_[A-Za-z0-9+/=]{16,}$/,
+      "expected a Standard Webhooks secret: whsec_ followed by base64",
+    )
+    .optional(),
   SIGNALBOX_LEASE_MS: z.coerce
     .number()
     .int()
@@ -84,6 +91,8 @@ export interface CliSettings {
   readonly sqliteSynchronous: "FULL" | "NORMAL" | undefined;
   /** Checkpoints a paused or finished run keeps: its newest (default) or all. */
   readonly checkpointHistory: "latest" | "full" | undefined;
+  /** The secret of the demo webhook `support` (no config only). */
+  readonly webhookSecret: string | undefined;
 }
 
 /** What a project's config file sets (below flags and environment variables). */
@@ -140,6 +149,7 @@ export function readSettings(
       maxInFlight: parsed.SIGNALBOX_MODEL_MAX_IN_FLIGHT,
     },
     prices: parsePrices(parsed.SIGNALBOX_MODEL_PRICES),
+    webhookSecret: parsed.SIGNALBOX_WEBHOOK_SECRET,
     mcpServers: {
       path: resolve(parsed.SIGNALBOX_MCP_SERVERS ?? join(home, "mcp-servers.json")),
       required: parsed.SIGNALBOX_MCP_SERVERS !== undefined,

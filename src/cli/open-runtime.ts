@@ -12,8 +12,9 @@ import { Runtime, type RuntimeOptions } from "../runtime/runtime.ts";
 import { type McpServersConfig, readMcpServersConfig } from "../tools/mcp-config.ts";
 import type { McpToolset } from "../tools/mcp-tools.ts";
 import { ToolRegistry } from "../tools/tool-registry.ts";
+import { demoTriggers } from "../triggers/demo-triggers.ts";
 import { BUILTIN_WORKFLOW_NAMES, createBuiltinWorkflows } from "../workflows/index.ts";
-import type { GlobalFlags } from "./cli-io.ts";
+import type { GlobalFlags, HostedTriggers } from "./cli-io.ts";
 import type { CliSettings } from "./environment.ts";
 import { openStore } from "./open-store.ts";
 import { openProject, type Project } from "./project.ts";
@@ -55,13 +56,27 @@ export class CliRuntime extends Runtime {
   constructor(
     options: RuntimeOptions,
     private readonly toolset: ProjectTools,
-    /** Defaults for `signalbox serve` from the config. */
-    readonly server: NonNullable<SignalboxConfig["server"]> = {},
-    /** The data directory (eval results live in `<home>/evals`). */
-    readonly home?: string,
+    hosting: {
+      /** Defaults for `signalbox serve` from the config. */
+      readonly server?: SignalboxConfig["server"];
+      readonly triggers?: HostedTriggers;
+      /** The data directory (eval results live in `<home>/evals`). */
+      readonly home?: string;
+    } = {},
   ) {
     super(options);
+    this.server = hosting.server ?? {};
+    this.triggers = hosting.triggers;
+    this.home = hosting.home;
   }
+
+  /** The data directory (eval results live in `<home>/evals`). */
+  readonly home: string | undefined;
+
+  /** Defaults for `signalbox serve` from the config. */
+  readonly server: NonNullable<SignalboxConfig["server"]>;
+  /** The config's triggers (or, with no config, the demo webhook when it has a secret). */
+  readonly triggers: HostedTriggers | undefined;
 
   /** The config's tools plus those of its MCP servers; connects the first time. */
   tools(): Promise<ToolRegistry> {
@@ -225,9 +240,19 @@ export async function openRuntime(
       ...(await createModels(settings)),
     },
     tools,
-    project.loaded?.config.server,
-    settings.home,
+    { server: project.loaded?.config.server, triggers: hostedTriggers(project), home: settings.home },
   );
   await runtime.traceWhenConfigured(environment);
   return runtime;
+}
+
+/** The config's triggers; with no config, the demo webhook `support` once it has a secret. */
+function hostedTriggers(project: Project): HostedTriggers | undefined {
+  const { loaded, settings } = project;
+  if (loaded !== undefined)
+    return (
+      loaded.config.triggers && { config: loaded.config.triggers, directory: loaded.directory }
+    );
+  if (settings.webhookSecret === undefined) return undefined;
+  return { config: demoTriggers(settings.webhookSecret), directory: process.cwd() };
 }

@@ -17,6 +17,7 @@ import { registerReplay } from "./commands/replay.ts";
 import { registerResume } from "./commands/resume.ts";
 import { registerRun } from "./commands/run.ts";
 import { registerRuns } from "./commands/runs.ts";
+import { registerSchedules } from "./commands/schedules.ts";
 import { registerServerCommands } from "./commands/server.ts";
 import { registerShow } from "./commands/show.ts";
 import { registerWorkflows } from "./commands/workflows.ts";
@@ -38,6 +39,7 @@ const COMMANDS: readonly RegisterCommand[] = [
   registerPrune,
   registerGraph,
   registerServerCommands,
+  registerSchedules,
   registerEval,
   // Decision analytics (issue 17).
   registerDiff,

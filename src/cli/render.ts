@@ -2,6 +2,7 @@ import { styleText } from "node:util";
 import type { DecisionRecord } from "../graph/decision.ts";
 import type { RunEvent } from "../graph/events.ts";
 import type { RunDetails } from "../runtime/runtime.ts";
+import type { TriggerStartRecord } from "../store/types.ts";
 
 type Color = Parameters<typeof styleText>[0];
 
@@ -78,6 +79,13 @@ function decisionLines(
   return lines;
 }
 
+/** `started by webhook support (delivery msg_1)`: the trigger event behind a run. */
+function startedByLine(start: TriggerStartRecord): string {
+  const what =
+    start.kind === "webhook" ? "delivery" : start.kind === "schedule" ? "fire time" : "file";
+  return `started by ${start.kind} ${start.name} (${what} ${start.key}) at ${start.at}`;
+}
+
 /** The readable account of a run: status, the decision path as a tree, effects, approvals, output. */
 export function renderRun(details: RunDetails, tty: boolean): string {
   const paint = painter(tty);
@@ -88,6 +96,7 @@ export function renderRun(details: RunDetails, tty: boolean): string {
       "dim",
       `started ${run.createdAt}${run.finishedAt ? `, finished ${run.finishedAt}` : ""}, trigger ${run.trigger}`,
     ),
+    ...(details.startedBy ? [startedByLine(details.startedBy)] : []),
     `input: ${short(run.input)}`,
     "",
     paint("bold", "decision path"),

@@ -24,14 +24,15 @@ export function progress(io: CliIo, json: boolean): (event: RunEvent) => void {
  */
 export async function readRunDetails(store: RunStore, idOrPrefix: string): Promise<RunDetails> {
   const runId = await resolveRunId(store, idOrPrefix);
-  const [run, decisions, effects, approvals] = await Promise.all([
+  const [run, decisions, effects, approvals, startedBy] = await Promise.all([
     store.getRun(runId),
     store.listDecisions({ runId }),
     store.listEffects(runId),
     store.listApprovals({ runId }),
+    store.getTriggerStart(runId),
   ]);
   if (run === undefined) throw new Error(`run ${runId} disappeared while it was read`);
-  return { run, decisions, effects, approvals };
+  return { run, decisions, effects, approvals, ...(startedBy ? { startedBy } : {}) };
 }
 
 /** Prints a run (text or JSON) and sets exit code 1 when it failed, was compensated or cancelled. */

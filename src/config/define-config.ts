@@ -3,6 +3,7 @@ import type { CompiledWorkflow } from "../graph/workflow.ts";
 import type { Tool } from "../tools/define-tool.ts";
 import type { McpServerConfig } from "../tools/mcp-config.ts";
 import type { ToolRegistry } from "../tools/tool-registry.ts";
+import { type TriggersConfig, TriggersConfigSchema } from "../triggers/trigger-config.ts";
 
 /** What a `workflows` function is given to build the project's workflows with. */
 export interface WorkflowContext {
@@ -47,6 +48,11 @@ export interface SignalboxConfig {
      */
     readonly retention?: { readonly olderThan?: string; readonly evalOlderThan?: string };
   };
+  /**
+   * What starts runs on its own, per workflow: webhooks (`POST /hooks/<name>` on
+   * `serve`), cron schedules and watched folders (on every `serve` and `worker`).
+   */
+  readonly triggers?: TriggersConfig;
   /** Defaults for `signalbox serve`; its flags win. */
   readonly server?: {
     readonly host?: string;
@@ -134,6 +140,7 @@ export const SignalboxConfigSchema = z.strictObject({
         .optional(),
     })
     .optional(),
+  triggers: TriggersConfigSchema.optional(),
   server: z
     .strictObject({
       host: z.string().min(1).optional(),

@@ -15,6 +15,8 @@ import type {
   RunQueue,
   RunRecord,
   RunStore,
+  TriggerStart,
+  TriggerStartRecord,
 } from "../store/types.ts";
 import { FINAL_STATUSES } from "../store/types.ts";
 import { type FollowOptions, followRun } from "./follow-run.ts";
@@ -63,6 +65,11 @@ export interface StartOptions {
   readonly detach?: boolean;
   /** Who asks for the run (a person's name); its approvals refuse them by default. */
   readonly requestedBy?: string;
+  /**
+   * The trigger event that starts it, recorded with the run in one transaction. An event
+   * that already started a run starts nothing: that first run is returned (see `startedBy`).
+   */
+  readonly triggeredBy?: TriggerStart;
 }
 
 export type ApprovalDecision = "approved" | "rejected" | "changes_requested";
@@ -82,6 +89,8 @@ export interface RunDetails {
   readonly decisions: DecisionRecord[];
   readonly effects: EffectRecord[];
   readonly approvals: ApprovalRecord[];
+  /** The trigger event that started it (webhook delivery, fire time, file), if one did. */
+  readonly startedBy?: TriggerStartRecord;
 }
 
 /**
@@ -167,28 +176,66 @@ export class Runtime {
     input: unknown,
     options: StartOptions = {},
   ): Promise<RunRecord> {
+    return (await this.begin(workflowName, input, options)).run;
+  }
+
+  /**
+   * Starts a run for a trigger event (a webhook delivery, a fire time, a claimed file)
+   * unless that event already started one: then nothing starts and the first run is
+   * returned with `created: false`. Returns once the run has started (no waiting).
+   * @throws SignalboxError WORKFLOW_NOT_FOUND, INPUT_INVALID (naming each bad field)
+   */
+  startOnce(
+    workflowName: string,
+    input: unknown,
+    triggeredBy: TriggerStart,
+    options: Omit<StartOptions, "triggeredBy" | "wait"> = {},
+  ): Promise<{ readonly run: RunRecord; readonly created: boolean }> {
+    return this.begin(workflowName, input, { ...options, triggeredBy, wait: false });
+  }
+
+  private async begin(
+    workflowName: string,
+    input: unknown,
+    options: StartOptions,
+  ): Promise<{ readonly run: RunRecord; readonly created: boolean }> {
     const workflow = this.workflows.get(workflowName);
     const parsed = workflow.parseInput(input);
     const here = this.execute === "here" && !options.detach;
-    const run = await this.store.createRun({
+    const { run, created } = await this.createRun(workflow, parsed, options, here);
+    if (!created) return { run, created };
+    const wait = options.wait ?? true;
+    if (here) {
+      const done = this.driver.drive(run, workflow, options.onEvent);
+      return { run: await this.settleOrReturn(run.id, done, wait), created };
+    }
+    await this.queue.enqueue(run.id);
+    if (options.detach) return { run, created };
+    return { run: await this.continueRun(run.id, { onEvent: options.onEvent, wait }), created };
+  }
+
+  /** Records the run (and its trigger event, if any): created false when that event started one before. */
+  private async createRun(
+    workflow: CompiledWorkflow,
+    input: unknown,
+    options: StartOptions,
+    here: boolean,
+  ): Promise<{ readonly run: RunRecord; readonly created: boolean }> {
+    const run = {
       id: options.runId ?? randomUUID(),
       workflow: workflow.name,
       version: workflow.version,
-      input: parsed,
-      trigger: options.trigger ?? "api",
+      input,
+      trigger: options.trigger ?? options.triggeredBy?.kind ?? "api",
       dryRun: options.dryRun ?? false,
       parentRunId: options.parentRunId,
       requestedBy: options.requestedBy,
       // Driven here: created claimed, in the same transaction (no queued moment to race for).
       claim: here ? this.claim() : undefined,
-    });
-    if (here) {
-      const done = this.driver.drive(run, workflow, options.onEvent);
-      return this.settleOrReturn(run.id, done, options.wait ?? true);
-    }
-    await this.queue.enqueue(run.id);
-    if (options.detach) return run;
-    return this.continueRun(run.id, { onEvent: options.onEvent, wait: options.wait ?? true });
+    };
+    if (options.triggeredBy === undefined)
+      return { run: await this.store.createRun(run), created: true };
+    return this.store.createTriggeredRun(run, options.triggeredBy);
   }
 
   /** Waits for a run to finish or pause, wherever it executes. */
@@ -395,12 +442,13 @@ export class Runtime {
   /** @throws SignalboxError RUN_NOT_FOUND */
   async get(runId: string): Promise<RunDetails> {
     const run = await this.mustGet(runId);
-    const [decisions, effects, approvals] = await Promise.all([
+    const [decisions, effects, approvals, startedBy] = await Promise.all([
       this.store.listDecisions({ runId }),
       this.store.listEffects(runId),
       this.store.listApprovals({ runId }),
+      this.store.getTriggerStart(runId),
     ]);
-    return { run, decisions, effects, approvals };
+    return { run, decisions, effects, approvals, ...(startedBy ? { startedBy } : {}) };
   }
 
   list(filter: RunFilter = {}): Promise<RunRecord[]> {

@@ -8,6 +8,7 @@ import { createRuntimeMetrics, type RuntimeMetrics } from "../metrics/runtime-me
 import type { Runtime } from "../runtime/runtime.ts";
 import { type ApiContext, handleApiRoute, isApiPath } from "./api/api-routes.ts";
 import { type ChatRoutes, callerOf, type IdentifyCaller } from "./chat-http.ts";
+import type { WebhookReceiver } from "../triggers/webhook-receiver.ts";
 import { handleChatRoute, isChatPath } from "./chat-routes.ts";
 import {
   createDashboardAssets,
@@ -23,7 +24,7 @@ import {
   type Refusal,
 } from "./http-security.ts";
 import { McpSessions } from "./mcp-sessions.ts";
-import { readJsonBody } from "./read-json-body.ts";
+import { readJsonBody, readRawBody } from "./read-json-body.ts";
 
 /** Where the MCP endpoint lives. */
 export const MCP_PATH = "/mcp";
@@ -60,6 +61,11 @@ export interface HttpServerOptions {
   readonly evalsDirectory?: string;
   /** The built dashboard (`dist/ui`); default: the one shipped with this package. */
   readonly dashboardDirectory?: string;
+  /**
+   * The webhooks answered at `POST /hooks/<name>` (see `createWebhookReceiver`). Their
+   * signatures authenticate them: they need no bearer token and pass no Host check.
+   */
+  readonly webhooks?: WebhookReceiver;
 }
 
 /** A running HTTP server. */
@@ -82,6 +88,7 @@ interface Endpoint {
   readonly api: ApiContext;
   readonly metrics: RuntimeMetrics;
   readonly dashboard: ReturnType<typeof createDashboardAssets>;
+  readonly webhooks: WebhookReceiver | undefined;
 }
 
 async function sendMetrics(endpoint: Endpoint, request: IncomingMessage, response: ServerResponse) {
@@ -90,6 +97,44 @@ async function sendMetrics(endpoint: Endpoint, request: IncomingMessage, respons
   const text = await endpoint.metrics.text();
   response.writeHead(200, { "Content-Type": endpoint.metrics.contentType });
   response.end(text);
+}
+
+/** Where webhooks are delivered: `/hooks/<name>`. */
+export const HOOKS_PREFIX = "/hooks/";
+
+/** The webhook name of a `/hooks/<name>` path (a malformed escape stays as written). */
+function hookName(path: string): string {
+  const name = path.slice(HOOKS_PREFIX.length);
+  try {
+    return decodeURIComponent(name);
+  } catch {
+    return name;
+  }
+}
+
+async function handleHook(
+  endpoint: Endpoint,
+  name: string,
+  request: IncomingMessage,
+  response: ServerResponse,
+) {
+  if (request.method !== "POST")
+    return sendJson(response, 405, { error: "webhooks take POST" }, { Allow: "POST" });
+  if (endpoint.webhooks === undefined)
+    return sendJson(response, 404, { error: "no webhooks are configured on this server" });
+  const body = await readRawBody(request, endpoint.maxBodyBytes);
+  if (body.kind === "aborted") return undefined;
+  if (body.kind === "too-large")
+    return sendJson(
+      response,
+      413,
+      { error: `body larger than ${endpoint.maxBodyBytes} bytes` },
+      {
+        Connection: "close",
+      },
+    );
+  const outcome = await endpoint.webhooks.deliver(name, request.headers, body.bytes);
+  return sendJson(response, outcome.status, outcome.body);
 }
 
 function refuse(response: ServerResponse, refusal: Refusal): void {
@@ -125,9 +170,12 @@ function refusedBearer(endpoint: Endpoint, request: IncomingMessage, response: S
 }
 
 async function route(endpoint: Endpoint, request: IncomingMessage, response: ServerResponse) {
+  const url = new URL(request.url ?? "/", "http://localhost");
+  // Signed deliveries from other machines: the signature is their authentication.
+  if (url.pathname.startsWith(HOOKS_PREFIX))
+    return handleHook(endpoint, hookName(url.pathname), request, response);
   const hostRefusal = checkHostAndOrigin(request, endpoint.allowed);
   if (hostRefusal) return refuse(response, hostRefusal);
-  const url = new URL(request.url ?? "/", "http://localhost");
   const path = url.pathname;
   if (isChatPath(path)) {
     if (refusedBearer(endpoint, request, response)) return;
@@ -146,7 +194,7 @@ async function route(endpoint: Endpoint, request: IncomingMessage, response: Ser
   }
   if (path !== MCP_PATH)
     return sendJson(response, 404, {
-      error: `not found; endpoints: ${MCP_PATH} (MCP), /api/chat, /v1/chat/completions, /v1/models, /api/runs (see docs/api.md), /metrics`,
+      error: `not found; endpoints: ${MCP_PATH} (MCP), /api/chat, /v1/chat/completions, /v1/models, /api/runs (see docs/api.md), /metrics, ${HOOKS_PREFIX}<name> (webhooks)`,
     });
   const authRefusal = checkBearer(request, endpoint.token);
   if (authRefusal) return refuse(response, authRefusal);
@@ -242,6 +290,7 @@ export function createHttpHandler(
     },
     metrics: createRuntimeMetrics(runtime),
     dashboard: createDashboardAssets(options.dashboardDirectory ?? defaultDashboardDirectory()),
+    webhooks: options.webhooks,
   };
   return {
     handle: (request, response) =>

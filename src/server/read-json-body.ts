@@ -24,7 +24,22 @@ function parse(chunks: readonly Buffer[]): JsonBody {
  * the 413 the caller answers), and past {@link DRAIN_FACTOR} times the limit the
  * connection is dropped.
  */
-export function readJsonBody(request: IncomingMessage, maxBytes: number): Promise<JsonBody> {
+export async function readJsonBody(request: IncomingMessage, maxBytes: number): Promise<JsonBody> {
+  const body = await readRawBody(request, maxBytes);
+  return body.kind === "raw" ? parse([body.bytes]) : body;
+}
+
+/** What reading a request body as bytes gave. */
+export type RawBody =
+  | { readonly kind: "raw"; readonly bytes: Buffer }
+  | { readonly kind: "too-large" }
+  | { readonly kind: "aborted" };
+
+/**
+ * Reads a request body of at most `maxBytes` as bytes (webhook signatures are over
+ * the exact bytes); oversized bodies are handled as by {@link readJsonBody}.
+ */
+export function readRawBody(request: IncomingMessage, maxBytes: number): Promise<RawBody> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -36,7 +51,9 @@ export function readJsonBody(request: IncomingMessage, maxBytes: number): Promis
       else chunks.push(chunk);
       if (size > maxBytes * DRAIN_FACTOR) request.destroy();
     });
-    request.once("end", () => resolve(tooLarge ? { kind: "too-large" } : parse(chunks)));
+    request.once("end", () =>
+      resolve(tooLarge ? { kind: "too-large" } : { kind: "raw", bytes: Buffer.concat(chunks) }),
+    );
     request.once("close", () => resolve({ kind: "aborted" }));
     request.once("error", () => resolve({ kind: "aborted" }));
   });

@@ -7,6 +7,7 @@ import {
   RUN_STATUSES,
   type RunRecord,
   type StoredEvent,
+  type TriggerStartRecord,
 } from "./types.ts";
 
 // Rows are read back through these schemas: the driver hands out untyped rows, and
@@ -157,3 +158,26 @@ export const toApproval = (row: unknown): ApprovalRecord => ApprovalRow.parse(ro
 export const toDecision = (row: unknown): DecisionRecord => DecisionRow.parse(row);
 /** Parses a `run_events` row selected as `run_id, seq, event`. */
 export const toEvent = (row: unknown): StoredEvent => EventRow.parse(row);
+
+const TriggerStartRow = z
+  .object({
+    kind: z.enum(["webhook", "schedule", "file"]),
+    name: z.string(),
+    key: z.string(),
+    run_id: z.string(),
+    details: jsonText,
+    at: isoTime,
+  })
+  .transform(
+    (row): TriggerStartRecord => ({
+      kind: row.kind,
+      name: row.name,
+      key: row.key,
+      runId: row.run_id,
+      details: row.details,
+      at: row.at,
+    }),
+  );
+
+/** Parses a `trigger_starts` row (details selected as text). */
+export const toTriggerStart = (row: unknown): TriggerStartRecord => TriggerStartRow.parse(row);

@@ -1,13 +1,15 @@
 import { z } from "zod";
 import { ErrorCode, SignalboxError } from "../errors.ts";
 import { leaseLost } from "./lease-lost.ts";
-import { RUN_COLUMNS, toRun } from "./postgres-rows.ts";
+import { RUN_COLUMNS, toRun, toTriggerStart } from "./postgres-rows.ts";
 import {
   inTransaction,
   isUniqueViolation,
   jsonParam,
   type PostgresContext,
+  type Queryable,
   query,
+  type Tables,
 } from "./postgres-sql.ts";
 import { cancelledFailure } from "./run-failure.ts";
 import {
@@ -18,6 +20,9 @@ import {
   type RunPatch,
   type RunRecord,
   type RunSettlement,
+  type TriggerKind,
+  type TriggerStart,
+  type TriggerStartRecord,
 } from "./types.ts";
 
 // The run lifecycle of the PostgreSQL store. Every ownership decision compares
@@ -28,11 +33,15 @@ const SETTLED_FINAL = ["succeeded", "failed", "compensated"];
 const CLAIMABLE = `(status = 'queued' OR (status = 'running' AND lease_until < now()))`;
 
 /** @throws SignalboxError STORE_ERROR when a run with this id exists. */
-export async function createRun(context: PostgresContext, run: NewRun): Promise<RunRecord> {
+export function createRun(context: PostgresContext, run: NewRun): Promise<RunRecord> {
+  return insertRun(context.pool, context.tables, run);
+}
+
+async function insertRun(target: Queryable, tables: Tables, run: NewRun): Promise<RunRecord> {
   try {
     const rows = await query(
-      context.pool,
-      `INSERT INTO ${context.tables.runs}
+      target,
+      `INSERT INTO ${tables.runs}
          (id, workflow, version, status, input, trigger, dry_run, parent_run_id, owner, epoch, lease_until,
           requested_by)
        VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9, $10,
@@ -62,6 +71,63 @@ export async function createRun(context: PostgresContext, run: NewRun): Promise<
       cause: error,
     });
   }
+}
+
+/**
+ * One transaction: the trigger event's row, then the run. A concurrent start of the
+ * same event waits on the primary key and, once the first commits, inserts nothing;
+ * the first run is then read back (READ COMMITTED: the next statement sees it).
+ */
+export function createTriggeredRun(
+  context: PostgresContext,
+  run: NewRun,
+  start: TriggerStart,
+): Promise<{ readonly run: RunRecord; readonly created: boolean }> {
+  const { tables } = context;
+  return inTransaction(context.pool, async (client) => {
+    const inserted = await query(
+      client,
+      `INSERT INTO ${tables.triggerStarts} (kind, name, key, run_id, details)
+         VALUES ($1, $2, $3, $4, $5::jsonb) ON CONFLICT DO NOTHING RETURNING run_id`,
+      [start.kind, start.name, start.key, run.id, jsonParam(start.details) ?? null],
+    );
+    if (inserted.length > 0) return { run: await insertRun(client, tables, run), created: true };
+    const rows = await query(
+      client,
+      `SELECT ${RUN_COLUMNS} FROM ${tables.runs} WHERE id =
+         (SELECT run_id FROM ${tables.triggerStarts} WHERE kind = $1 AND name = $2 AND key = $3)`,
+      [start.kind, start.name, start.key],
+    );
+    return { run: toRun(rows[0]), created: false };
+  });
+}
+
+const TRIGGER_COLUMNS = "kind, name, key, run_id, details::text AS details, at";
+
+export async function getTriggerStart(
+  context: PostgresContext,
+  runId: string,
+): Promise<TriggerStartRecord | undefined> {
+  const rows = await query(
+    context.pool,
+    `SELECT ${TRIGGER_COLUMNS} FROM ${context.tables.triggerStarts} WHERE run_id = $1`,
+    [runId],
+  );
+  return rows[0] === undefined ? undefined : toTriggerStart(rows[0]);
+}
+
+export async function lastTriggerStart(
+  context: PostgresContext,
+  kind: TriggerKind,
+  name: string,
+): Promise<TriggerStartRecord | undefined> {
+  const rows = await query(
+    context.pool,
+    `SELECT ${TRIGGER_COLUMNS} FROM ${context.tables.triggerStarts}
+       WHERE kind = $1 AND name = $2 ORDER BY key DESC LIMIT 1`,
+    [kind, name],
+  );
+  return rows[0] === undefined ? undefined : toTriggerStart(rows[0]);
 }
 
 export async function getRun(context: PostgresContext, id: string): Promise<RunRecord | undefined> {

@@ -111,6 +111,18 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
    CREATE INDEX IF NOT EXISTS runs_workflow_created_id ON runs (workflow, created_at DESC, id DESC);
    CREATE INDEX IF NOT EXISTS decisions_run_decided_by ON decisions (run_id, decided_by);
    CREATE INDEX IF NOT EXISTS decisions_run_kind ON decisions (run_id, kind);`,
+  // 5 (issue 14): triggers: each trigger event (webhook delivery, fire time, claimed file)
+  // starts at most one run; the row is written with the run, in one transaction.
+  `CREATE TABLE IF NOT EXISTS trigger_starts (
+     kind text NOT NULL,
+     name text NOT NULL,
+     key text NOT NULL,
+     run_id text NOT NULL,
+     details jsonb,
+     at timestamptz(3) NOT NULL DEFAULT now(),
+     PRIMARY KEY (kind, name, key)
+   );
+   CREATE INDEX IF NOT EXISTS trigger_starts_run ON trigger_starts (run_id);`,
 ];
 
 /**

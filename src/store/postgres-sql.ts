@@ -11,6 +11,7 @@ export interface Tables {
   readonly effects: string;
   readonly approvals: string;
   readonly events: string;
+  readonly triggerStarts: string;
 }
 
 /** What every query helper of the PostgreSQL store works with. */
@@ -46,6 +47,7 @@ export function qualify(schema: string): Tables {
     effects: `${prefix}.effects`,
     approvals: `${prefix}.approvals`,
     events: `${prefix}.run_events`,
+    triggerStarts: `${prefix}.trigger_starts`,
   };
 }
 

@@ -37,6 +37,9 @@ import type {
   RunSettlement,
   RunStore,
   StoredEvent,
+  TriggerKind,
+  TriggerStart,
+  TriggerStartRecord,
 } from "./types.ts";
 
 /** The runtime's default lease (`RuntimeOptions.leaseMs`). */
@@ -179,6 +182,21 @@ export class PostgresRunStore implements RunStore {
 
   createRun(run: NewRun): Promise<RunRecord> {
     return runs.createRun(this.context, run);
+  }
+
+  createTriggeredRun(
+    run: NewRun,
+    start: TriggerStart,
+  ): Promise<{ readonly run: RunRecord; readonly created: boolean }> {
+    return runs.createTriggeredRun(this.context, run, start);
+  }
+
+  getTriggerStart(runId: string): Promise<TriggerStartRecord | undefined> {
+    return runs.getTriggerStart(this.context, runId);
+  }
+
+  lastTriggerStart(kind: TriggerKind, name: string): Promise<TriggerStartRecord | undefined> {
+    return runs.lastTriggerStart(this.context, kind, name);
   }
 
   getRun(id: string): Promise<RunRecord | undefined> {

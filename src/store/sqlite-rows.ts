@@ -5,6 +5,8 @@ import type {
   EffectRecord,
   RunRecord,
   RunStatus,
+  TriggerKind,
+  TriggerStartRecord,
 } from "./types.ts";
 
 /** A row as better-sqlite3 returns it. */
@@ -69,5 +71,16 @@ export function toApproval(row: Row): ApprovalRecord {
     decidedBy: nullableString(row.decided_by),
     decidedAt: nullableString(row.decided_at),
     comment: nullableString(row.comment),
+  };
+}
+
+export function toTriggerStart(row: Row): TriggerStartRecord {
+  return {
+    kind: row.kind as TriggerKind,
+    name: String(row.name),
+    key: String(row.key),
+    runId: String(row.run_id),
+    details: unjson(row.details),
+    at: String(row.at),
   };
 }

@@ -96,4 +96,16 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
    CREATE INDEX IF NOT EXISTS runs_workflow_created_id ON runs(workflow, created_at DESC, id DESC);
    CREATE INDEX IF NOT EXISTS decisions_run_decided_by ON decisions(run_id, decided_by);
    CREATE INDEX IF NOT EXISTS decisions_run_kind ON decisions(run_id, kind);`,
+  // 7 (issue 14): triggers: each trigger event (webhook delivery, fire time, claimed file)
+  // starts at most one run; the row is written with the run, in one transaction.
+  `CREATE TABLE IF NOT EXISTS trigger_starts (
+     kind TEXT NOT NULL,
+     name TEXT NOT NULL,
+     key TEXT NOT NULL,
+     run_id TEXT NOT NULL,
+     details TEXT,
+     at TEXT NOT NULL,
+     PRIMARY KEY (kind, name, key)
+   ) WITHOUT ROWID;
+   CREATE INDEX IF NOT EXISTS trigger_starts_run ON trigger_starts(run_id);`,
 ];

@@ -17,7 +17,7 @@ import {
   SqliteConnection,
 } from "./sqlite-connection.ts";
 import { pruneSqliteRuns } from "./sqlite-prune.ts";
-import { json, type Row, toApproval, toEffect, toRun } from "./sqlite-rows.ts";
+import { json, type Row, toApproval, toEffect, toRun, toTriggerStart } from "./sqlite-rows.ts";
 import { countRunsSqlite, listRunsSqlite, outcomeStatsSqlite } from "./sqlite-run-queries.ts";
 import type {
   ApprovalRecord,
@@ -38,6 +38,9 @@ import type {
   RunSettlement,
   RunStore,
   StoredEvent,
+  TriggerKind,
+  TriggerStart,
+  TriggerStartRecord,
 } from "./types.ts";
 
 /**
@@ -145,29 +148,38 @@ export class SqliteRunStore implements RunStore {
   }
 
   createRun(run: NewRun): Promise<RunRecord> {
+    return this.connection.write(() => this.insertRun(run));
+  }
+
+  createTriggeredRun(
+    run: NewRun,
+    start: TriggerStart,
+  ): Promise<{ readonly run: RunRecord; readonly created: boolean }> {
     return this.connection.write(() => {
-      this.sql(
-        `INSERT INTO runs (id, workflow, version, status, input, trigger, dry_run, parent_run_id,
-             owner, epoch, lease_until, created_at, updated_at, requested_by)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-             CASE WHEN ? IS NULL THEN NULL ELSE ${SQL_NOW_PLUS} END, ${SQL_NOW}, ${SQL_NOW}, ?)`,
-      ).run(
-        run.id,
-        run.workflow,
-        run.version,
-        run.claim ? "running" : (run.status ?? "queued"),
-        json(run.input) ?? "null",
-        run.trigger,
-        run.dryRun ? 1 : 0,
-        run.parentRunId ?? null,
-        run.claim?.owner ?? null,
-        run.claim ? 1 : 0,
-        run.claim?.owner ?? null,
-        leaseModifier(run.claim?.leaseMs ?? 0),
-        run.requestedBy ?? null,
-      );
-      return this.mustGet(run.id);
+      const inserted = this.sql(
+        `INSERT INTO trigger_starts (kind, name, key, run_id, details, at)
+           VALUES (?, ?, ?, ?, ?, ${SQL_NOW}) ON CONFLICT DO NOTHING`,
+      ).run(start.kind, start.name, start.key, run.id, json(start.details));
+      if (inserted.changes > 0) return { run: this.insertRun(run), created: true };
+      const first = this.sql(
+        "SELECT run_id FROM trigger_starts WHERE kind = ? AND name = ? AND key = ?",
+      ).get(start.kind, start.name, start.key) as Row;
+      return { run: this.mustGet(String(first.run_id)), created: false };
     });
+  }
+
+  async getTriggerStart(runId: string): Promise<TriggerStartRecord | undefined> {
+    const row = this.sql("SELECT * FROM trigger_starts WHERE run_id = ?").get(runId) as
+      | Row
+      | undefined;
+    return row ? toTriggerStart(row) : undefined;
+  }
+
+  async lastTriggerStart(kind: TriggerKind, name: string): Promise<TriggerStartRecord | undefined> {
+    const row = this.sql(
+      "SELECT * FROM trigger_starts WHERE kind = ? AND name = ? ORDER BY key DESC LIMIT 1",
+    ).get(kind, name) as Row | undefined;
+    return row ? toTriggerStart(row) : undefined;
   }
 
   async getRun(id: string): Promise<RunRecord | undefined> {
@@ -530,6 +542,31 @@ export class SqliteRunStore implements RunStore {
 
   private sql(text: string) {
     return this.connection.statement(text);
+  }
+
+  /** Inside a write transaction: inserts the run (claimed, when told) and reads it back. */
+  private insertRun(run: NewRun): RunRecord {
+    this.sql(
+      `INSERT INTO runs (id, workflow, version, status, input, trigger, dry_run, parent_run_id,
+           owner, epoch, lease_until, created_at, updated_at, requested_by)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+           CASE WHEN ? IS NULL THEN NULL ELSE ${SQL_NOW_PLUS} END, ${SQL_NOW}, ${SQL_NOW}, ?)`,
+    ).run(
+      run.id,
+      run.workflow,
+      run.version,
+      run.claim ? "running" : (run.status ?? "queued"),
+      json(run.input) ?? "null",
+      run.trigger,
+      run.dryRun ? 1 : 0,
+      run.parentRunId ?? null,
+      run.claim?.owner ?? null,
+      run.claim ? 1 : 0,
+      run.claim?.owner ?? null,
+      leaseModifier(run.claim?.leaseMs ?? 0),
+      run.requestedBy ?? null,
+    );
+    return this.mustGet(run.id);
   }
 
   private mustGet(id: string): RunRecord {

@@ -276,6 +276,29 @@ export interface StoredEvent {
   readonly event: unknown;
 }
 
+/** The kinds of trigger that start runs from outside (src/triggers). */
+export type TriggerKind = "webhook" | "schedule" | "file";
+
+/** What started a run from outside: recorded with the run, in the same transaction. */
+export interface TriggerStart {
+  readonly kind: TriggerKind;
+  /** The trigger's name in the config (`support`, `nightly`, `inbox`). */
+  readonly name: string;
+  /**
+   * The event's identity, unique per trigger: the webhook delivery id, the fire time
+   * (ISO, so keys sort by time), the claimed file. A second start with it starts nothing.
+   */
+  readonly key: string;
+  /** What a person needs to see: the delivery id, the fire time, the file's path. */
+  readonly details: unknown;
+}
+
+/** A {@link TriggerStart} as stored: with the run it started and when (database clock). */
+export interface TriggerStartRecord extends TriggerStart {
+  readonly runId: string;
+  readonly at: string;
+}
+
 /** What `claimEffect` found. `claimed: false` means someone completed it: replay `existing`. */
 export type EffectClaimResult =
   | { readonly claimed: true; readonly previous: EffectRecord | undefined }
@@ -297,6 +320,20 @@ export interface RunStore {
 
   /** Records a new run, `queued` unless told otherwise. */
   createRun(run: NewRun): Promise<RunRecord>;
+  /**
+   * Records a run started by a trigger event and the event itself in one transaction,
+   * unless that event (kind, name, key) already started one: then nothing is written
+   * and the first run is returned with `created: false`. Concurrent starts of one event
+   * create exactly one run.
+   */
+  createTriggeredRun(
+    run: NewRun,
+    start: TriggerStart,
+  ): Promise<{ readonly run: RunRecord; readonly created: boolean }>;
+  /** What started `runId`, when a trigger did. */
+  getTriggerStart(runId: string): Promise<TriggerStartRecord | undefined>;
+  /** The event of this trigger with the greatest key (for schedules: the latest fire time). */
+  lastTriggerStart(kind: TriggerKind, name: string): Promise<TriggerStartRecord | undefined>;
   getRun(id: string): Promise<RunRecord | undefined>;
   /** Runs newest first (created time, then id, descending); at most `limit` (default 100). */
   listRuns(filter?: RunFilter): Promise<RunRecord[]>;

@@ -1,6 +1,7 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import type { CompiledWorkflow } from "../graph/workflow.ts";
+import { createMediaIntake } from "./media-intake/workflow.ts";
 import { SupportData } from "./support-triage/support-data.ts";
 import { createSupportTriage } from "./support-triage/workflow.ts";
 
@@ -11,24 +12,32 @@ export interface BuiltinWorkflowOptions {
 }
 
 /** The names of the workflows {@link createBuiltinWorkflows} returns. */
-export const BUILTIN_WORKFLOW_NAMES: readonly string[] = ["support_triage"];
+export const BUILTIN_WORKFLOW_NAMES: readonly string[] = ["support_triage", "media_intake"];
 
 const SUPPORT_DATA_FILE = "support.db";
 
 /**
- * Forgets what the demo workflows did to their data (refunds, mail, hand-offs) by
- * removing their data file from `home`; the next run seeds it afresh. Runs and their
- * decision logs (`signalbox.db`) stay.
+ * Forgets what the demo workflows did to their data (refunds, mail, hand-offs,
+ * published media) by removing their data from `home`; the next run seeds it afresh.
+ * Runs and their decision logs (`signalbox.db`) stay.
  */
 export function resetBuiltinData(home: string): void {
   for (const suffix of ["", "-wal", "-shm"])
     rmSync(join(home, `${SUPPORT_DATA_FILE}${suffix}`), { force: true });
+  rmSync(join(home, "media"), { recursive: true, force: true });
 }
 
 /** The workflows signalbox ships, ready to register. */
 export function createBuiltinWorkflows(options: BuiltinWorkflowOptions): CompiledWorkflow[] {
   const support = new SupportData(join(options.home, SUPPORT_DATA_FILE));
-  return [createSupportTriage({ data: support }) as CompiledWorkflow];
+  const media = join(options.home, "media");
+  return [
+    createSupportTriage({ data: support }) as CompiledWorkflow,
+    createMediaIntake({
+      stagingDir: join(media, "staging"),
+      publishDir: join(media, "published"),
+    }) as CompiledWorkflow,
+  ];
 }
 
-export { createSupportTriage, SupportData };
+export { createMediaIntake, createSupportTriage, SupportData };

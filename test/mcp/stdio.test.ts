@@ -33,6 +33,7 @@ describe("signalbox mcp (stdio)", () => {
         "dry_run",
         "get_run",
         "list_runs",
+        "media_intake",
         "support_triage",
       ].sort(),
     );

@@ -6,6 +6,7 @@ import { describeDashboardContract } from "./run-store-contract-dashboard.ts";
 import { describeJournalContract } from "./run-store-contract-journal.ts";
 import { describePruneContract } from "./run-store-contract-prune.ts";
 import { describeRunContract } from "./run-store-contract-runs.ts";
+import { describeTriggerContract } from "./run-store-contract-triggers.ts";
 import { type ContractHarness, uniqueName } from "./run-store-fixtures.ts";
 
 /**
@@ -45,5 +46,6 @@ export function describeRunStoreContract(name: string, open: () => Promise<RunSt
     describeApprovalContract(harness);
     describePruneContract(harness);
     describeDashboardContract(harness);
+    describeTriggerContract(harness);
   });
 }

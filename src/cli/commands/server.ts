@@ -67,31 +67,61 @@ function withServerRuntime(
   io: CliIo,
   program: Command,
   work: (runtime: HostedRuntime) => Promise<void>,
-  worker: { readonly enabled: boolean; readonly concurrency?: number } = { enabled: true },
+  worker: {
+    readonly enabled: boolean;
+    readonly concurrency?: number;
+    /** Run the config's schedules and watched folders here (serve and worker). */
+    readonly triggers?: boolean;
+  } = { enabled: true },
 ) {
   return withRuntime(
     io,
     program,
     async (runtime) => {
       if (worker.enabled) await runtime.startWorker({ concurrency: worker.concurrency });
-      await work(runtime);
+      const stopTriggers = worker.triggers ? await runTriggers(runtime) : undefined;
+      try {
+        await work(runtime);
+      } finally {
+        await stopTriggers?.();
+      }
     },
     { execute: worker.enabled ? "here" : "workers" },
   );
 }
 
+/** Starts the config's schedules and watched folders; returns how to stop them. */
+async function runTriggers(runtime: HostedRuntime) {
+  const triggers = runtime.triggers;
+  if (!triggers?.config.schedules?.length && !triggers?.config.files?.length) return undefined;
+  const { startTriggers } = await import("../../triggers/start-triggers.ts");
+  return startTriggers(runtime, triggers.config, { directory: triggers.directory });
+}
+
+/** The receiver of the config's webhooks (none when there are none). */
+async function webhookReceiver(runtime: HostedRuntime) {
+  const webhooks = runtime.triggers?.config.webhooks ?? [];
+  if (webhooks.length === 0) return undefined;
+  const { createWebhookReceiver } = await import("../../triggers/webhook-receiver.ts");
+  return createWebhookReceiver(runtime, webhooks);
+}
+
 /** Flags win over the config's `server`, which wins over loopback on 8765. */
 async function serve(io: CliIo, runtime: HostedRuntime, options: ServeOptions): Promise<void> {
   const { startHttpServer } = await import("../../server/http-server.ts");
+  const webhooks = await webhookReceiver(runtime);
   const server = await startHttpServer(runtime, {
     host: options.host ?? runtime.server?.host ?? "127.0.0.1",
     port: options.port ?? runtime.server?.port ?? 8765,
     token: resolveToken(options.token, process.env),
     allowedHosts: options.allowedHost ?? runtime.server?.allowedHosts,
     evalsDirectory: runtime.home === undefined ? undefined : join(runtime.home, "evals"),
+    webhooks,
   });
   io.stdout.write(`signalbox MCP server listening on ${server.url}\n`);
   io.stdout.write(`dashboard at ${server.url.replace(/\/mcp$/, "/")}\n`);
+  for (const name of webhooks?.names ?? [])
+    io.stdout.write(`webhook ${name}: POST ${new URL(`/hooks/${name}`, server.url)}\n`);
   const signal = await untilStopped();
   runtime.logger.info({ signal }, "stopping the MCP server");
   await server.close();
@@ -139,6 +169,7 @@ function registerServe(program: Command, io: CliIo): void {
       await withServerRuntime(io, program, (runtime) => serve(io, runtime, options), {
         enabled: options.worker,
         concurrency: options.concurrency,
+        triggers: true,
       });
     });
 }
@@ -161,7 +192,7 @@ function registerWorker(program: Command, io: CliIo): void {
           const signal = await untilStopped();
           runtime.logger.info({ signal }, "stopping the worker; finishing the runs it drives");
         },
-        { enabled: true, concurrency: options.concurrency },
+        { enabled: true, concurrency: options.concurrency, triggers: true },
       ),
     );
 }
