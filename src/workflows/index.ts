@@ -1,6 +1,7 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import type { CompiledWorkflow } from "../graph/workflow.ts";
+import { createDraftReply } from "./draft-reply/workflow.ts";
 import { SupportData } from "./support-triage/support-data.ts";
 import { createSupportTriage } from "./support-triage/workflow.ts";
 
@@ -11,7 +12,7 @@ export interface BuiltinWorkflowOptions {
 }
 
 /** The names of the workflows {@link createBuiltinWorkflows} returns. */
-export const BUILTIN_WORKFLOW_NAMES: readonly string[] = ["support_triage"];
+export const BUILTIN_WORKFLOW_NAMES: readonly string[] = ["support_triage", "draft_reply"];
 
 const SUPPORT_DATA_FILE = "support.db";
 
@@ -28,7 +29,9 @@ export function resetBuiltinData(home: string): void {
 /** The workflows signalbox ships, ready to register. */
 export function createBuiltinWorkflows(options: BuiltinWorkflowOptions): CompiledWorkflow[] {
   const support = new SupportData(join(options.home, SUPPORT_DATA_FILE));
-  return [createSupportTriage({ data: support }) as CompiledWorkflow];
+  // support_triage runs draft_reply as a step; the same workflow is also offered alone.
+  const draftReply = createDraftReply() as CompiledWorkflow;
+  return [createSupportTriage({ data: support, draftReply }) as CompiledWorkflow, draftReply];
 }
 
-export { createSupportTriage, SupportData };
+export { createDraftReply, createSupportTriage, SupportData };

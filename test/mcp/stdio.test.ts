@@ -221,7 +221,7 @@ describe("signalbox mcp (stdio)", () => {
     expect(notWaiting.isError).toBe(true);
     expect(textOf(notWaiting)).toContain("RUN_NOT_FOUND");
     // The server is still there.
-    expect((await plain.client.listTools()).tools.length).toBe(6);
+    expect((await plain.client.listTools()).tools.length).toBe(7);
   });
 });
 
