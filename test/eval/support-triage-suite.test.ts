@@ -66,6 +66,28 @@ describe("the support-triage suite, offline", () => {
     expect(decisions.map((decision) => decision.node)).toContain("classify_intent");
   });
 
+  it("scores at least 30 technical cases through the agent step: tools run, tools never run, the cited article (issue 16)", () => {
+    const agent = result.configs[0]?.cases.filter((item) => item.tags.includes("agent")) ?? [];
+    expect(agent.length).toBeGreaterThanOrEqual(30);
+    const reached = agent.filter((item) => (item.outcome.toolCalls ?? []).length > 0);
+    expect(reached.length).toBeGreaterThanOrEqual(30);
+    expect(agent.every((item) => item.expect.tools !== undefined)).toBe(true);
+    // Every run that reached the agent searched the help centre first.
+    for (const item of reached)
+      expect(item.outcome.toolCalls?.[0]).toMatchObject({
+        node: "solve_technical",
+        tool: "search_help_center",
+        outcome: "ran",
+      });
+    // A question no article answers ends in a planned ticket, never a made-up citation.
+    const noArticle = agent.filter((item) => item.id.includes("no-article") && item.passed);
+    expect(noArticle.length).toBeGreaterThanOrEqual(3);
+    for (const item of noArticle) {
+      expect(item.outcome.effects.map((effect) => effect.name)).toContain("open_ticket");
+      expect((item.outcome.output as { article: unknown }).article).toBeNull();
+    }
+  });
+
   it("scores the intent route with its cascade", () => {
     const node = result.configs[0]?.summary.nodes.find((entry) => entry.node === "classify_intent");
     expect(node?.tiers.rule).toBeGreaterThan(0);
