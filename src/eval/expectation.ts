@@ -139,7 +139,9 @@ function checkEffects(expectation: Expectation, outcome: CaseOutcome): string[] 
 }
 
 function ranTools(outcome: CaseOutcome): string[] {
-  return (outcome.toolCalls ?? []).filter((call) => call.outcome === "ran").map((call) => call.tool);
+  return (outcome.toolCalls ?? [])
+    .filter((call) => call.outcome === "ran")
+    .map((call) => call.tool);
 }
 
 function checkTools(expectation: Expectation, outcome: CaseOutcome): string[] {

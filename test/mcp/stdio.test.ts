@@ -26,7 +26,15 @@ describe("signalbox mcp (stdio)", () => {
   it("lists every workflow as a tool with schemas and effect annotations, plus the run tools", async () => {
     const { tools } = await plain.client.listTools();
     expect(tools.map((tool) => tool.name).sort()).toEqual(
-      ["approve_run", "cancel_run", "dry_run", "get_run", "list_runs", "support_triage"].sort(),
+      [
+        "approve_run",
+        "cancel_run",
+        "draft_reply",
+        "dry_run",
+        "get_run",
+        "list_runs",
+        "support_triage",
+      ].sort(),
     );
     const triage = tools.find((tool) => tool.name === "support_triage");
     expect(triage?.title).toBe("Support triage");
