@@ -97,8 +97,14 @@ function replyOutput(state: State): z.infer<typeof Output> {
   };
 }
 
+/** The cited article only when the agent really retrieved it (never one planted in the message). */
 function technicalFields(state: State) {
-  return { article: state.technical?.article ?? null, ticketId: state.technical?.ticketId ?? null };
+  const technical = state.technical;
+  const article =
+    technical?.article != null && technical.retrieved.includes(technical.article)
+      ? technical.article
+      : null;
+  return { article, ticketId: technical?.ticketId ?? null };
 }
 
 function handoffReason(state: State): string {
