@@ -7,6 +7,7 @@
  *
  * Run: npm run bench   (prints markdown tables, writes bench/results/latest.json)
  *      BENCH_ONLY=queue npm run bench   (the queue section alone; updates its part of latest.json)
+ *      BENCH_ONLY=agent npm run bench   (one agent step vs createReactAgent; likewise)
  */
 
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -15,6 +16,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { SqliteRunStore } from "../src/store/sqlite-store.ts";
+import { agentTurn } from "./agent-turn.ts";
 import { measureCheckpointBytes } from "./checkpoint-bytes.ts";
 import { evalThroughput } from "./eval-throughput.ts";
 import { mcpLatency } from "./mcp-latency.ts";
@@ -233,6 +235,20 @@ async function queueOnly(): Promise<void> {
   writeResults({ ...previous, queueWorkers: queueSection(queue) });
 }
 
+/** `BENCH_ONLY=agent`: one agent step vs the prebuilt LangGraph agent (issue 16). */
+async function agentOnly(): Promise<void> {
+  const agent = await agentTurn();
+  console.log(agent.markdown);
+  const previous: Record<string, unknown> = existsSync(resultsFile)
+    ? JSON.parse(readFileSync(resultsFile, "utf8"))
+    : {};
+  writeResults({
+    ...previous,
+    agentTurn: { generatedAt: new Date().toISOString(), cpus: cpus().length, ...agent.results },
+  });
+}
+
 if (ONLY === "queue") await queueOnly();
+else if (ONLY === "agent") await agentOnly();
 else if (ONLY === "") await main();
-else throw new Error(`BENCH_ONLY=${ONLY}: the sections that run alone are: queue`);
+else throw new Error(`BENCH_ONLY=${ONLY}: the sections that run alone are: queue, agent`);
