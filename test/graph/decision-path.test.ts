@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createDecisionRecord, type DecisionInput } from "../../src/graph/decision.ts";
 import { groupDecisionPath, stepOf } from "../../src/graph/decision-path.ts";
+import { withToolCalls } from "../../src/graph/mermaid.ts";
 
 function decision(node: string, kind: DecisionInput["kind"], choice: string) {
   return createDecisionRecord(
@@ -47,5 +48,23 @@ describe("the decision path grouped by step (issue 16)", () => {
       ["draft_reply", ["review_draft:reply"]],
       ["dispatch_reply", [":reply"]],
     ]);
+  });
+
+  it("adds an agent's tool calls to the Mermaid chart, numbered and chained under the step", () => {
+    const chart = withToolCalls("flowchart TD", [
+      decision("classify_intent", "route", "technical"),
+      decision("solve_technical", "tool", "refused"),
+      decision("solve_technical", "tool", "search_help_center"),
+    ]);
+    expect(chart.split("\n")).toEqual([
+      "flowchart TD",
+      '  solve_technical__call1[/"1. refused"/]',
+      "  solve_technical -.-> solve_technical__call1",
+      '  solve_technical__call2[/"2. search_help_center"/]',
+      "  solve_technical__call1 -.-> solve_technical__call2",
+      "  class solve_technical__call1,solve_technical__call2 toolcall",
+      "  classDef toolcall fill:#eef3ff,stroke:#5470c6",
+    ]);
+    expect(withToolCalls("flowchart TD", [decision("a", "route", "b")])).toBe("flowchart TD");
   });
 });
