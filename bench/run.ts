@@ -10,6 +10,7 @@
  *      BENCH_ONLY=perf npm run bench    (issue 12: throughput, bytes, route, long runs; BENCH_LONG=1 to 10,000 decisions)
  *      BENCH_ONLY=dashboard npm run bench   (the dashboard's /api/runs paging over 100,000 runs)
  *      BENCH_ONLY=triggers npm run bench   (webhooks, files, media_intake alone; likewise)
+ *      BENCH_ONLY=agent npm run bench   (one agent step vs createReactAgent; likewise)
  */
 
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -18,6 +19,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { SqliteRunStore } from "../src/store/sqlite-store.ts";
+import { agentTurn } from "./agent-turn.ts";
 import { measureCheckpointBytes } from "./checkpoint-bytes.ts";
 import { dashboardPaging } from "./dashboard-paging.ts";
 import { evalThroughput } from "./eval-throughput.ts";
@@ -263,6 +265,15 @@ function mergeResults(sections: Record<string, unknown>): void {
   writeResults({ ...previous, ...sections });
 }
 
+/** `BENCH_ONLY=agent`: one agent step vs the prebuilt LangGraph agent (issue 16). */
+async function agentOnly(): Promise<void> {
+  const agent = await agentTurn();
+  console.log(agent.markdown);
+  mergeResults({
+    agentTurn: { generatedAt: new Date().toISOString(), cpus: cpus().length, ...agent.results },
+  });
+}
+
 /** `BENCH_ONLY=triggers`: webhooks, files and media_intake alone, replacing only their part of latest.json. */
 async function triggersOnly(): Promise<void> {
   const triggers = await triggerBench(progress);
@@ -290,6 +301,7 @@ const ALONE: Record<string, () => Promise<void>> = {
   corrections: correctionsOnly,
   dashboard: dashboardOnly,
   triggers: triggersOnly,
+  agent: agentOnly,
 };
 
 if (ONLY === "") await main();

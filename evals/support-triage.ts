@@ -7,7 +7,9 @@
  *
  * Rows of support-triage.cases.jsonl: `id`, `tags`, `customer`, `message`
  * (repeated `repeat` times, then `suffix`, to build oversized input), `expect`
- * and `note`. What the offline model gets wrong is listed in the baseline as
+ * and `note`. Two configurations: `offline`, and `local-llm`, whose recorded replies
+ * come from a stand-in model (evals/stand-in-model.ts) on the local
+ * OpenAI-compatible server. What the offline model gets wrong is listed in the baseline as
  * expected failures, not tuned away.
  */
 import { defineEvalSuite } from "../src/eval/suite.ts";
@@ -28,7 +30,17 @@ export default defineEvalSuite({
   mapping: {
     input: (row) => ({ customerId: row.customer, message: message(row) }),
   },
-  models: [{ name: "offline", model: "offline" }],
+  models: [
+    { name: "offline", model: "offline" },
+    // Issue 16: the LLM path (routes' LLM tier and the technical agent's tool calls, over
+    // ChatOpenAI's wire format) scored in CI without a key: replies recorded from the
+    // stand-in model on the local OpenAI-compatible server (evals/record-stand-in.ts).
+    {
+      name: "local-llm",
+      model: "openai-compatible:stand-in@http://127.0.0.1:9/v1",
+      fixture: "fixtures/support-triage.local-llm.json",
+    },
+  ],
   baseline: "baselines/support-triage.json",
   tolerance: { cases: 0, metrics: 0 },
 });

@@ -72,6 +72,7 @@ export type {
   ApprovalOptions,
   ApprovalOutcome,
   BranchSpec,
+  ParallelBranch,
   ParallelOptions,
   RetryOptions,
   RouteAnswer,
@@ -99,6 +100,7 @@ export {
   OfflineAgentModel,
   type OfflineAgentModelOptions,
   type OfflineAnswerInput,
+  type OfflinePlanStep,
   type OfflineToolResult,
 } from "./models/offline-agent-model.ts";
 export type { FollowOptions } from "./runtime/follow-run.ts";

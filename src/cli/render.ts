@@ -1,5 +1,6 @@
 import { styleText } from "node:util";
 import type { DecisionRecord } from "../graph/decision.ts";
+import { groupDecisionPath } from "../graph/decision-path.ts";
 import type { RunEvent } from "../graph/events.ts";
 import type { RunDetails } from "../runtime/runtime.ts";
 import type { TriggerStartRecord } from "../store/types.ts";
@@ -50,31 +51,57 @@ export function formatEvent(event: RunEvent, tty: boolean): string | undefined {
   }
 }
 
+function entryLines(
+  decision: DecisionRecord,
+  heading: string,
+  pipe: string,
+  paint: ReturnType<typeof painter>,
+): string[] {
+  const lines = [`${heading}  ${paint("cyan", describeDecision(decision))}`];
+  lines.push(`${pipe}   why: ${decision.reason}`);
+  const scored = decision.options.filter((option) => option.score !== undefined).slice(0, 5);
+  const options =
+    scored.length > 0
+      ? scored.map((option) => `${option.name} ${option.score?.toFixed(2)}`)
+      : decision.options.map((option) => option.name);
+  lines.push(paint("dim", `${pipe}   options: ${options.join(", ")}`));
+  const cost = [
+    decision.modelId,
+    decision.latencyMs === null ? null : `${decision.latencyMs} ms`,
+    decision.tokensIn === null ? null : `${decision.tokensIn}/${decision.tokensOut} tokens`,
+  ].filter(Boolean);
+  if (cost.length > 0) lines.push(paint("dim", `${pipe}   ${cost.join(" · ")}`));
+  return lines;
+}
+
+/**
+ * The decision path as a tree: one branch per step; what happened inside a step
+ * (an agent's tool calls, a sub-workflow's decisions) nested under it (issue 16).
+ */
 function decisionLines(
   decisions: readonly DecisionRecord[],
   paint: ReturnType<typeof painter>,
 ): string[] {
   const lines: string[] = [];
-  decisions.forEach((decision, index) => {
-    const last = index === decisions.length - 1;
+  const steps = groupDecisionPath(decisions);
+  steps.forEach(({ step, entries }, index) => {
+    const last = index === steps.length - 1;
     const branch = last ? "└─" : "├─";
     const pipe = last ? "   " : "│  ";
-    lines.push(
-      `${branch} ${paint("bold", decision.node)}  ${paint("cyan", describeDecision(decision))}`,
-    );
-    lines.push(`${pipe}   why: ${decision.reason}`);
-    const scored = decision.options.filter((option) => option.score !== undefined).slice(0, 5);
-    const options =
-      scored.length > 0
-        ? scored.map((option) => `${option.name} ${option.score?.toFixed(2)}`)
-        : decision.options.map((option) => option.name);
-    lines.push(paint("dim", `${pipe}   options: ${options.join(", ")}`));
-    const cost = [
-      decision.modelId,
-      decision.latencyMs === null ? null : `${decision.latencyMs} ms`,
-      decision.tokensIn === null ? null : `${decision.tokensIn}/${decision.tokensOut} tokens`,
-    ].filter(Boolean);
-    if (cost.length > 0) lines.push(paint("dim", `${pipe}   ${cost.join(" · ")}`));
+    const [only] = entries;
+    if (entries.length === 1 && only !== undefined && only.label === "") {
+      lines.push(...entryLines(only.decision, `${branch} ${paint("bold", step)}`, pipe, paint));
+      return;
+    }
+    const calls = entries.filter((entry) => entry.decision.kind === "tool").length;
+    const what =
+      calls > 0 ? paint("dim", `  (agent: ${calls} tool call${calls > 1 ? "s" : ""})`) : "";
+    lines.push(`${branch} ${paint("bold", step)}${what}`);
+    entries.forEach((entry, inner) => {
+      const end = inner === entries.length - 1;
+      const heading = `${pipe}${end ? "└─" : "├─"} ${entry.label || step}`;
+      lines.push(...entryLines(entry.decision, heading, `${pipe}${end ? "   " : "│  "}`, paint));
+    });
   });
   return lines;
 }

@@ -2,7 +2,7 @@ import { errorMessage, isSignalboxError } from "../errors.ts";
 import type { DecisionRecord } from "../graph/decision.ts";
 import type { CompiledWorkflow } from "../graph/workflow.ts";
 import type { RunDetails } from "../runtime/runtime.ts";
-import type { CaseOutcome, RouteOutcome } from "./types.ts";
+import type { CaseOutcome, RouteOutcome, ToolCallOutcome } from "./types.ts";
 
 /** The escalation branch of each route node of a workflow (null when it declares none). */
 export function escalationBranches(workflow: CompiledWorkflow): Map<string, string | null> {
@@ -42,6 +42,23 @@ function routeOutcomes(
     };
   }
   return routes;
+}
+
+const DECLINED = new Set(["refused", "invalid_arguments", "rejected"]);
+
+/** The tool calls of agent steps, read from their `tool` decisions (a declined call names its tool in the reason). */
+export function toolCallOutcomes(decisions: readonly DecisionRecord[]): ToolCallOutcome[] {
+  return decisions
+    .filter((decision) => decision.kind === "tool")
+    .map((decision) => {
+      if (!DECLINED.has(decision.choice))
+        return { node: decision.node, tool: decision.choice, outcome: "ran" as const };
+      const named = /tool "([^"]+)" is not available|arguments for ([\w-]+)|call of ([\w-]+)/.exec(
+        decision.reason,
+      );
+      const tool = named?.slice(1).find(Boolean) ?? "unknown";
+      return { node: decision.node, tool, outcome: decision.choice as ToolCallOutcome["outcome"] };
+    });
 }
 
 /** True when a route decision went to the LLM tier (it answered, or failed and the default was taken). */
@@ -98,6 +115,7 @@ export function outcomeOfRun(options: RunOutcomeOptions): CaseOutcome {
       status: effect.status,
       args: effect.args,
     })),
+    toolCalls: toolCallOutcomes(details.decisions),
     escalated,
     latencyMs: options.latencyMs,
     ...costs(details.decisions, options.hasLlm),

@@ -40,6 +40,10 @@ export const Expectation = z
     effects: z.array(z.string()).optional(),
     /** Effects that must not be planned (nor performed). */
     noEffects: z.array(z.string()).optional(),
+    /** Tools an agent step must have run (or planned, in a dry run). */
+    tools: z.array(z.string()).optional(),
+    /** Tools no agent step may run: never executed, whether or not the model asked for them. */
+    noTools: z.array(z.string()).optional(),
     /** Output fields by dot path (`refund.amount`), compared for deep equality. */
     output: z.record(z.string(), z.unknown()).optional(),
     predicates: z.array(Predicate).optional(),
@@ -59,6 +63,10 @@ function view(outcome: CaseOutcome, input: unknown): Record<string, unknown> {
     escalated: outcome.escalated,
     routes: outcome.routes,
     effects: outcome.effects.map((effect) => effect.name),
+    tools: ranTools(outcome),
+    refusedTools: (outcome.toolCalls ?? [])
+      .filter((call) => call.outcome === "refused")
+      .map((call) => call.tool),
     latencyMs: outcome.latencyMs,
   };
 }
@@ -130,6 +138,26 @@ function checkEffects(expectation: Expectation, outcome: CaseOutcome): string[] 
   ];
 }
 
+function ranTools(outcome: CaseOutcome): string[] {
+  return (outcome.toolCalls ?? [])
+    .filter((call) => call.outcome === "ran")
+    .map((call) => call.tool);
+}
+
+function checkTools(expectation: Expectation, outcome: CaseOutcome): string[] {
+  const ran = new Set(ranTools(outcome));
+  const asked = (outcome.toolCalls ?? []).map((call) => `${call.tool} (${call.outcome})`);
+  const got = asked.length > 0 ? asked.join(", ") : "no tool calls";
+  return [
+    ...(expectation.tools ?? [])
+      .filter((name) => !ran.has(name))
+      .map((name) => `tools: expected ${name} to run, it did not (${got})`),
+    ...(expectation.noTools ?? [])
+      .filter((name) => ran.has(name))
+      .map((name) => `tools: ${name} must never run, but it did (${got})`),
+  ];
+}
+
 function checkStatus(expectation: Expectation, outcome: CaseOutcome): string[] {
   if (expectation.status === undefined) return [];
   const allowed = Array.isArray(expectation.status) ? expectation.status : [expectation.status];
@@ -165,6 +193,7 @@ export function checkExpectation(
     ...checkRoutes(expectation, outcome),
     ...checkEscalated(expectation, outcome),
     ...checkEffects(expectation, outcome),
+    ...checkTools(expectation, outcome),
     ...[...outputChecks, ...predicateChecks].filter((problem) => problem !== undefined),
   ];
 }

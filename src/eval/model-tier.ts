@@ -1,6 +1,10 @@
 import { ErrorCode, SignalboxError } from "../errors.ts";
 import type { Decider } from "../graph/route-decider.ts";
-import { createChatProvider, type ModelPrices } from "../models/chat-provider.ts";
+import {
+  type ChatProvider,
+  createChatProvider,
+  type ModelPrices,
+} from "../models/chat-provider.ts";
 import { createLlmDecider } from "../models/llm-decider.ts";
 import { parseModelSpec } from "../models/model-spec.ts";
 import type { RateLimits } from "../models/rate-limiter.ts";
@@ -22,6 +26,8 @@ export interface ModelSettings {
 /** The LLM tier of one model configuration, and how its replies are obtained. */
 export interface ModelTier {
   readonly llm: Decider | undefined;
+  /** The same model as agent steps' chat model (issue 16); undefined offline. */
+  readonly chat?: ChatProvider;
   readonly mode: ReplyMode;
   readonly fixture: ReplyFixture | undefined;
 }
@@ -77,5 +83,5 @@ export async function createModelTier(
     fetch: fixture?.fetch(settings.fetch),
   });
   if (provider === undefined) return { llm: undefined, mode: "offline", fixture };
-  return { llm: createLlmDecider(provider), mode, fixture };
+  return { llm: createLlmDecider(provider), chat: provider, mode, fixture };
 }

@@ -123,6 +123,7 @@ async function prepareConfig(options: RunEvalOptions, config: ModelConfig, tier:
     workflows: new WorkflowRegistry([workflow]),
     logger: options.logger,
     llm: tier.llm,
+    chat: tier.chat,
   });
   workflow.graph(store.checkpointer, { inputInStore: true }); // builds the graph (and trains the classifier) before timing
   const context: CaseContext = {

@@ -37,6 +37,14 @@ export interface EffectOutcome {
   readonly args: unknown;
 }
 
+/** One tool call an agent step asked for in a case's run (issue 16). */
+export interface ToolCallOutcome {
+  readonly node: string;
+  readonly tool: string;
+  /** `ran` when the tool was executed (or planned, in a dry run); else why not: `refused`, `invalid_arguments`, `rejected`. */
+  readonly outcome: "ran" | "refused" | "invalid_arguments" | "rejected";
+}
+
 /** What happened when one case ran. */
 export interface CaseOutcome {
   readonly runId: string | null;
@@ -45,6 +53,8 @@ export interface CaseOutcome {
   readonly output: unknown;
   readonly routes: Readonly<Record<string, RouteOutcome>>;
   readonly effects: readonly EffectOutcome[];
+  /** Tool calls of agent steps, in order. */
+  readonly toolCalls?: readonly ToolCallOutcome[];
   /** True when any route escalated (chose its escalation branch or logged an escalation). */
   readonly escalated: boolean;
   readonly latencyMs: number;

@@ -96,7 +96,7 @@ function prepareAgent(name: string, options: Options): AgentSetup {
     name,
     options,
     tools,
-    model: toAgentModel(options.model),
+    model: toAgentModel(options.model ?? options.offlineModel),
     definitions,
     maxIterations: options.maxIterations ?? DEFAULT_MAX_ITERATIONS,
   };
@@ -116,7 +116,7 @@ function systemPrompt(setup: AgentSetup): string {
   return lines.join("\n");
 }
 
-/** The node's own model, else the run's configured chat model, else the offline agent model. */
+/** The node's own model, else the run's configured chat model, else its offline model. */
 function modelFor(setup: AgentSetup, call: NodeCall): AgentModel {
   if (setup.options.model !== undefined || call.context.chat === undefined) return setup.model;
   return toAgentModel(call.context.chat);

@@ -1,5 +1,6 @@
 import { approvalTargets } from "./approval-node.ts";
 import type { DecisionRecord } from "./decision.ts";
+import { groupDecisionPath } from "./decision-path.ts";
 import type { NodeSpec } from "./node-spec.ts";
 import { branchTargets } from "./route-node.ts";
 import { END_NODE } from "./types.ts";
@@ -111,5 +112,30 @@ export function toMermaid(
   }
   if (highlighted.length > 0)
     lines.push(`  linkStyle ${highlighted.join(",")} stroke:#2f8a1f,stroke-width:3px`);
+  return lines.join("\n");
+}
+
+/**
+ * Adds a run's agent tool calls to its chart (issue 16): under each agent step, its
+ * calls in order, numbered, joined to the step by dotted edges; a call the step
+ * turned down shows how (`refused`, `invalid_arguments`, `rejected`).
+ */
+export function withToolCalls(chart: string, decisions: readonly DecisionRecord[]): string {
+  const lines = [chart];
+  for (const { step, entries } of groupDecisionPath(decisions)) {
+    const calls = entries.filter((entry) => entry.decision.kind === "tool");
+    if (calls.length === 0) continue;
+    let previous = id(step);
+    calls.forEach((entry, index) => {
+      const node = `${id(step)}__call${index + 1}`;
+      const label = `${index + 1}. ${entry.decision.choice}`.replaceAll('"', "'");
+      lines.push(`  ${node}[/"${label}"/]`, `  ${previous} -.-> ${node}`);
+      previous = node;
+    });
+    lines.push(
+      `  class ${calls.map((_entry, index) => `${id(step)}__call${index + 1}`).join(",")} toolcall`,
+    );
+  }
+  if (lines.length > 1) lines.push("  classDef toolcall fill:#eef3ff,stroke:#5470c6");
   return lines.join("\n");
 }

@@ -1,6 +1,7 @@
-import { Send } from "@langchain/langgraph";
-import { beginNodeCall, type NodeConfig, runNode } from "./node-call.ts";
-import type { ParallelOptions } from "./types.ts";
+import { isGraphBubbleUp, Send } from "@langchain/langgraph";
+import { ErrorCode, errorMessage, SignalboxError } from "../errors.ts";
+import { beginNodeCall, type NodeCall, type NodeConfig, runNode } from "./node-call.ts";
+import type { ParallelBranch, ParallelOptions, StepContext } from "./types.ts";
 
 type AnyState = Record<string, unknown>;
 type AnyParallel = ParallelOptions<AnyState, Record<string, unknown>, unknown>;
@@ -69,6 +70,70 @@ export function createFanOutNode(name: string, options: AnyParallel) {
   };
 }
 
+/** Runs `work` with the signal aborted and a STEP_FAILED error after `timeoutMs`. */
+async function withTimeout<T>(
+  work: (signal: AbortSignal | undefined) => Promise<T>,
+  timeoutMs: number | undefined,
+  outer: AbortSignal | undefined,
+  what: string,
+): Promise<T> {
+  if (timeoutMs === undefined) return work(outer);
+  const controller = new AbortController();
+  const abort = () => controller.abort(outer?.reason);
+  outer?.addEventListener("abort", abort, { once: true });
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      const error = new SignalboxError(
+        ErrorCode.StepFailed,
+        `${what} took longer than its timeout of ${timeoutMs} ms`,
+        { retryable: true },
+      );
+      controller.abort(error);
+      reject(error);
+    }, timeoutMs);
+  });
+  try {
+    return await Promise.race([work(controller.signal), expired]);
+  } finally {
+    clearTimeout(timer);
+    outer?.removeEventListener("abort", abort);
+  }
+}
+
+/** One named sub-step: its timeout, and its fallback (logged as a decision) when it fails. */
+async function runBranch(
+  call: NodeCall,
+  name: string,
+  branch: ParallelBranch<AnyState>,
+  state: AnyState,
+): Promise<unknown> {
+  const spec = typeof branch === "function" ? { run: branch } : branch;
+  const context = call.stepContext();
+  const what = `parallel sub-step "${call.node}"`;
+  try {
+    return await withTimeout(
+      async (signal) => spec.run(state, { ...context, signal } as StepContext),
+      "timeoutMs" in spec ? spec.timeoutMs : undefined,
+      context.signal,
+      what,
+    );
+  } catch (error) {
+    const fallback = "fallback" in spec ? spec.fallback : undefined;
+    if (fallback === undefined || isGraphBubbleUp(error)) throw error;
+    call.decide({
+      node: call.node,
+      kind: "fallback",
+      options: [{ name: "fallback" }, { name: "fail" }],
+      choice: "fallback",
+      reason: `sub-step ${name} failed, its fallback stands in: ${errorMessage(error)}`,
+      confidence: null,
+      decidedBy: "rule",
+    });
+    return fallback(state, error instanceof Error ? error : new Error(errorMessage(error)));
+  }
+}
+
 /** The worker node: runs one item under the node's concurrency cap. */
 export function createWorkerNode(name: string, options: AnyParallel) {
   const semaphores = new WeakMap<object, Semaphore>();
@@ -83,11 +148,10 @@ export function createWorkerNode(name: string, options: AnyParallel) {
     const gate = semaphore;
     return runNode(call, async () => {
       const result = await gate.use(async () => {
-        const context = call.stepContext();
         const branch = options.branches?.[work.name];
-        if (branch) return branch(work.state, context);
+        if (branch) return runBranch(call, work.name, branch, work.state);
         if (!options.run) throw new Error(`parallel node "${name}" has neither run nor branches`);
-        return options.run(work.item, context);
+        return options.run(work.item, call.stepContext());
       });
       return { update: { parallel: { [name]: { [String(work.index)]: result ?? null } } } };
     });

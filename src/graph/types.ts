@@ -193,14 +193,28 @@ export interface ApprovalOptions<S> {
   readonly next?: string;
 }
 
+/**
+ * A named sub-step of a parallel node: a function, or one with its own timeout
+ * and a fallback whose result stands in when it fails or runs out of time.
+ */
+export type ParallelBranch<S> =
+  | ((state: S, context: StepContext) => Promise<unknown>)
+  | {
+      readonly run: (state: S, context: StepContext) => Promise<unknown> | unknown;
+      /** Only `pure` and `read` sub-steps: writes belong in their own steps, journaled. */
+      readonly effect?: "pure" | "read";
+      /** After this long the sub-step counts as failed (its signal is aborted). */
+      readonly timeoutMs?: number;
+      /** Its result instead, when the sub-step fails or times out; without it the node fails. */
+      readonly fallback?: (state: S, error: Error) => unknown;
+    };
+
 export interface ParallelOptions<S, U, Item> {
   /** Fan out over items… */
   readonly items?: (state: S) => readonly Item[];
   readonly run?: (item: Item, context: StepContext) => Promise<unknown>;
   /** …or over named sub-steps. */
-  readonly branches?: Readonly<
-    Record<string, (state: S, context: StepContext) => Promise<unknown>>
-  >;
+  readonly branches?: Readonly<Record<string, ParallelBranch<S>>>;
   /** Most sub-steps running at once; default unlimited. */
   readonly concurrency?: number;
   readonly join: (state: S, results: readonly unknown[], names: readonly string[]) => U;
@@ -251,6 +265,11 @@ export interface AgentOptions<S, U, A = string> {
    * picked by description similarity, answers come from templates).
    */
   readonly model?: BaseChatModel | ChatProvider | "offline";
+  /**
+   * Used when no `model` is given and the run has no chat model configured: say, an
+   * `OfflineAgentModel` with the domain's own plan. Default the generic offline agent model.
+   */
+  readonly offlineModel?: BaseChatModel;
   /** The request the agent works on. */
   readonly prompt: (state: S) => string;
   /** Most model calls per execution; default 6. Reaching it fails the step (or runs `fallback`). */

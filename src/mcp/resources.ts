@@ -2,7 +2,7 @@ import { ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { Variables } from "@modelcontextprotocol/sdk/shared/uriTemplate.js";
 import { McpError } from "@modelcontextprotocol/sdk/types.js";
 import { ErrorCode, isSignalboxError } from "../errors.ts";
-import { takenPath, toMermaid } from "../graph/mermaid.ts";
+import { takenPath, toMermaid, withToolCalls } from "../graph/mermaid.ts";
 import type { McpContext } from "./mcp-context.ts";
 
 /** JSON-RPC code for an unknown resource (MCP spec). */
@@ -82,8 +82,12 @@ function registerRunGraphResource(context: McpContext): void {
     },
     (uri, variables) =>
       reading(uri, async () => {
-        const { workflow, path } = await runWithPath(context, variable(variables, "runId"));
-        const text = toMermaid(workflow.nodes, workflow.start, path);
+        const { details, workflow, path } = await runWithPath(
+          context,
+          variable(variables, "runId"),
+        );
+        const chart = toMermaid(workflow.nodes, workflow.start, path);
+        const text = withToolCalls(chart, details.decisions);
         return { contents: [{ uri: uri.href, mimeType: MERMAID, text }] };
       }),
   );

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { narrateRun } from "../analytics/narrate-run.ts";
+import { stepOf } from "../graph/decision-path.ts";
 import type { RunDetails } from "../runtime/runtime.ts";
 import { RUN_STATUSES } from "../store/types.ts";
 
@@ -116,17 +117,36 @@ export function summarizeRun(details: RunDetails): RunResult {
   };
 }
 
+/** One line per decision; an agent's tool calls and a sub-workflow's decisions indented under their step (issue 16). */
+function pathLines(path: RunResult["decisionPath"]): string[] {
+  const lines: string[] = [];
+  let step: string | undefined;
+  let calls = 0;
+  for (const entry of path) {
+    const top = stepOf(entry.node);
+    if (top !== step) calls = 0;
+    const nested = entry.node !== top || entry.kind === "tool";
+    if (nested && top !== step) lines.push(`  ${top}:`);
+    step = top;
+    if (entry.kind === "tool") calls += 1;
+    const inner = entry.node.slice(top.length).replace(/^\//, "");
+    const label = entry.kind === "tool" ? `${inner ? `${inner} ` : ""}tool call ${calls}` : inner;
+    lines.push(
+      nested
+        ? `    ${label} → ${entry.choice}: ${entry.reason} [${entry.decidedBy}]`
+        : `  ${entry.node} → ${entry.choice}: ${entry.reason} [${entry.decidedBy}]`,
+    );
+  }
+  return lines;
+}
+
 /** The same result as text, for clients that ignore structured content. */
 export function renderRunResult(result: RunResult): string {
   const lines = [
     `run ${result.runId} (${result.workflow}): ${result.status}${result.dryRun ? " (dry run: no write effects performed)" : ""}`,
     `why: ${result.narrative}`,
     "decision path:",
-    ...(result.decisionPath.length > 0
-      ? result.decisionPath.map(
-          (step) => `  ${step.node} → ${step.choice}: ${step.reason} [${step.decidedBy}]`,
-        )
-      : ["  (no decisions yet)"]),
+    ...(result.decisionPath.length > 0 ? pathLines(result.decisionPath) : ["  (no decisions yet)"]),
   ];
   if (result.effects.length > 0) {
     lines.push(result.dryRun ? "effect plan:" : "effects:");

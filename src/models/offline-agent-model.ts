@@ -34,6 +34,18 @@ export interface OfflineAnswerInput {
   readonly results: readonly OfflineToolResult[];
 }
 
+/**
+ * What a plan decides for the next turn: call one tool (its arguments and the
+ * rationale to log), or answer (text, or the `final_answer` arguments).
+ */
+export type OfflinePlanStep =
+  | {
+      readonly call: string;
+      readonly args: Readonly<Record<string, unknown>>;
+      readonly rationale: string;
+    }
+  | { readonly answer: string | Record<string, unknown> };
+
 export interface OfflineAgentModelOptions extends BaseChatModelParams {
   /** Below this similarity no tool is called and the template answers at once. Default 0.05. */
   readonly minScore?: number;
@@ -42,6 +54,12 @@ export interface OfflineAgentModelOptions extends BaseChatModelParams {
    * output schema. Default: a sentence saying what was called and what it returned.
    */
   readonly answer?: (input: OfflineAnswerInput) => string | Record<string, unknown>;
+  /**
+   * A domain's own procedure, asked on every turn with the request and the results
+   * so far (several tool calls in sequence, then an answer). `undefined` falls back to
+   * the default: one tool by description similarity, then `answer`.
+   */
+  readonly plan?: (input: OfflineAnswerInput) => OfflinePlanStep | undefined;
 }
 
 export type OfflineAgentModelCallOptions = BaseChatModelCallOptions & {
@@ -164,12 +182,14 @@ function defaultAnswer(input: OfflineAnswerInput): string {
 export class OfflineAgentModel extends BaseChatModel<OfflineAgentModelCallOptions> {
   private readonly minScore: number;
   private readonly answer: (input: OfflineAnswerInput) => string | Record<string, unknown>;
+  private readonly plan: OfflineAgentModelOptions["plan"];
   private readonly classifiers = new Map<string, LexicalClassifier>();
 
   constructor(options: OfflineAgentModelOptions = {}) {
     super(options);
     this.minScore = options.minScore ?? 0.05;
     this.answer = options.answer ?? defaultAnswer;
+    this.plan = options.plan;
   }
 
   _llmType(): string {
@@ -193,6 +213,7 @@ export class OfflineAgentModel extends BaseChatModel<OfflineAgentModelCallOption
     const request = first === undefined ? "" : textOf(first);
     const results = toolResults(messages);
     const message =
+      this.planned({ request, results }, tools) ??
       (results.length === 0 ? this.pickTool(request, tools) : undefined) ??
       this.finalAnswer({ request, results }, tools);
     const text = typeof message.content === "string" ? message.content : "";
@@ -220,8 +241,26 @@ export class OfflineAgentModel extends BaseChatModel<OfflineAgentModelCallOption
     });
   }
 
-  private finalAnswer(input: OfflineAnswerInput, tools: readonly ToolDefinition[]): AIMessage {
-    const answer = this.answer(input);
+  /** The plan's next step, when there is a plan and it names a bound tool or answers. */
+  private planned(input: OfflineAnswerInput, tools: readonly ToolDefinition[]) {
+    const step = this.plan?.(input);
+    if (step === undefined) return undefined;
+    if ("answer" in step) return this.finalAnswer(input, tools, step.answer);
+    const args = { ...step.args, rationale: `offline: ${step.rationale}` };
+    const id = `offline_call_${input.results.length + 1}`;
+    return new AIMessage({
+      content: "",
+      tool_calls: [{ id, name: step.call, args, type: "tool_call" }],
+      response_metadata: { model_name: "offline-agent", confidence: null },
+    });
+  }
+
+  private finalAnswer(
+    input: OfflineAnswerInput,
+    tools: readonly ToolDefinition[],
+    given?: string | Record<string, unknown>,
+  ): AIMessage {
+    const answer = given ?? this.answer(input);
     const structured = tools.find((tool) => tool.function.name === FINAL_ANSWER);
     const metadata = { model_name: "offline-agent" };
     if (structured === undefined)

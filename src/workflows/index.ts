@@ -2,6 +2,7 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import type { CompiledWorkflow } from "../graph/workflow.ts";
 import { createMediaIntake } from "./media-intake/workflow.ts";
+import { createDraftReply } from "./draft-reply/workflow.ts";
 import { SupportData } from "./support-triage/support-data.ts";
 import { createSupportTriage } from "./support-triage/workflow.ts";
 
@@ -12,7 +13,11 @@ export interface BuiltinWorkflowOptions {
 }
 
 /** The names of the workflows {@link createBuiltinWorkflows} returns. */
-export const BUILTIN_WORKFLOW_NAMES: readonly string[] = ["support_triage", "media_intake"];
+export const BUILTIN_WORKFLOW_NAMES: readonly string[] = [
+  "support_triage",
+  "draft_reply",
+  "media_intake",
+];
 
 const SUPPORT_DATA_FILE = "support.db";
 
@@ -31,8 +36,11 @@ export function resetBuiltinData(home: string): void {
 export function createBuiltinWorkflows(options: BuiltinWorkflowOptions): CompiledWorkflow[] {
   const support = new SupportData(join(options.home, SUPPORT_DATA_FILE));
   const media = join(options.home, "media");
+  // support_triage runs draft_reply as a step; the same workflow is also offered alone.
+  const draftReply = createDraftReply() as CompiledWorkflow;
   return [
-    createSupportTriage({ data: support }) as CompiledWorkflow,
+    createSupportTriage({ data: support, draftReply }) as CompiledWorkflow,
+    draftReply,
     createMediaIntake({
       stagingDir: join(media, "staging"),
       publishDir: join(media, "published"),
@@ -40,4 +48,4 @@ export function createBuiltinWorkflows(options: BuiltinWorkflowOptions): Compile
   ];
 }
 
-export { createMediaIntake, createSupportTriage, SupportData };
+export { createDraftReply, createMediaIntake, createSupportTriage, SupportData };

@@ -29,7 +29,9 @@ describe("signalbox CLI", () => {
   it("lists the shipped workflows", async () => {
     const result = await cli("workflows");
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain("support_triage@1.0.0");
+    expect(result.stdout).toContain("support_triage@2.0.0");
+    // Issue 16: the reply drafting support_triage uses as a step is offered on its own too.
+    expect(result.stdout).toContain("draft_reply@1.0.0");
   });
 
   it("runs a workflow, streaming progress and printing the decision path and output", async () => {

@@ -90,6 +90,37 @@ describe("checkExpectation", () => {
   });
 });
 
+describe("tool expectations (issue 16)", () => {
+  const agent = outcome({
+    toolCalls: [
+      { node: "solve_technical", tool: "issue_refund", outcome: "refused" },
+      { node: "solve_technical", tool: "search_help_center", outcome: "ran" },
+      { node: "solve_technical", tool: "open_ticket", outcome: "ran" },
+    ],
+  });
+
+  it("passes when the required tools ran and the forbidden ones never did (a refused request is not a run)", () => {
+    const expectation = Expectation.parse({
+      tools: ["search_help_center", "open_ticket"],
+      noTools: ["issue_refund", "get_order_status"],
+      predicates: [{ path: "refusedTools", includes: "issue_refund" }],
+    });
+    expect(checkExpectation(expectation, agent, {})).toEqual([]);
+  });
+
+  it("names each tool that did not run or must not have, with the calls there were", () => {
+    const expectation = Expectation.parse({
+      tools: ["check_service_status"],
+      noTools: ["open_ticket"],
+    });
+    expect(checkExpectation(expectation, agent, {})).toEqual([
+      "tools: expected check_service_status to run, it did not (issue_refund (refused), search_help_center (ran), open_ticket (ran))",
+      "tools: open_ticket must never run, but it did (issue_refund (refused), search_help_center (ran), open_ticket (ran))",
+    ]);
+    expect(checkExpectation(expectation, outcome(), {})[0]).toContain("(no tool calls)");
+  });
+});
+
 describe("checkPredicate", () => {
   const root = {
     output: { reply: "Hello Ada, we refunded 49.00 EUR", amount: 49 },

@@ -108,4 +108,68 @@ describe("parallel", () => {
     const result = await run(workflow as never, { id: "c1" });
     expect(result.output).toEqual({ profile: "profile of c1", orders: "orders of c1" });
   });
+
+  it("gives each named sub-step its own timeout and fallback, logged as a decision; a failure without one fails the run (issue 16)", async () => {
+    let aborted = false;
+    const build = (withFallback: boolean) =>
+      defineWorkflow({
+        name: withFallback ? "gather_fallback" : "gather_fail",
+        description: "sub-steps with timeouts",
+        version: "1",
+        input: z.object({ id: z.string() }),
+        output: z.record(z.string(), z.string()),
+      })
+        .parallel("context", {
+          branches: {
+            fast: async (state) => `fast ${state.input.id}`,
+            // Never answers on its own: only its timeout ends it.
+            stuck: {
+              effect: "read",
+              timeoutMs: 50,
+              run: (_state, context) =>
+                new Promise((_resolve, reject) =>
+                  context.signal?.addEventListener("abort", () => {
+                    aborted = true;
+                    reject(new Error("aborted"));
+                  }),
+                ),
+              ...(withFallback
+                ? { fallback: (_state: unknown, error: Error) => `fallback: ${error.message}` }
+                : {}),
+            },
+          },
+          join: (_state, results, names) => ({
+            output: Object.fromEntries(names.map((name, index) => [name, String(results[index])])),
+          }),
+        })
+        .compile();
+    const { home, cleanup } = tempHome();
+    homes.push(cleanup);
+    const fallback = build(true);
+    const failing = build(false);
+    const { runtime } = openTestRuntime(home, [fallback as never, failing as never]);
+    try {
+      const ok = await runtime.start(fallback.name, { id: "c1" });
+      expect(ok.status).toBe("succeeded");
+      expect(aborted).toBe(true);
+      expect(ok.output).toEqual({
+        fast: "fast c1",
+        stuck: expect.stringMatching(/^fallback: .*took longer than its timeout of 50 ms/),
+      });
+      const { decisions } = await runtime.get(ok.id);
+      expect(decisions).toEqual([
+        expect.objectContaining({
+          node: "context[stuck]",
+          kind: "fallback",
+          choice: "fallback",
+          reason: expect.stringContaining("sub-step stuck failed, its fallback stands in"),
+        }),
+      ]);
+      const failed = await runtime.start(failing.name, { id: "c2" });
+      expect(failed.status).toBe("failed");
+      expect(failed.error).toMatch(/took longer than its timeout of 50 ms/);
+    } finally {
+      await runtime.close();
+    }
+  });
 });

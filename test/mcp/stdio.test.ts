@@ -30,6 +30,7 @@ describe("signalbox mcp (stdio)", () => {
         "approve_run",
         "cancel_run",
         "correct_decision",
+        "draft_reply",
         "dry_run",
         "get_run",
         "list_runs",
@@ -45,6 +46,43 @@ describe("signalbox mcp (stdio)", () => {
     expect(triage?.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: false });
     const getRun = tools.find((tool) => tool.name === "get_run");
     expect(getRun?.annotations?.readOnlyHint).toBe(true);
+  });
+
+  it("calls draft_reply alone, and shows a technical run's tool calls nested under the agent step in the text summary (issue 16)", async () => {
+    const draft = await plain.client.callTool({
+      name: "draft_reply",
+      arguments: {
+        intent: "refund",
+        customer: {
+          id: "C-1",
+          name: "Ada Byron",
+          email: "ada@example.com",
+          plan: "pro",
+          status: "active",
+        },
+        refund: { eligible: true, orderId: "5012", amount: 49, reason: "within the window" },
+      },
+    });
+    expect(draft.isError).toBeFalsy();
+    expect(structured(draft as CallToolResult)).toMatchObject({
+      workflow: "draft_reply",
+      status: "succeeded",
+      output: { verdict: "refund", problems: [] },
+    });
+    expect(structured(draft as CallToolResult).decisionPath.map((step) => step.node)).toEqual([
+      "review_draft",
+    ]);
+
+    const technical = (await plain.client.callTool({
+      name: "support_triage",
+      arguments: example("technical-request"),
+    })) as CallToolResult;
+    expect(structured(technical).output).toMatchObject({ article: "kb-export-button" });
+    const text = textOf(technical);
+    expect(text).toMatch(
+      /\n {2}solve_technical:\n {4}tool call 1 → search_help_center: .+\n {4}tool call 2 → check_service_status: /,
+    );
+    expect(text).toMatch(/\n {2}draft_reply:\n {4}review_draft → reply: /);
   });
 
   it("runs support_triage, sending a progress message per node with its decision", async () => {

@@ -64,7 +64,9 @@ describe("support triage, offline", () => {
     });
     expect(output.reply).toContain("refund of 99.00 EUR");
     const mine = data.ledger("refunds").filter((row) => row.key.startsWith(run.id));
-    expect(mine).toEqual([{ key: `${run.id}:issue_refund:8:0`, status: "issued" }]);
+    // Superstep 10: lookup, the three context reads and their join, the route, the policy,
+    // draft_reply (a subworkflow), dispatch and approval come first (issue 16).
+    expect(mine).toEqual([{ key: `${run.id}:issue_refund:10:0`, status: "issued" }]);
     expect(data.ledger("outbox").filter((row) => row.key.startsWith(run.id))).toHaveLength(1);
   });
 

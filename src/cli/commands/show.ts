@@ -4,13 +4,13 @@ import { readRunDetails, report } from "../run-output.ts";
 
 /** The run's graph with the taken path highlighted; needs the workflow, so the runtime. */
 async function showMermaid(io: CliIo, program: Command, runId: string) {
-  const { takenPath, toMermaid } = await import("../../graph/mermaid.ts");
+  const { takenPath, toMermaid, withToolCalls } = await import("../../graph/mermaid.ts");
   return withRuntime(io, program, async (runtime) => {
     const details = await readRunDetails(runtime.store, runId);
     const workflow = runtime.workflow(details.run.workflow);
     const succeeded = details.run.status === "succeeded";
     const path = takenPath(workflow.nodes, workflow.start, details.decisions, succeeded);
-    write(io, toMermaid(workflow.nodes, workflow.start, path));
+    write(io, withToolCalls(toMermaid(workflow.nodes, workflow.start, path), details.decisions));
   });
 }
 

@@ -18,18 +18,30 @@ const TEMPLATES: Record<Exclude<Intent, "escalate_to_human" | "refund">, string>
     "We have received your account change request for the {plan} plan. For your security we will confirm the change by email at {email} before applying it.",
 };
 
-/** A reply from templates: deterministic, no model needed. */
-export function draftReply(
-  intent: Intent,
-  customer: Customer,
-  refund: RefundCheck | undefined,
-): string {
+/** What the technical agent answered, as the draft uses it. */
+export interface TechnicalReply {
+  readonly answer: string;
+  readonly resolution: "answered" | "ticket_opened" | "escalate";
+}
+
+/** What a draft is made from besides the intent and the customer. */
+export interface DraftFacts {
+  readonly refund?: RefundCheck | undefined;
+  /** The technical agent's answer: the body of a technical reply when it solved or ticketed it. */
+  readonly technical?: TechnicalReply | undefined;
+}
+
+/** A reply from templates (or the technical agent's answer): deterministic, no model needed. */
+export function draftReply(intent: Intent, customer: Customer, facts: DraftFacts = {}): string {
+  const { refund, technical } = facts;
   const greeting = `Hello ${customer.name.split(" ")[0]},`;
   let body: string;
   if (intent === "refund") {
     body = refund?.eligible
       ? `We have issued a refund of ${refund.amount.toFixed(2)} EUR for order #${refund.orderId}. It will appear on your statement within 5 business days.`
       : `We looked into your refund request but cannot issue one: ${refund?.reason ?? "no order was found"}. Reply here if you think this is a mistake.`;
+  } else if (intent === "technical" && technical && technical.resolution !== "escalate") {
+    body = technical.answer;
   } else if (intent === "escalate_to_human") {
     body = "A member of our team will contact you personally.";
   } else {

@@ -101,3 +101,62 @@ export const SEED_CUSTOMERS: readonly SeedCustomer[] = [
     ],
   },
 ];
+
+/** Past tickets, so the context gathering has history to read. */
+export const SEED_TICKETS: readonly {
+  id: string;
+  customerId: string;
+  subject: string;
+  severity: "low" | "normal" | "high";
+  status: "open" | "solved";
+  daysAgo: number;
+}[] = [
+  {
+    id: "T-2001",
+    customerId: "C-1001",
+    subject: "Sync stuck on desktop",
+    severity: "normal",
+    status: "solved",
+    daysAgo: 40,
+  },
+  {
+    id: "T-2002",
+    customerId: "C-1002",
+    subject: "SSO certificate rotation",
+    severity: "high",
+    status: "solved",
+    daysAgo: 12,
+  },
+  {
+    id: "T-2003",
+    customerId: "C-1003",
+    subject: "Upload fails with error 500",
+    severity: "normal",
+    status: "open",
+    daysAgo: 2,
+  },
+  {
+    id: "T-2004",
+    customerId: "C-1005",
+    subject: "API timeouts on large lists",
+    severity: "high",
+    status: "open",
+    daysAgo: 1,
+  },
+  {
+    id: "T-2005",
+    customerId: "C-1007",
+    subject: "Export email never arrived",
+    severity: "normal",
+    status: "solved",
+    daysAgo: 9,
+  },
+  {
+    id: "T-2006",
+    customerId: "C-1008",
+    subject: "Webhook paused after failures",
+    severity: "normal",
+    status: "solved",
+    daysAgo: 25,
+  },
+];

@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
-import { SEED_CUSTOMERS } from "./seed-data.ts";
+import { SEED_CUSTOMERS, SEED_TICKETS } from "./seed-data.ts";
 
 export interface Customer {
   readonly id: string;
@@ -30,7 +30,17 @@ const SCHEMA = `
   CREATE TABLE IF NOT EXISTS refunds (idempotency_key TEXT PRIMARY KEY, customer_id TEXT NOT NULL, order_id TEXT NOT NULL, amount REAL NOT NULL, status TEXT NOT NULL, created_at TEXT NOT NULL);
   CREATE TABLE IF NOT EXISTS outbox (idempotency_key TEXT PRIMARY KEY, customer_id TEXT NOT NULL, email TEXT NOT NULL, body TEXT NOT NULL, status TEXT NOT NULL, created_at TEXT NOT NULL);
   CREATE TABLE IF NOT EXISTS handoffs (idempotency_key TEXT PRIMARY KEY, customer_id TEXT NOT NULL, reason TEXT NOT NULL, message TEXT NOT NULL, created_at TEXT NOT NULL);
+  CREATE TABLE IF NOT EXISTS tickets (id TEXT PRIMARY KEY, idempotency_key TEXT UNIQUE, customer_id TEXT NOT NULL, subject TEXT NOT NULL, severity TEXT NOT NULL, status TEXT NOT NULL, created_at TEXT NOT NULL);
 `;
+
+/** A support ticket, as the context and the agent see it (ages in days: prompts stay the same all day). */
+export interface Ticket {
+  readonly id: string;
+  readonly subject: string;
+  readonly severity: string;
+  readonly status: string;
+  readonly daysAgo: number;
+}
 
 /**
  * The support system the triage workflow talks to: customers and orders it
@@ -73,6 +83,17 @@ export class SupportData {
             );
         }
       }
+      for (const ticket of SEED_TICKETS)
+        this.db
+          .prepare("INSERT INTO tickets VALUES (?, NULL, ?, ?, ?, ?, ?)")
+          .run(
+            ticket.id,
+            ticket.customerId,
+            ticket.subject,
+            ticket.severity,
+            ticket.status,
+            new Date(Date.now() - ticket.daysAgo * day).toISOString(),
+          );
     })();
   }
 
@@ -189,6 +210,55 @@ export class SupportData {
       )
       .run(key, handoff.customerId, handoff.reason, handoff.message, new Date().toISOString());
     return { key };
+  }
+
+  /** The customer's latest tickets, newest first. */
+  recentTickets(customerId: string, limit = 3): Ticket[] {
+    const rows = this.db
+      .prepare(
+        "SELECT id, subject, severity, status, created_at AS createdAt FROM tickets WHERE customer_id = ? ORDER BY created_at DESC LIMIT ?",
+      )
+      .all(customerId, limit) as (Omit<Ticket, "daysAgo"> & { createdAt: string })[];
+    return rows.map(({ createdAt, ...ticket }) => ({
+      ...ticket,
+      daysAgo: Math.floor((Date.now() - Date.parse(createdAt)) / 86_400_000),
+    }));
+  }
+
+  /**
+   * Opens a ticket, once per idempotency key (check and insert in one transaction):
+   * the same key again returns the ticket it opened the first time.
+   */
+  openTicket(
+    key: string,
+    ticket: { customerId: string; subject: string; severity: string },
+  ): { ticketId: string; status: "open" } {
+    return this.db
+      .transaction(() => {
+        const done = this.db.prepare("SELECT id FROM tickets WHERE idempotency_key = ?").get(key) as
+          | { id: string }
+          | undefined;
+        if (done !== undefined) return { ticketId: done.id, status: "open" as const };
+        const { n } = this.db.prepare("SELECT COUNT(*) AS n FROM tickets").get() as { n: number };
+        const id = `T-${3001 + n}`;
+        this.db
+          .prepare("INSERT INTO tickets VALUES (?, ?, ?, ?, ?, 'open', ?)")
+          .run(
+            id,
+            key,
+            ticket.customerId,
+            ticket.subject,
+            ticket.severity,
+            new Date().toISOString(),
+          );
+        return { ticketId: id, status: "open" as const };
+      })
+      .immediate();
+  }
+
+  /** Closes a ticket an undone effect opened. */
+  withdrawTicket(key: string): void {
+    this.db.prepare("UPDATE tickets SET status = 'withdrawn' WHERE idempotency_key = ?").run(key);
   }
 
   /** Counts rows of a ledger table, for operators and tests. */

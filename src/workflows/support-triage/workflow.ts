@@ -1,11 +1,20 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { z } from "zod";
-import type { RouteDeciderFunction, WorkflowState } from "../../graph/types.ts";
-import { defineWorkflow } from "../../graph/workflow.ts";
+import type { AgentTranscript, RouteDeciderFunction, WorkflowState } from "../../graph/types.ts";
+import { type CompiledWorkflow, defineWorkflow } from "../../graph/workflow.ts";
+import { createDraftReply, type DraftReplyOutput } from "../draft-reply/workflow.ts";
 import { INTENT_BRANCHES, type Intent } from "./branches.ts";
-import { checkDraft, draftReply, type RefundCheck } from "./drafts.ts";
+import { draftReply, type RefundCheck } from "./drafts.ts";
 import { checkRefund } from "./refund-policy.ts";
-import type { Customer, Order, SupportData } from "./support-data.ts";
+import type { Customer, Order, SupportData, Ticket } from "./support-data.ts";
+import { DEFAULT_POLICY, policyFor, type SupportPolicy } from "./support-desk.ts";
+import { createSupportTools } from "./support-tools.ts";
+import {
+  createTechnicalOfflineModel,
+  TECHNICAL_INSTRUCTIONS,
+  TechnicalAnswer,
+  technicalPrompt,
+} from "./technical-agent.ts";
 import {
   mentionsChargeback,
   mentionsLegalAction,
@@ -41,14 +50,28 @@ const Output = z.object({
   reply: z.string(),
   refund: z.object({ orderId: z.string(), amount: z.number() }).nullable(),
   handoffReason: z.string().nullable(),
+  /** The help-centre article a technical answer is based on. */
+  article: z.string().nullable(),
+  /** The ticket the technical agent opened (or planned, in a dry run). */
+  ticketId: z.string().nullable(),
 });
+
+/** What the technical agent concluded, and which articles it really retrieved. */
+interface TechnicalOutcome extends TechnicalAnswer {
+  readonly retrieved: readonly string[];
+  readonly tools: readonly string[];
+}
 
 const Fields = {
   customer: z.custom<Customer | null>(),
   orders: z.custom<Order[]>(),
+  tickets: z.custom<Ticket[]>(),
+  policy: z.custom<SupportPolicy>(),
   refund: z.custom<RefundCheck>(),
+  technical: z.custom<TechnicalOutcome>(),
   draft: z.string(),
   draftProblems: z.array(z.string()),
+  review: z.custom<DraftReplyOutput>(),
 };
 
 type State = WorkflowState<
@@ -70,12 +93,24 @@ function replyOutput(state: State): z.infer<typeof Output> {
     reply: state.draft ?? "",
     refund: refunded && refund?.orderId ? { orderId: refund.orderId, amount: refund.amount } : null,
     handoffReason: null,
+    ...technicalFields(state),
   };
+}
+
+/** The cited article only when the agent really retrieved it (never one planted in the message). */
+function technicalFields(state: State) {
+  const technical = state.technical;
+  const article =
+    technical?.article != null && technical.retrieved.includes(technical.article)
+      ? technical.article
+      : null;
+  return { article, ticketId: technical?.ticketId ?? null };
 }
 
 function handoffReason(state: State): string {
   if ((state.draftProblems ?? []).length > 0)
     return `draft failed checks: ${state.draftProblems?.join(", ")}`;
+  if (state.review?.verdict === "hand_off") return state.review.reason;
   const approval = state.approvals.approve_refund;
   if (approval && approval.status !== "approved" && approval.status !== "not_required")
     return `refund approval ${approval.status}${approval.comment ? `: ${approval.comment}` : ""}`;
@@ -89,7 +124,30 @@ function handoffOutput(state: State): z.infer<typeof Output> {
     reply: "Thanks for your message. A member of our team will get back to you personally.",
     refund: null,
     handoffReason: handoffReason(state),
+    ...technicalFields(state),
   };
+}
+
+/** How long each context source may take before its fallback stands in. */
+const CONTEXT_TIMEOUT_MS = 2000;
+
+/** The intent branches, the technical one leading to the agent. */
+const TRIAGE_BRANCHES = {
+  ...INTENT_BRANCHES,
+  technical: { ...INTENT_BRANCHES.technical, to: "solve_technical" },
+};
+
+/** The articles the agent really got from the help centre, and the tools it ran. */
+function transcriptFacts(transcript: AgentTranscript) {
+  const retrieved = transcript.calls.flatMap((call) => {
+    if (call.tool !== "search_help_center" || call.result === undefined) return [];
+    const results = (call.result as { results?: { id: string }[] }).results ?? [];
+    return results.map((hit) => hit.id);
+  });
+  const tools = transcript.calls
+    .filter((call) => ["succeeded", "planned", "replayed"].includes(call.outcome))
+    .map((call) => call.tool);
+  return { retrieved, tools };
 }
 
 export interface SupportTriageOptions {
@@ -98,6 +156,8 @@ export interface SupportTriageOptions {
   readonly decider?: BaseChatModel | RouteDeciderFunction<State>;
   /** Below this confidence the intent route escalates to a person. */
   readonly minConfidence?: number;
+  /** The `draft_reply` workflow it uses as a step; default a new one. */
+  readonly draftReply?: CompiledWorkflow;
 }
 
 /**
@@ -108,26 +168,57 @@ export interface SupportTriageOptions {
  */
 export function createSupportTriage(options: SupportTriageOptions) {
   const { data } = options;
+  const draftReplyWorkflow = options.draftReply ?? createDraftReply();
   return defineWorkflow({
     name: "support_triage",
     title: "Support triage",
     description:
-      "Triage a customer support message: classify intent (refund, billing question, technical, account change, or escalate to a human), apply the refund policy, draft and check a reply, ask for approval on refunds above 100 EUR, then issue the refund and send the reply.",
-    version: "1.0.0",
+      "Triage a customer support message: gather the customer's orders, tickets and support policy, classify intent (refund, billing question, technical, account change, or escalate to a human), apply the refund policy or let a technical agent answer from the help centre (searching it, checking orders and service status, opening a ticket), draft and check a reply, ask for approval on refunds above 100 EUR, then issue the refund and send the reply.",
+    version: "2.0.0",
     input: Input,
     output: Output,
     state: Fields,
   })
     .step("lookup_customer", {
       effect: "read",
-      run: (state) => {
-        const customer = data.customer(state.input.customerId) ?? null;
-        return { customer, orders: customer ? data.orders(customer.id) : [] };
+      run: (state) => ({ customer: data.customer(state.input.customerId) ?? null }),
+      next: "gather_context",
+    })
+    .parallel("gather_context", {
+      // Issue 16: the context is read at once, each source with its own timeout and a
+      // fallback, so one slow system does not hold up (or fail) the triage.
+      branches: {
+        order_history: {
+          effect: "read",
+          timeoutMs: CONTEXT_TIMEOUT_MS,
+          run: (state) => (state.customer ? data.orders(state.customer.id) : []),
+          fallback: () => [],
+        },
+        recent_tickets: {
+          effect: "read",
+          timeoutMs: CONTEXT_TIMEOUT_MS,
+          run: (state) => (state.customer ? data.recentTickets(state.customer.id) : []),
+          fallback: () => [],
+        },
+        policy: {
+          effect: "read",
+          timeoutMs: CONTEXT_TIMEOUT_MS,
+          run: (state) => policyFor(state.customer?.plan),
+          fallback: () => DEFAULT_POLICY,
+        },
+      },
+      join: (_state, results, names) => {
+        const by = new Map(names.map((name, index) => [name, results[index]]));
+        return {
+          orders: (by.get("order_history") ?? []) as Order[],
+          tickets: (by.get("recent_tickets") ?? []) as Ticket[],
+          policy: (by.get("policy") ?? DEFAULT_POLICY) as SupportPolicy,
+        };
       },
       next: "classify_intent",
     })
     .route("classify_intent", {
-      branches: INTENT_BRANCHES,
+      branches: TRIAGE_BRANCHES,
       text: (state) => state.input.message,
       // Rules read `text`: the message normalised (NFKC, no invisible characters).
       rules: [
@@ -183,52 +274,70 @@ export function createSupportTriage(options: SupportTriageOptions) {
       }),
       next: "draft_reply",
     })
-    .step("draft_reply", {
-      run: (state) => ({
-        draft: draftReply(intentOf(state), state.customer as Customer, state.refund),
+    .agent("solve_technical", {
+      instructions: TECHNICAL_INSTRUCTIONS,
+      tools: createSupportTools(data),
+      offlineModel: createTechnicalOfflineModel(),
+      output: TechnicalAnswer,
+      maxIterations: 6,
+      prompt: (state) =>
+        technicalPrompt({
+          message: state.input.message,
+          customer: state.customer as Customer,
+          orders: state.orders ?? [],
+          tickets: state.tickets ?? [],
+          policy: state.policy ?? DEFAULT_POLICY,
+        }),
+      result: (_state, answer, transcript) => ({
+        technical: { ...answer, ...transcriptFacts(transcript) },
       }),
-      next: "validate_draft",
-    })
-    .step("validate_draft", {
-      run: (state) => ({
-        draftProblems: checkDraft(
-          state.draft ?? "",
-          state.customer as Customer,
-          state.refund,
-          intentOf(state),
-        ),
+      fallback: (_state, error) => ({
+        technical: {
+          answer: `The technical agent gave no answer: ${error.message.slice(0, 300)}`,
+          article: null,
+          resolution: "escalate",
+          ticketId: null,
+          retrieved: [],
+          tools: [],
+        },
       }),
-      next: "review_draft",
+      next: "draft_reply",
     })
-    .route("review_draft", {
+    .subworkflow("draft_reply", {
+      workflow: draftReplyWorkflow,
+      input: (state) => ({
+        intent: intentOf(state),
+        customer: state.customer,
+        refund: state.refund ?? null,
+        technical: state.technical
+          ? {
+              answer: state.technical.answer,
+              article: state.technical.article,
+              resolution: state.technical.resolution,
+              retrieved: state.technical.retrieved,
+            }
+          : null,
+      }),
+      output: (_state, output) => {
+        const review = output as DraftReplyOutput;
+        return { review, draft: review.draft, draftProblems: review.problems };
+      },
+      next: "dispatch_reply",
+    })
+    .route("dispatch_reply", {
       branches: {
-        hand_off: { description: "the draft failed its checks" },
+        hand_off: { description: "the draft needs a person" },
         refund: { description: "an eligible refund to issue", to: "approve_refund" },
         reply: { description: "send the reply", to: "send_reply" },
       },
-      rules: [
-        {
-          name: "draft_has_problems",
-          when: (state) => (state.draftProblems ?? []).length > 0,
-          branch: "hand_off",
-          reason: "the draft failed its rule checks",
-        },
-        {
-          name: "eligible_refund",
-          when: (state) => intentOf(state) === "refund" && state.refund?.eligible === true,
-          branch: "refund",
-          reason: "the refund policy allows this refund",
-        },
-        {
-          // The log says why no refund is issued, not only the reply (issue #11 item 9).
-          name: "refund_declined_by_policy",
-          when: (state) => intentOf(state) === "refund" && state.refund?.eligible === false,
-          branch: "reply",
-          reason: (state) => `the refund policy declines this refund: ${state.refund?.reason}`,
-        },
-      ],
+      rules: (["hand_off", "refund", "reply"] as const).map((verdict) => ({
+        name: `review_${verdict}`,
+        when: (state: State) => state.review?.verdict === verdict,
+        branch: verdict,
+        reason: (state: State) => `draft_reply reviewed the draft: ${state.review?.reason}`,
+      })),
       decider: null,
-      defaultBranch: "reply",
+      defaultBranch: "hand_off",
     })
     .approval("approve_refund", {
       when: (state) => (state.refund?.amount ?? 0) > REFUND_APPROVAL_LIMIT,
@@ -280,7 +389,7 @@ export function createSupportTriage(options: SupportTriageOptions) {
           eligible: false,
           reason: outcome.reason,
         };
-        return { refund, draft: draftReply("refund", state.customer as Customer, refund) };
+        return { refund, draft: draftReply("refund", state.customer as Customer, { refund }) };
       },
       undo: async (effect) => data.reverseRefund(effect.key),
       next: "send_reply",
