@@ -14,6 +14,7 @@
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { HELD_OUT_INTENTS, outOfScopeCurve } from "../src/eval/threshold-sweep.ts";
 import {
   type ClassifierPrediction,
   createLexicalClassifier,
@@ -21,7 +22,6 @@ import {
   type TrainingExample,
 } from "../src/models/lexical-classifier.ts";
 import { parseCsvRecords } from "../src/models/read-csv.ts";
-import { HELD_OUT_INTENTS, outOfScopeCurve } from "../src/eval/out-of-scope.ts";
 
 const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const datasetDirectory =
@@ -42,7 +42,9 @@ function main(): void {
     train,
     JSON.parse(process.env.SIGNALBOX_CLASSIFIER_OPTIONS ?? "{}"),
   );
-  const predictions: ClassifierPrediction[] = tests.map((example) => classifier.predict(example.text));
+  const predictions: ClassifierPrediction[] = tests.map((example) =>
+    classifier.predict(example.text),
+  );
   const outOfScope = tests.filter((example) => held.has(example.label)).length;
   console.log(
     `Banking77 out-of-scope: ${HELD_OUT_INTENTS.length} intents held out (${HELD_OUT_INTENTS.join(", ")}); ${train.length} training rows, ${tests.length - outOfScope} in-scope and ${outOfScope} out-of-scope test cases`,
@@ -60,7 +62,10 @@ function main(): void {
     }));
     console.log(`\nscore: ${name}`);
     console.log("threshold  in-scope-accuracy  oos-recall  oos-precision");
-    for (const point of outOfScopeCurve(rows, [0.3, 0.4, 0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95])) {
+    for (const point of outOfScopeCurve(
+      rows,
+      [0.3, 0.4, 0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95],
+    )) {
       const marker = point.threshold === DEFAULT_CLASSIFIER_THRESHOLD ? "  <- default" : "";
       console.log(
         `${point.threshold.toFixed(2).padStart(9)}  ${percent(point.inScopeAccuracy).padStart(17)}  ${percent(point.recall).padStart(10)}  ${percent(point.precision).padStart(13)}${marker}`,

@@ -115,6 +115,11 @@ export const ClassificationSuiteSchema = z
     labelColumn: z.string().default("label"),
     /** Test rows with this label must escalate; train rows with it teach the escalation branch. */
     outOfScopeLabel: z.string().optional(),
+    /**
+     * Labels left out of training: their test rows become out-of-scope cases that
+     * must escalate (an out-of-scope benchmark built from an ordinary data set).
+     */
+    holdOutLabels: z.array(z.string().min(1)).default([]),
     /** The route node's name in reports. Default `classify`. */
     node: z.string().default("classify"),
   })

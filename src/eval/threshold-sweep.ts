@@ -1,7 +1,12 @@
 /**
- * Out-of-scope scoring: how well a route escalates requests that belong to
- * none of its branches while still deciding the ones that do.
+ * What a route would have done at other confidence thresholds: the share it
+ * decides and how often it is right (the accuracy-vs-coverage curve), and how
+ * well it escalates out-of-scope requests (ones that belong to none of its
+ * branches) while still deciding the ones that do. Both curves come from the
+ * same rows, so the workflow's own operating point lies on them.
  */
+
+import type { CoveragePoint } from "./types.ts";
 
 /**
  * The Banking77 intents held out of training in the out-of-scope benchmark:
@@ -21,13 +26,13 @@ export const HELD_OUT_INTENTS = [
   "cash_withdrawal_charge",
 ] as const;
 
-/** One scored case of an out-of-scope benchmark. */
-export interface OutOfScopeRow {
-  /** The decider's confidence in its pick; below the threshold the route escalates. */
+/** One scored case: what the decider picked, how sure it was, and what was expected. */
+export interface SweepRow {
+  /** The decider's confidence in its pick; below the threshold the route escalates. Infinity for a rule's decision. */
   readonly score: number;
   /** The case belongs to no branch: it must escalate. */
   readonly outOfScope: boolean;
-  /** In-scope cases: the decider's pick is the expected branch. */
+  /** The decider's pick is an expected branch. */
   readonly correct: boolean;
   /** The pick itself was the escalation branch (escalated whatever the threshold). */
   readonly escalatedAnyway: boolean;
@@ -44,22 +49,26 @@ export interface OutOfScopePoint {
   readonly precision: number | null;
 }
 
+function escalates(row: SweepRow, threshold: number): boolean {
+  return row.escalatedAnyway || row.score < threshold;
+}
+
 /** The out-of-scope figures if the route escalated every case scored below `threshold`. */
-export function outOfScopePoint(rows: readonly OutOfScopeRow[], threshold: number): OutOfScopePoint {
+export function outOfScopePoint(rows: readonly SweepRow[], threshold: number): OutOfScopePoint {
   let inScope = 0;
   let inScopeRight = 0;
   let outOfScope = 0;
   let caught = 0;
   let escalated = 0;
   for (const row of rows) {
-    const escalates = row.escalatedAnyway || row.score < threshold;
-    if (escalates) escalated += 1;
+    const escalatedHere = escalates(row, threshold);
+    if (escalatedHere) escalated += 1;
     if (row.outOfScope) {
       outOfScope += 1;
-      if (escalates) caught += 1;
+      if (escalatedHere) caught += 1;
     } else {
       inScope += 1;
-      if (!escalates && row.correct) inScopeRight += 1;
+      if (!escalatedHere && row.correct) inScopeRight += 1;
     }
   }
   return {
@@ -76,9 +85,42 @@ export const CURVE_THRESHOLDS: readonly number[] = [
   0.99,
 ];
 
+/** Thresholds of the accuracy-vs-coverage curve: 1 down to 0 in steps of 0.01. */
+const COVERAGE_THRESHOLDS: readonly number[] = Array.from(
+  { length: 101 },
+  (_, step) => (100 - step) / 100,
+);
+
+/**
+ * Accuracy on the decided cases against the share decided, deciding only at or
+ * above each threshold (1 down to 0 by 0.01); repeated points are dropped.
+ * Cases with no decided pick at any threshold are counted in the coverage's denominator.
+ */
+export function coverageSweep(
+  rows: readonly SweepRow[],
+  thresholds: readonly number[] = COVERAGE_THRESHOLDS,
+): CoveragePoint[] {
+  const curve: CoveragePoint[] = [];
+  for (const threshold of thresholds) {
+    let decided = 0;
+    let right = 0;
+    for (const row of rows) {
+      if (escalates(row, threshold)) continue;
+      decided += 1;
+      if (row.correct) right += 1;
+    }
+    if (decided === 0 || rows.length === 0) continue;
+    const point = { threshold, coverage: decided / rows.length, accuracy: right / decided };
+    const last = curve.at(-1);
+    if (last?.coverage === point.coverage && last.accuracy === point.accuracy) continue;
+    curve.push(point);
+  }
+  return curve;
+}
+
 /** In-scope accuracy, out-of-scope recall and precision against the threshold. */
 export function outOfScopeCurve(
-  rows: readonly OutOfScopeRow[],
+  rows: readonly SweepRow[],
   thresholds: readonly number[] = CURVE_THRESHOLDS,
 ): OutOfScopePoint[] {
   return thresholds.map((threshold) => outOfScopePoint(rows, threshold));
