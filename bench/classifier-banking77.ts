@@ -106,7 +106,7 @@ export function classifierBanking77(): void {
   const train = readExamples("train.csv");
   const tests = readExamples("test.csv");
   console.log(
-    `Banking77 from ${datasetDirectory}: ${train.length} training rows, ${tests.length} test rows`,
+    `Banking77: ${train.length} training rows, ${tests.length} test rows`,
   );
   const trainStart = performance.now();
   const cpuStart = process.cpuUsage();
