@@ -105,9 +105,7 @@ function reportLatency(microseconds: readonly number[], cpuMicroseconds: number)
 export function classifierBanking77(): void {
   const train = readExamples("train.csv");
   const tests = readExamples("test.csv");
-  console.log(
-    `Banking77: ${train.length} training rows, ${tests.length} test rows`,
-  );
+  console.log(`Banking77: ${train.length} training rows, ${tests.length} test rows`);
   const trainStart = performance.now();
   const cpuStart = process.cpuUsage();
   const classifier = createLexicalClassifier(
