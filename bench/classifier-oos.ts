@@ -1,6 +1,7 @@
 /**
  * Out-of-scope benchmark on Banking77: ten intents are held out (every eighth
- * label of categories.json, starting with the first: see HELD_OUT_INTENTS),
+ * label of categories.json, starting with the first: `holdOutLabels` of
+ * evals/banking77-oos.json, the same list the eval suite uses),
  * the classifier is trained on the other 67, and the held-out intents' test
  * cases must escalate. Prints, per confidence threshold, in-scope accuracy
  * (right branch and not escalated), out-of-scope recall (held-out cases
@@ -14,7 +15,7 @@
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { HELD_OUT_INTENTS, outOfScopeCurve } from "../src/eval/threshold-sweep.ts";
+import { outOfScopeCurve } from "../src/eval/threshold-sweep.ts";
 import {
   type ClassifierPrediction,
   createLexicalClassifier,
@@ -31,6 +32,10 @@ function readExamples(fileName: string): TrainingExample[] {
   const records = parseCsvRecords(readFileSync(resolve(datasetDirectory, fileName), "utf8"));
   return records.map((record) => ({ label: record.category ?? "", text: record.text ?? "" }));
 }
+
+const HELD_OUT_INTENTS: readonly string[] = JSON.parse(
+  readFileSync(resolve(repositoryRoot, "evals/banking77-oos.json"), "utf8"),
+).holdOutLabels;
 
 const percent = (value: number | null) => (value === null ? "—" : `${(value * 100).toFixed(1)}%`);
 

@@ -8,24 +8,6 @@
 
 import type { CoveragePoint } from "./types.ts";
 
-/**
- * The Banking77 intents held out of training in the out-of-scope benchmark:
- * every eighth label of the data set's categories.json, starting with the
- * first, fixed here so the benchmark never changes under it (issue 15).
- */
-export const HELD_OUT_INTENTS = [
-  "card_arrival",
-  "automatic_top_up",
-  "pending_top_up",
-  "card_acceptance",
-  "visa_or_mastercard",
-  "pending_card_payment",
-  "card_swallowed",
-  "receiving_money",
-  "wrong_exchange_rate_for_cash_withdrawal",
-  "cash_withdrawal_charge",
-] as const;
-
 /** One scored case: what the decider picked, how sure it was, and what was expected. */
 export interface SweepRow {
   /** The decider's confidence in its pick; below the threshold the route escalates. Infinity for a rule's decision. */
