@@ -49,7 +49,7 @@ function progressReporter(io: CliIo, quiet: boolean) {
       io.stderr.write(`\r\x1b[2K${formatProgress(progress, now - first)}${finished ? "\n" : ""}`);
     } else if (!tty && finished) {
       io.stderr.write(
-        `${progress.config}: ${progress.total} cases in ${((now - first) / 1000).toFixed(1)} s, ${progress.failed} failed\n`,
+        `${progress.config}: ${progress.total} cases in ${((now - first) / 1000).toFixed(1)} s, ${progress.failed} did not meet every expectation (an escalation counts)\n`,
       );
     }
   };

@@ -6,6 +6,7 @@ import type { BranchSpec } from "../graph/types.ts";
 import { type CompiledWorkflow, defineWorkflow } from "../graph/workflow.ts";
 import { DEFAULT_CLASSIFIER_THRESHOLD } from "../models/lexical-classifier.ts";
 import { readDataset } from "./dataset.ts";
+import { OUT_OF_SCOPE_TAG } from "./metrics.ts";
 import type { DatasetRow, ModelConfig, ParsedClassificationSuite } from "./suite.ts";
 import type { EvalCase } from "./types.ts";
 
@@ -61,10 +62,11 @@ function escalationName(labels: Iterable<string>): string {
 function groupExamples(rows: readonly DatasetRow[], suite: ParsedClassificationSuite) {
   const examples = new Map<string, string[]>();
   const outOfScope: string[] = [];
+  const heldOut = new Set(suite.holdOutLabels);
   for (const row of rows) {
     const text = String(row[suite.textColumn] ?? "").trim();
     const label = String(row[suite.labelColumn] ?? "").trim();
-    if (text === "" || label === "") continue;
+    if (text === "" || label === "" || heldOut.has(label)) continue;
     if (label === suite.outOfScopeLabel) outOfScope.push(text);
     else examples.set(label, [...(examples.get(label) ?? []), text]);
   }
@@ -81,6 +83,13 @@ export async function loadClassificationData(
     readDataset(resolve(directory, suite.test)),
   ]);
   const { examples, outOfScope } = groupExamples(train, suite);
+  const trainLabels = new Set(train.map((row) => String(row[suite.labelColumn] ?? "").trim()));
+  const unknown = suite.holdOutLabels.filter((label) => !trainLabels.has(label));
+  if (unknown.length > 0)
+    throw new SignalboxError(
+      ErrorCode.ConfigInvalid,
+      `suite ${suite.name}: holdOutLabels ${unknown.map((label) => `"${label}"`).join(", ")} do not occur in ${suite.train}; expected labels of its "${suite.labelColumn}" column`,
+    );
   if (examples.size === 0)
     throw new SignalboxError(
       ErrorCode.ConfigInvalid,
@@ -89,15 +98,17 @@ export async function loadClassificationData(
   const escalationBranch = escalationName(examples.keys());
   const stem = basename(suite.test, extname(suite.test));
   const width = String(test.length).length;
+  const heldOut = new Set(suite.holdOutLabels);
   const cases = test.map((row, index): EvalCase => {
     const label = String(row[suite.labelColumn] ?? "").trim();
-    const expected = label === suite.outOfScopeLabel ? escalationBranch : label;
-    const known = examples.has(label) || label === suite.outOfScopeLabel;
+    const outside = label === suite.outOfScopeLabel || heldOut.has(label);
+    const expected = outside ? escalationBranch : label;
+    const known = examples.has(label) || outside;
     return {
       id: `${stem}-${String(index + 1).padStart(width, "0")}`,
       input: { text: String(row[suite.textColumn] ?? "") },
       expect: { routes: { [suite.node]: expected } },
-      tags: [label],
+      tags: outside ? [label, OUT_OF_SCOPE_TAG] : [label],
       ...(known ? {} : { note: `label "${label}" does not occur in ${suite.train}` }),
     };
   });

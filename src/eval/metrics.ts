@@ -1,12 +1,17 @@
-import { countBy, coverageCurve, percentile, ratio } from "./statistics.ts";
+import { countBy, percentile, ratio } from "./statistics.ts";
+import { coverageSweep, outOfScopeCurve, type SweepRow } from "./threshold-sweep.ts";
 import type {
   BranchMetrics,
   CaseResult,
   ConfigSummary,
   NodeMetrics,
+  OutOfScopeMetrics,
   RouteOutcome,
   TierCounts,
 } from "./types.ts";
+
+/** Cases with this tag belong to no branch: the route must escalate them. */
+export const OUT_OF_SCOPE_TAG = "out-of-scope";
 
 const NOT_REACHED = "(not reached)";
 const TOP_CONFUSIONS = 15;
@@ -16,6 +21,7 @@ interface LabelledRow {
   readonly expected: string;
   readonly route: RouteOutcome | undefined;
   readonly correct: boolean;
+  readonly outOfScope: boolean;
 }
 
 function labelledRows(node: string, cases: readonly CaseResult[]): LabelledRow[] {
@@ -25,7 +31,8 @@ function labelledRows(node: string, cases: readonly CaseResult[]): LabelledRow[]
     const allowed = Array.isArray(wanted) ? wanted : [wanted];
     const route = result.outcome.routes[node];
     const correct = route !== undefined && allowed.includes(route.choice);
-    return [{ allowed, expected: allowed[0] ?? "", route, correct }];
+    const outOfScope = result.tags.includes(OUT_OF_SCOPE_TAG);
+    return [{ allowed, expected: allowed[0] ?? "", route, correct, outOfScope }];
   });
 }
 
@@ -69,6 +76,48 @@ function picks(rows: readonly LabelledRow[]) {
   });
 }
 
+/**
+ * Each labelled case as the threshold sweep sees it. A rule's or the default's
+ * decision does not depend on the threshold; a pick of the escalation branch
+ * escalates at any threshold; a case that never reached the node is never decided.
+ */
+function sweepRows(rows: readonly LabelledRow[]): SweepRow[] {
+  return rows.map(({ route, allowed, outOfScope }) => {
+    if (route === undefined) return { score: 0, outOfScope, correct: false, escalatedAnyway: true };
+    const fixed = route.decidedBy === "rule" || route.decidedBy === "default";
+    const pick = route.kind === "escalation" && !fixed ? (route.top ?? route.choice) : route.choice;
+    return {
+      score: fixed ? Number.POSITIVE_INFINITY : (route.confidence ?? 0),
+      outOfScope,
+      correct: allowed.includes(pick),
+      escalatedAnyway: pick === route.escalationBranch,
+    };
+  });
+}
+
+function outOfScopeMetrics(rows: readonly LabelledRow[]): OutOfScopeMetrics | null {
+  const outside = rows.filter((row) => row.outOfScope);
+  if (outside.length === 0) return null;
+  const inside = rows.filter((row) => !row.outOfScope);
+  const escalated = (row: LabelledRow) =>
+    row.route !== undefined && row.route.choice === row.route.escalationBranch;
+  const allEscalated = rows.filter(escalated);
+  return {
+    inScopeCases: inside.length,
+    outOfScopeCases: outside.length,
+    inScopeAccuracy:
+      inside.length === 0
+        ? null
+        : inside.filter((row) => row.correct && !escalated(row)).length / inside.length,
+    recall: outside.filter(escalated).length / outside.length,
+    precision:
+      allEscalated.length === 0
+        ? null
+        : allEscalated.filter((row) => row.outOfScope).length / allEscalated.length,
+    curve: outOfScopeCurve(sweepRows(rows)),
+  };
+}
+
 /** Scores one route node over the cases that name its expected branch. */
 export function nodeMetrics(node: string, cases: readonly CaseResult[]): NodeMetrics {
   const rows = labelledRows(node, cases);
@@ -104,7 +153,8 @@ export function nodeMetrics(node: string, cases: readonly CaseResult[]): NodeMet
       }),
     latencyP50Ms: percentile(latencies, 0.5),
     latencyP95Ms: percentile(latencies, 0.95),
-    curve: coverageCurve(scored),
+    curve: coverageSweep(sweepRows(rows)),
+    outOfScope: outOfScopeMetrics(rows),
   };
 }
 

@@ -10,7 +10,7 @@ function duration(seconds: number): string {
 
 /**
  * One progress-bar line for a terminal (no line break):
- * `offline 1/2 [██████░░░░] 240/3080 · 12 failed · 96/s · eta 29s`.
+ * `offline 1/2 [██████░░░░] 240/3080 · 12 not as expected · 96/s · eta 29s`.
  */
 export function formatProgress(progress: EvalProgress, elapsedMs: number): string {
   const share = progress.total === 0 ? 1 : progress.done / progress.total;
@@ -22,5 +22,5 @@ export function formatProgress(progress: EvalProgress, elapsedMs: number): strin
     progress.configCount > 1
       ? `${progress.config} ${progress.configIndex + 1}/${progress.configCount}`
       : progress.config;
-  return `${config} [${bar}] ${progress.done}/${progress.total} · ${progress.failed} failed · ${rate.toFixed(0)}/s · eta ${duration(eta)}`;
+  return `${config} [${bar}] ${progress.done}/${progress.total} · ${progress.failed} not as expected · ${rate.toFixed(0)}/s · eta ${duration(eta)}`;
 }

@@ -95,13 +95,16 @@ export function coverageChart(series: readonly ChartSeries[]): string {
   const lines = series.flatMap((entry, index) =>
     line(entry, COLORS[index % COLORS.length] ?? "#000", scale),
   );
+  // The legend sits below the plot, never over the curves (issue 15).
+  const legendHeight = series.length * 16 + 8;
+  const height = HEIGHT + legendHeight;
   const legend = series.map((entry, index) => {
-    const y = MARGIN.top + 14 + index * 16;
+    const y = HEIGHT + 12 + index * 16;
     const color = COLORS[index % COLORS.length] ?? "#000";
-    return `<rect x="${MARGIN.left + 12}" y="${y - 9}" width="10" height="10" fill="${color}"/><text x="${MARGIN.left + 28}" y="${y}">${escapeHtml(entry.name)}</text>`;
+    return `<rect x="${MARGIN.left}" y="${y - 9}" width="10" height="10" fill="${color}"/><text x="${MARGIN.left + 16}" y="${y}">${escapeHtml(entry.name)}: line = deciding at or above each confidence, dot = where it runs</text>`;
   });
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" role="img" aria-label="accuracy against coverage">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}" role="img" aria-label="accuracy against coverage">`,
     ...axes(scale),
     ...lines,
     ...legend,

@@ -1,5 +1,13 @@
 import type { BaselineComparison } from "./baseline.ts";
-import { clip, nodeRows, percent, summaryRows } from "./format.ts";
+import {
+  clip,
+  headline,
+  nodeRows,
+  OUT_OF_SCOPE_CURVE_HEADER,
+  outOfScopeCurveRows,
+  percent,
+  summaryRows,
+} from "./format.ts";
 import { coverageChart, escapeHtml } from "./report-chart.ts";
 import type { ConfigResult, EvalResult, NodeMetrics } from "./types.ts";
 
@@ -77,6 +85,12 @@ function branchTable(config: ConfigResult, node: NodeMetrics): string {
   return `<details><summary>per-branch precision and recall: ${escapeHtml(config.name)} (${node.branches.length} branches)</summary>\n${tableHtml(["branch", "precision", "recall", "support", "chosen"], rows)}</details>`;
 }
 
+function outOfScopeTable(config: ConfigResult, node: NodeMetrics): string {
+  const rows = outOfScopeCurveRows(node);
+  if (rows.length === 0) return "";
+  return `<h3>out-of-scope trade-off: ${escapeHtml(config.name)}</h3>\n<p class="muted">Had the route escalated every case below the threshold: in-scope cases routed right and not escalated, out-of-scope cases escalated, and escalations that were out of scope.</p>\n${tableHtml(OUT_OF_SCOPE_CURVE_HEADER, rows)}`;
+}
+
 function nodeSection(result: EvalResult, name: string): string {
   const find = (config: ConfigResult) => config.summary.nodes.find((node) => node.node === name);
   const series = result.configs.flatMap((config) => {
@@ -90,7 +104,9 @@ function nodeSection(result: EvalResult, name: string): string {
   });
   const details = result.configs.flatMap((config) => {
     const node = find(config);
-    return node === undefined ? [] : [confusionSection(config, node), branchTable(config, node)];
+    return node === undefined
+      ? []
+      : [outOfScopeTable(config, node), confusionSection(config, node), branchTable(config, node)];
   });
   return [
     `<h2>route <code>${escapeHtml(name)}</code></h2>`,
@@ -99,7 +115,7 @@ function nodeSection(result: EvalResult, name: string): string {
       return node === undefined ? undefined : nodeRows(node);
     }),
     "<h3>accuracy vs coverage</h3>",
-    '<p class="muted">Each line: accuracy on the cases decided if the route decided only at or above each confidence and escalated the rest. The dot: where the configuration runs.</p>',
+    '<p class="muted">Each line: accuracy on the cases decided if the route decided only at or above each confidence and escalated the rest (rules\' decisions unchanged). The dot: where the configuration runs, which lies on its line at its own threshold.</p>',
     coverageChart(series),
     ...details,
   ].join("\n");
@@ -137,7 +153,7 @@ function failureSection(config: ConfigResult): string {
     item.failures.map((failure) => escapeHtml(failure)).join("<br>"),
     item.outcome.runId === null ? "—" : `<code>${escapeHtml(item.outcome.runId)}</code>`,
   ]);
-  return `<h2>failed cases: ${escapeHtml(config.name)} (${failed.length} of ${config.cases.length})</h2>\n<details open><summary>show</summary>\n${tableHtml(["case", "tags", "input", "what went wrong", "run (signalbox show)"], rows)}</details>`;
+  return `<h2>failed cases: ${escapeHtml(config.name)} (${failed.length} of ${config.cases.length})</h2>\n<details><summary>show</summary>\n${tableHtml(["case", "tags", "input", "what went wrong", "run (signalbox show)"], rows)}</details>`;
 }
 
 /**
@@ -163,6 +179,12 @@ export function renderEvalHtml(
     `<style>${STYLE}</style></head><body>`,
     `<h1>eval <code>${escapeHtml(result.suite)}</code></h1>`,
     `<p class="muted">workflow <code>${escapeHtml(result.workflow)}</code> · ${cases} of ${result.totalCases} cases · ${escapeHtml(models)} · ${escapeHtml(result.startedAt)} · id <code>${escapeHtml(result.id)}</code></p>`,
+    ...result.configs.flatMap((config) =>
+      config.summary.nodes.map(
+        (node) =>
+          `<p class="headline"><strong>${result.configs.length > 1 ? `${escapeHtml(config.name)}: ` : ""}${escapeHtml(headline(node))}</strong></p>`,
+      ),
+    ),
     sideBySide(result.configs, (config) => summaryRows(config.summary, result.concurrency)),
     ...nodes.map((name) => nodeSection(result, name)),
     baselineSection(comparisons),

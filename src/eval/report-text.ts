@@ -1,6 +1,16 @@
 import { styleText } from "node:util";
 import type { BaselineComparison } from "./baseline.ts";
-import { clip, f1, nodeRows, number, percent, summaryRows } from "./format.ts";
+import {
+  clip,
+  f1,
+  headline,
+  nodeRows,
+  number,
+  OUT_OF_SCOPE_CURVE_HEADER,
+  outOfScopeCurveRows,
+  percent,
+  summaryRows,
+} from "./format.ts";
 import type { ConfigResult, EvalResult, NodeMetrics } from "./types.ts";
 
 type Paint = (color: Parameters<typeof styleText>[0], text: string) => string;
@@ -65,6 +75,23 @@ function confusionLine(config: ConfigResult, node: NodeMetrics): string[] {
   return [`  top confusions (${config.name}, ${node.node}): ${top.join(" · ")}`];
 }
 
+function curveLines(config: ConfigResult, node: NodeMetrics): string[] {
+  const rows = outOfScopeCurveRows(node, true);
+  if (rows.length === 0) return [];
+  return [
+    `  out-of-scope trade-off (${config.name}, ${node.node}; every threshold in --html/--json)`,
+    ...table([OUT_OF_SCOPE_CURVE_HEADER, ...rows], "    "),
+  ];
+}
+
+function headlineLines(result: EvalResult, paint: Paint): string[] {
+  return result.configs.flatMap((config) =>
+    config.summary.nodes.map((node) =>
+      paint("bold", `${result.configs.length > 1 ? `${config.name}: ` : ""}${headline(node)}`),
+    ),
+  );
+}
+
 function nodeSections(result: EvalResult, options: TextReportOptions): string[] {
   const names = [
     ...new Set(result.configs.flatMap((config) => config.summary.nodes.map((node) => node.node))),
@@ -75,7 +102,11 @@ function nodeSections(result: EvalResult, options: TextReportOptions): string[] 
       const node = find(config);
       return node === undefined
         ? []
-        : [...confusionLine(config, node), ...branchLines(config, node, options.maxBranches ?? 8)];
+        : [
+            ...confusionLine(config, node),
+            ...curveLines(config, node),
+            ...branchLines(config, node, options.maxBranches ?? 8),
+          ];
     });
     const rows = sideBySide(
       result.configs,
@@ -154,6 +185,7 @@ export function renderEvalText(result: EvalResult, options: TextReportOptions = 
     );
   return [
     header,
+    ...headlineLines(result, paint),
     ...replay,
     ...sideBySide(result.configs, (config) => summaryRows(config.summary, result.concurrency), ""),
     ...nodeSections(result, options),

@@ -14,8 +14,11 @@ export const ModelConfig = z
     model: z.string().min(1),
     /** Recorded LLM replies (relative to the suite file): replayed by default, written with --record. */
     fixture: z.string().optional(),
-    /** Classification suites: the classifier decides alone at or above this confidence (default 0.8). */
-    classifierThreshold: Share.optional(),
+    /**
+     * Classification suites: the classifier decides alone at or above this confidence
+     * (default 0.8). Above 1 it never does: every decision goes to the LLM (LLM-only).
+     */
+    classifierThreshold: z.number().min(0).optional(),
     /** Classification suites: below this confidence the route escalates (default: 0.8 offline, 0.5 with an LLM). */
     minConfidence: Share.optional(),
     structuredMethod: z.enum(["jsonSchema", "functionCalling"]).optional(),
@@ -115,6 +118,11 @@ export const ClassificationSuiteSchema = z
     labelColumn: z.string().default("label"),
     /** Test rows with this label must escalate; train rows with it teach the escalation branch. */
     outOfScopeLabel: z.string().optional(),
+    /**
+     * Labels left out of training: their test rows become out-of-scope cases that
+     * must escalate (an out-of-scope benchmark built from an ordinary data set).
+     */
+    holdOutLabels: z.array(z.string().min(1)).default([]),
     /** The route node's name in reports. Default `classify`. */
     node: z.string().default("classify"),
   })

@@ -106,6 +106,31 @@ export interface CoveragePoint {
   readonly accuracy: number;
 }
 
+/** The out-of-scope figures at one confidence threshold (see threshold-sweep.ts). */
+export interface OutOfScopeCurvePoint {
+  readonly threshold: number;
+  /** In-scope cases routed to the right branch and not escalated, over all in-scope cases. */
+  readonly inScopeAccuracy: number | null;
+  /** Out-of-scope cases escalated, over all out-of-scope cases. */
+  readonly recall: number | null;
+  /** Escalated cases that were out of scope, over all escalated cases. */
+  readonly precision: number | null;
+}
+
+/** How a route node handled cases tagged `out-of-scope` (they must escalate). */
+export interface OutOfScopeMetrics {
+  readonly inScopeCases: number;
+  readonly outOfScopeCases: number;
+  /** In-scope cases routed to the right branch and not escalated, over all in-scope cases. */
+  readonly inScopeAccuracy: number | null;
+  /** Out-of-scope cases the route escalated. */
+  readonly recall: number | null;
+  /** Escalated cases that were out of scope. */
+  readonly precision: number | null;
+  /** The same three figures had the route decided only at or above each threshold. */
+  readonly curve: readonly OutOfScopeCurvePoint[];
+}
+
 /** Scores of one route node over the cases that name its expected branch. */
 export interface NodeMetrics {
   readonly node: string;
@@ -126,8 +151,15 @@ export interface NodeMetrics {
   readonly confusions: readonly { expected: string; got: string; count: number }[];
   readonly latencyP50Ms: number | null;
   readonly latencyP95Ms: number | null;
-  /** Accuracy vs coverage when deciding only at or above each confidence. */
+  /**
+   * Accuracy on decided cases vs coverage had the route decided only at or above
+   * each confidence (rules' decisions fixed, picks of the escalation branch
+   * escalating): at the route's own threshold it gives `coverage` and
+   * `selectiveAccuracy`.
+   */
   readonly curve: readonly CoveragePoint[];
+  /** Present when some labelled cases carry the tag `out-of-scope`. */
+  readonly outOfScope: OutOfScopeMetrics | null;
 }
 
 /** The figures of one model configuration over all cases. */

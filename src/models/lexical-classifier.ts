@@ -8,6 +8,12 @@
 
 import { argMax, type CalibrationSample, fitTemperature } from "./calibration.ts";
 import {
+  type ClassifierParts,
+  deserializeClassifier,
+  type SerializedClassifier,
+  serializeClassifier,
+} from "./classifier-serialization.ts";
+import {
   createRandom,
   type LinearModel,
   type LinearTrainingOptions,
@@ -19,10 +25,14 @@ import {
 } from "./linear-trainer.ts";
 import {
   createTextFeaturizer,
+  resolvedFeatureOptions,
+  restoreTextVectorizer,
   type SparseVector,
   type TextFeatureOptions,
   type TextVectorizer,
 } from "./text-features.ts";
+
+export type { SerializedClassifier } from "./classifier-serialization.ts";
 
 /** One labelled training text (a branch description or an example message). */
 export interface TrainingExample {
@@ -52,6 +62,11 @@ export interface LexicalClassifier {
   readonly labels: readonly string[];
   /** Classifies one text. Empty or unrecognisable text gets a confidence near 0. */
   predict(text: string): ClassifierPrediction;
+  /**
+   * The trained model as versioned JSON (`format` and `version` fields), to save
+   * and load with {@link restoreLexicalClassifier} instead of training again.
+   */
+  serialize(): SerializedClassifier;
 }
 
 /**
@@ -120,8 +135,33 @@ export function createLexicalClassifier(
   const finalOptions =
     warmStart === undefined ? options : { ...options, epochs: 1, minimumSteps: 0 };
   const model = trainLinearModel(rows, dimension, labels.length, finalOptions, warmStart);
-  const predict = createPredictor(labels, vectorizer, model, temperature, settings.fullCoverage);
-  return { labels, predict };
+  return assemble(
+    {
+      labels,
+      features: resolvedFeatureOptions(options),
+      vocabulary: vectorizer.state(),
+      model,
+      temperature,
+      fullCoverage: settings.fullCoverage,
+    },
+    vectorizer,
+  );
+}
+
+/**
+ * Loads a classifier saved with {@link LexicalClassifier.serialize}: it predicts
+ * as the saved one did (confidences within 1e-5), without training.
+ * @throws Error naming the field when `data` is not a saved classifier of this format version
+ */
+export function restoreLexicalClassifier(data: unknown): LexicalClassifier {
+  const parts = deserializeClassifier(data);
+  return assemble(parts, restoreTextVectorizer(parts.features, parts.vocabulary));
+}
+
+function assemble(parts: ClassifierParts, vectorizer: TextVectorizer): LexicalClassifier {
+  const { labels, model, temperature, fullCoverage } = parts;
+  const predict = createPredictor(labels, vectorizer, model, temperature, fullCoverage);
+  return { labels, predict, serialize: () => serializeClassifier(parts) };
 }
 
 function resolveSettings(options: LexicalClassifierOptions): CalibrationSettings {

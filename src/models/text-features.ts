@@ -38,8 +38,20 @@ export interface FeatureCounts {
   readonly counts: Uint16Array;
 }
 
+/** What a fitted vectorizer learnt, as plain arrays: enough to rebuild it with {@link restoreTextVectorizer}. */
+export interface VectorizerState {
+  /** Hashed feature keys, in vocabulary order. */
+  readonly keys: Uint32Array;
+  /** Inverse document frequency of each key. */
+  readonly inverseFrequency: Float64Array;
+  /** Inverse document frequency given to features absent from the vocabulary. */
+  readonly unseenInverseFrequency: number;
+}
+
 /** A fitted vectorizer that maps texts to TF-IDF vectors of norm at most 1. */
 export interface TextVectorizer {
+  /** The vocabulary and inverse document frequencies it learnt. */
+  state(): VectorizerState;
   /** Number of features in the vocabulary. */
   readonly dimension: number;
   /** Vectorises one text; the vector is empty when no known feature occurs. */
@@ -233,21 +245,64 @@ function toVector(
   return { indices: indices.slice(0, kept), values: values.slice(0, kept) };
 }
 
+function vocabularyState(vocabulary: Vocabulary): VectorizerState {
+  const keys = new Uint32Array(vocabulary.index.size);
+  vocabulary.index.forEach((key, position) => {
+    keys[position] = key;
+  });
+  return {
+    keys,
+    inverseFrequency: Float64Array.from(vocabulary.inverseFrequency),
+    unseenInverseFrequency: vocabulary.unseenInverseFrequency,
+  };
+}
+
+function vectorizerOf(vocabulary: Vocabulary, resolved: ResolvedFeatureOptions): TextVectorizer {
+  const vectorizeCounts = (counts: FeatureCounts): SparseVector =>
+    toVector(counts, vocabulary, resolved.charWeight);
+  return {
+    dimension: vocabulary.index.size,
+    state: () => vocabularyState(vocabulary),
+    vectorize: (text) => vectorizeCounts(countFeatures(text, resolved)),
+    vectorizeCounts,
+  };
+}
+
 /** Creates a featurizer with the given options (see {@link TextFeatureOptions} for defaults). */
 export function createTextFeaturizer(options: TextFeatureOptions = {}): TextFeaturizer {
   const resolved = resolveFeatureOptions(options);
-  const count = (text: string): FeatureCounts => countFeatures(text, resolved);
   return {
-    count,
-    fit: (documents) => {
-      const vocabulary = buildVocabulary(documents, resolved.minDocumentFrequency);
-      const vectorizeCounts = (counts: FeatureCounts): SparseVector =>
-        toVector(counts, vocabulary, resolved.charWeight);
-      return {
-        dimension: vocabulary.index.size,
-        vectorize: (text) => vectorizeCounts(count(text)),
-        vectorizeCounts,
-      };
-    },
+    count: (text) => countFeatures(text, resolved),
+    fit: (documents) =>
+      vectorizerOf(buildVocabulary(documents, resolved.minDocumentFrequency), resolved),
   };
+}
+
+/** The feature options with every default filled in (what a saved model records). */
+export function resolvedFeatureOptions(options: TextFeatureOptions): Required<TextFeatureOptions> {
+  return resolveFeatureOptions(options);
+}
+
+/**
+ * Rebuilds a fitted vectorizer from its {@link VectorizerState} and the options it was fitted with.
+ * @throws Error when the state's arrays differ in length
+ */
+export function restoreTextVectorizer(
+  options: TextFeatureOptions,
+  state: VectorizerState,
+): TextVectorizer {
+  if (state.keys.length !== state.inverseFrequency.length)
+    throw new Error(
+      `vectorizer state: ${state.keys.length} keys but ${state.inverseFrequency.length} inverse frequencies`,
+    );
+  const index = new HashIndex(state.keys.length);
+  state.keys.forEach((key, position) => {
+    index.set(key, position);
+  });
+  const vocabulary: Vocabulary = {
+    index,
+    inverseFrequency: Float64Array.from(state.inverseFrequency),
+    unseenInverseFrequency: state.unseenInverseFrequency,
+  };
+  return vectorizerOf(vocabulary, resolveFeatureOptions(options));
 }

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterAll, expect, it } from "vitest";
 import { compareWithBaseline, readBaseline } from "../../src/eval/baseline.ts";
+import { headline, percent } from "../../src/eval/format.ts";
 import { loadEvalSuite } from "../../src/eval/load-suite.ts";
 import { runEval } from "../../src/eval/run-eval.ts";
 import { SqliteRunStore } from "../../src/store/sqlite-store.ts";
@@ -42,6 +43,16 @@ describeRequired(
       const node = config.summary.nodes[0];
       expect(node?.selectiveAccuracy).toBeGreaterThan(0.95);
       expect(node?.coverage).toBeGreaterThan(0.75);
-    });
+      expect(node?.topAccuracy).toBeGreaterThan(0.9);
+      if (node === undefined) return;
+      // The headline names each figure (issue 15: "passed 2490/3080" read as accuracy).
+      expect(headline(node)).toBe(
+        `route classify: top-1 accuracy ${percent(node.topAccuracy)} (best pick, never escalating) · at its threshold it decides ${percent(node.coverage)} of ${LIMIT} cases and is right on ${percent(node.selectiveAccuracy)} of those`,
+      );
+      // The chart's curve passes through the route's operating point (threshold 0.8; repeated
+      // points keep the highest threshold, so 0.8's point is the last one at or above it).
+      const point = node.curve.filter((entry) => entry.threshold >= 0.8).at(-1);
+      expect(point).toMatchObject({ coverage: node.coverage, accuracy: node.selectiveAccuracy });
+    }, 600_000);
   },
 );

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { spreadSample } from "../../src/eval/dataset.ts";
-import { nodeMetrics, summarize } from "../../src/eval/metrics.ts";
+import { nodeMetrics, OUT_OF_SCOPE_TAG, summarize } from "../../src/eval/metrics.ts";
 import { coverageCurve, percentile } from "../../src/eval/statistics.ts";
 import type { CaseResult } from "../../src/eval/types.ts";
 import { caseResult as result } from "./case-results.ts";
@@ -50,6 +50,72 @@ describe("nodeMetrics", () => {
   it("draws accuracy against coverage from the confidences (the model's pick before escalating)", () => {
     expect(metrics.curve.at(0)).toMatchObject({ threshold: 1, coverage: 1 / 6, accuracy: 1 });
     expect(metrics.curve.at(-1)).toMatchObject({ coverage: 1, accuracy: 4 / 6 });
+  });
+
+  it("puts the route's own operating point on its curve (issue 15: the chart disagreed)", () => {
+    // Escalations at 0.4 and 0.3: at any threshold in (0.4, 0.7] the route decides what it decided.
+    const point = metrics.curve.find((entry) => entry.threshold <= 0.7 && entry.threshold > 0.4);
+    expect(point).toEqual({
+      threshold: 0.7,
+      coverage: metrics.coverage,
+      accuracy: metrics.selectiveAccuracy,
+    });
+  });
+
+  it("reports no out-of-scope figures when no case is tagged out-of-scope", () => {
+    expect(metrics.outOfScope).toBeNull();
+  });
+});
+
+describe("nodeMetrics with out-of-scope cases", () => {
+  const outside = (id: string, route: Parameters<typeof result>[2]): CaseResult => ({
+    ...result(id, "escalate", route),
+    tags: ["held_out", OUT_OF_SCOPE_TAG],
+  });
+  const metrics = nodeMetrics("classify", [
+    result("in-right", "refund", { choice: "refund", confidence: 0.9 }),
+    result("in-wrong", "refund", { choice: "technical", confidence: 0.85 }),
+    result("in-escalated", "technical", {
+      choice: "escalate",
+      kind: "escalation",
+      confidence: 0.6,
+      top: "technical",
+    }),
+    outside("out-caught", {
+      choice: "escalate",
+      kind: "escalation",
+      confidence: 0.5,
+      top: "refund",
+    }),
+    outside("out-missed", { choice: "refund", confidence: 0.95 }),
+    outside("out-rule", {
+      choice: "escalate",
+      kind: "escalation",
+      decidedBy: "rule",
+      confidence: 1,
+    }),
+  ]);
+
+  it("gives in-scope accuracy and out-of-scope recall and precision at the operating point", () => {
+    expect(metrics.outOfScope).toMatchObject({
+      inScopeCases: 3,
+      outOfScopeCases: 3,
+      inScopeAccuracy: 1 / 3,
+      recall: 2 / 3,
+      precision: 2 / 3,
+    });
+  });
+
+  it("gives the same figures against the threshold, rules' escalations at every threshold", () => {
+    const at = (threshold: number) =>
+      metrics.outOfScope?.curve.find((point) => point.threshold === threshold);
+    expect(at(0)).toEqual({ threshold: 0, inScopeAccuracy: 2 / 3, recall: 1 / 3, precision: 1 });
+    expect(at(0.7)).toEqual({
+      threshold: 0.7,
+      ...{ inScopeAccuracy: 1 / 3, recall: 2 / 3 },
+      precision: 2 / 3,
+    });
+    expect(at(0.99)).toEqual({ threshold: 0.99, inScopeAccuracy: 0, recall: 1, precision: 0.5 });
   });
 });
 

@@ -39,9 +39,12 @@ const result: EvalResult = {
 describe("eval reports", () => {
   it("puts two configurations side by side in the terminal report", () => {
     const text = renderEvalText(result);
-    expect(text).toMatch(/^ {2}passed +1\/3 \(33\.3%\) +3\/3 \(100\.0%\)$/m);
+    expect(text).toMatch(
+      /^ {2}cases meeting every expectation \(an escalation fails one\) +1\/3 \(33\.3%\) +3\/3 \(100\.0%\)$/m,
+    );
     expect(text).toMatch(/route classify +offline +gpt/);
-    expect(text).toMatch(/selective accuracy +50\.0% +100\.0%/);
+    expect(text).toMatch(/selective accuracy \(right, of those decided\) +50\.0% +100\.0%/);
+    expect(text).toMatch(/top-1 accuracy \(best pick, never escalating\) +66\.7% +100\.0%/);
     expect(text).toContain("top confusions (offline, classify): refund → technical 1");
     expect(text).toContain("failed cases (offline): 2 of 3");
   });
@@ -73,11 +76,37 @@ describe("eval reports", () => {
     expect(html).toContain("b&lt;&amp;&quot;&gt;");
   });
 
+  it("opens with a headline that names each figure, before the pass count", () => {
+    const lines = renderEvalText(result).split("\n");
+    expect(lines[1]).toBe(
+      "offline: route classify: top-1 accuracy 66.7% (best pick, never escalating) · at its threshold it decides 66.7% of 3 cases and is right on 50.0% of those",
+    );
+    expect(lines[2]).toMatch(/^gpt: route classify: top-1 accuracy 100\.0%/);
+    expect(lines.findIndex((line) => line.includes("cases meeting every expectation"))).toBe(4);
+  });
+
+  it("places the chart's legend below the plot and starts failed cases collapsed", () => {
+    const html = renderEvalHtml(result);
+    const height = Number(/viewBox="0 0 \d+ (\d+)"/.exec(html)?.[1]);
+    const legendY = [...html.matchAll(/<rect x="\d+" y="([\d.]+)" width="10"/g)].map((match) =>
+      Number(match[1]),
+    );
+    expect(legendY).toHaveLength(2);
+    // The plot ends at 340 - 44 (axis labels below it); the legend starts under the axis title.
+    for (const y of legendY) expect(y).toBeGreaterThan(340 - 9);
+    expect(Math.max(...legendY)).toBeLessThan(height);
+    expect(html).toMatch(/<details><summary>show<\/summary>/);
+    expect(html).not.toContain("<details open>");
+    expect(html).toContain('<p class="headline"><strong>offline: route classify: top-1 accuracy');
+  });
+
   it("draws a progress line with rate and time left", () => {
     const line = formatProgress(
       { config: "offline", configIndex: 0, configCount: 2, done: 50, total: 100, failed: 3 },
       5000,
     );
-    expect(line).toBe("offline 1/2 [████████████░░░░░░░░░░░░] 50/100 · 3 failed · 10/s · eta 5s");
+    expect(line).toBe(
+      "offline 1/2 [████████████░░░░░░░░░░░░] 50/100 · 3 not as expected · 10/s · eta 5s",
+    );
   });
 });

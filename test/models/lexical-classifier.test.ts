@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import {
   createLexicalClassifier,
   DEFAULT_CLASSIFIER_THRESHOLD,
+  restoreLexicalClassifier,
   type TrainingExample,
 } from "../../src/models/lexical-classifier.ts";
 import { parseCsv, parseCsvRecords } from "../../src/models/read-csv.ts";
@@ -123,6 +124,40 @@ describe("createLexicalClassifier on a small routing step", () => {
     for (const message of ["I was charged twice", "my login fails", "hello there"]) {
       expect(again.predict(message)).toEqual(classifier.predict(message));
     }
+  });
+});
+
+describe("saving and loading a classifier", () => {
+  const classifier = createLexicalClassifier(routeExamples());
+  const saved = JSON.parse(JSON.stringify(classifier.serialize()));
+
+  it("writes versioned JSON that loads into a classifier predicting the same", () => {
+    expect(saved).toMatchObject({ format: "signalbox-lexical-classifier", version: 1 });
+    const restored = restoreLexicalClassifier(saved);
+    expect(restored.labels).toEqual(classifier.labels);
+    for (const message of ["I was charged twice", "my login fails", "hello there", ""]) {
+      const before = classifier.predict(message);
+      const after = restored.predict(message);
+      expect(after.label).toBe(before.label);
+      expect(after.scores.map((score) => score.label)).toEqual(
+        before.scores.map((score) => score.label),
+      );
+      expect(Math.abs(after.confidence - before.confidence)).toBeLessThan(1e-5);
+    }
+    expect(restored.serialize()).toEqual(saved);
+  });
+
+  it("refuses another version or format, naming the field", () => {
+    expect(() => restoreLexicalClassifier({ ...saved, version: 2 })).toThrow(/version/);
+    expect(() => restoreLexicalClassifier({ ...saved, format: "other" })).toThrow(/format/);
+    expect(() => restoreLexicalClassifier("nonsense")).toThrow(/not a saved lexical classifier/);
+  });
+
+  it("refuses weights that do not fit the vocabulary and labels", () => {
+    const short = Buffer.from(new Float32Array(3).buffer).toString("base64");
+    expect(() => restoreLexicalClassifier({ ...saved, weights: short })).toThrow(
+      /weights has 3 values, expected \d+ features × 4 labels/,
+    );
   });
 });
 

@@ -1,0 +1,39 @@
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { expect, it } from "vitest";
+import { cascadeTable, measureCascade } from "../../bench/routing-cascade.ts";
+import { describeRequired } from "../support/required.ts";
+
+const repository = resolve(import.meta.dirname, "../..");
+const dataDirectory =
+  process.env.SIGNALBOX_BANKING77_DIR ?? resolve(repository, "../shared/datasets/banking77");
+const available = existsSync(join(dataDirectory, "test.csv"));
+const LIMIT = 77;
+
+describeRequired(
+  `the cascade with an LLM tier on recorded replies (Banking77, ${LIMIT} cases)`,
+  available
+    ? undefined
+    : `the Banking77 data (none at ${dataDirectory}; set SIGNALBOX_BANKING77_DIR)`,
+  () => {
+    it("replays every reply, counts the LLM calls the classifier avoided, and compares on the same cases", async () => {
+      const result = await measureCascade({ dataDirectory, limit: LIMIT });
+      expect(result.replayMisses).toBe(0);
+      const [offline, cascade, llmOnly] = result.rows;
+      expect(result.rows.map((row) => row.config)).toEqual(["offline", "cascade", "llm-only"]);
+      for (const row of result.rows) expect(row.cases).toBe(LIMIT);
+      expect(offline).toMatchObject({ llmCalls: 0, tokensIn: 0 });
+      expect(llmOnly).toMatchObject({ llmCalls: LIMIT, llmAvoided: 0 });
+      // Every case is decided by the classifier alone or by one LLM call, never both.
+      expect((cascade?.llmCalls ?? 0) + (cascade?.llmAvoided ?? 0)).toBe(LIMIT);
+      expect(cascade?.llmAvoided).toBeGreaterThan(LIMIT / 2);
+      expect(cascade?.tokensIn).toBe(900 * (cascade?.llmCalls ?? 0));
+      // The stand-in answers the true intent, so the LLM turns the classifier's escalations
+      // into right answers and LLM-only is the upper bound.
+      expect(cascade?.accuracy).toBeGreaterThan(offline?.accuracy ?? 1);
+      expect(llmOnly?.accuracy).toBe(1);
+      expect(cascade?.accuracy).toBeLessThanOrEqual(1);
+      expect(cascadeTable(result).split("\n")).toHaveLength(5);
+    }, 600_000);
+  },
+);
