@@ -308,7 +308,9 @@ if (ONLY === "") await main();
 else {
   const section = ALONE[ONLY];
   if (section === undefined) {
-    throw new Error(`BENCH_ONLY=${ONLY}: the sections that run alone are: ${Object.keys(ALONE).join(", ")}`);
+    throw new Error(
+      `BENCH_ONLY=${ONLY}: the sections that run alone are: ${Object.keys(ALONE).join(", ")}`,
+    );
   }
   await section();
 }

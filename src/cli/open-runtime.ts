@@ -240,7 +240,11 @@ export async function openRuntime(
       ...(await createModels(settings)),
     },
     tools,
-    { server: project.loaded?.config.server, triggers: hostedTriggers(project), home: settings.home },
+    {
+      server: project.loaded?.config.server,
+      triggers: hostedTriggers(project),
+      home: settings.home,
+    },
   );
   await runtime.traceWhenConfigured(environment);
   return runtime;

@@ -6,9 +6,9 @@ import { ErrorCode, errorMessage, SignalboxError } from "../errors.ts";
 import { createMcpServer } from "../mcp/create-mcp-server.ts";
 import { createRuntimeMetrics, type RuntimeMetrics } from "../metrics/runtime-metrics.ts";
 import type { Runtime } from "../runtime/runtime.ts";
+import type { WebhookReceiver } from "../triggers/webhook-receiver.ts";
 import { type ApiContext, handleApiRoute, isApiPath } from "./api/api-routes.ts";
 import { type ChatRoutes, callerOf, type IdentifyCaller } from "./chat-http.ts";
-import type { WebhookReceiver } from "../triggers/webhook-receiver.ts";
 import { handleChatRoute, isChatPath } from "./chat-routes.ts";
 import {
   createDashboardAssets,

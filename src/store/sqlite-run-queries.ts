@@ -28,7 +28,10 @@ function runConditions(filter: Omit<RunFilter, "status">): { where: string[]; pa
   if (filter.idPrefix !== undefined)
     add("substr(r.id, 1, ?) = ?", filter.idPrefix.length, filter.idPrefix);
   if (filter.excludeTriggers !== undefined && filter.excludeTriggers.length > 0)
-    add(`r.trigger NOT IN (${filter.excludeTriggers.map(() => "?").join(",")})`, ...filter.excludeTriggers);
+    add(
+      `r.trigger NOT IN (${filter.excludeTriggers.map(() => "?").join(",")})`,
+      ...filter.excludeTriggers,
+    );
   if (filter.after !== undefined)
     add("(r.created_at, r.id) < (?, ?)", filter.after.createdAt, filter.after.id);
   if (filter.dryRun !== undefined) add("r.dry_run = ?", filter.dryRun ? 1 : 0);

@@ -1,8 +1,8 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import type { CompiledWorkflow } from "../graph/workflow.ts";
-import { createMediaIntake } from "./media-intake/workflow.ts";
 import { createDraftReply } from "./draft-reply/workflow.ts";
+import { createMediaIntake } from "./media-intake/workflow.ts";
 import { SupportData } from "./support-triage/support-data.ts";
 import { createSupportTriage } from "./support-triage/workflow.ts";
 
