@@ -245,6 +245,13 @@ export class SqliteRunStore implements RunStore {
         sets.push("error_detail = ?") && params.push(json(settlement.failure));
       sets.push(FINAL.has(settlement.status) ? `finished_at = ${SQL_NOW}` : "finished_at = NULL");
       this.sql(`UPDATE runs SET ${sets.join(", ")} WHERE id = ?`).run(...params, lease.runId);
+      // A run that ends also closes approvals still pending (it failed right after asking):
+      // nobody can decide them any more, so they say so instead of waiting forever.
+      if (FINAL.has(settlement.status))
+        this.sql(
+          `UPDATE approvals SET status = 'expired', decided_by = 'run-end', decided_at = ${SQL_NOW},
+               comment = ? WHERE run_id = ? AND status = 'pending'`,
+        ).run(`the run ended ${settlement.status} before a decision`, lease.runId);
       return this.mustGet(lease.runId);
     });
   }
