@@ -7,6 +7,7 @@
  *
  * Run: npm run bench   (prints markdown tables, writes bench/results/latest.json)
  *      BENCH_ONLY=queue npm run bench   (the queue section alone; updates its part of latest.json)
+ *      BENCH_ONLY=startup npm run bench (CLI cold starts vs node -e 0 and a bare LangGraph import)
  */
 
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -35,6 +36,7 @@ import {
   targetLines,
 } from "./report.ts";
 import { routingTiers } from "./routing-tiers.ts";
+import { startupBench } from "./startup.ts";
 
 const STEP_TARGET = 1.15;
 /** bytes(200)/bytes(100): ~2 is linear growth, ~4 quadratic. */
@@ -233,6 +235,17 @@ async function queueOnly(): Promise<void> {
   writeResults({ ...previous, queueWorkers: queueSection(queue) });
 }
 
+/** `BENCH_ONLY=startup`: CLI cold starts alone, replacing only their part of latest.json. */
+async function startupOnly(): Promise<void> {
+  const startup = await startupBench();
+  console.log(`${startup.markdown}\n\n${targetLines(startup.targets)}`);
+  const previous: Record<string, unknown> = existsSync(resultsFile)
+    ? JSON.parse(readFileSync(resultsFile, "utf8"))
+    : {};
+  writeResults({ ...previous, startup });
+}
+
 if (ONLY === "queue") await queueOnly();
+else if (ONLY === "startup") await startupOnly();
 else if (ONLY === "") await main();
-else throw new Error(`BENCH_ONLY=${ONLY}: the sections that run alone are: queue`);
+else throw new Error(`BENCH_ONLY=${ONLY}: the sections that run alone are: queue, startup`);

@@ -1,11 +1,10 @@
 import { EventEmitter } from "node:events";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
+import type { BaseCheckpointSaver } from "@langchain/langgraph-checkpoint";
 import { ErrorCode, SignalboxError } from "../errors.ts";
 import type { DecisionRecord } from "../graph/decision.ts";
-import { GuardedCheckpointer } from "./guarded-checkpointer.ts";
-import { CHECKPOINT_FENCE_MESSAGE, leaseContext } from "./lease-context.ts";
+import { lazyCheckpointer } from "./lazy-checkpointer.ts";
 import { leaseLost } from "./lease-lost.ts";
 import { cancelledFailure } from "./run-failure.ts";
 import {
@@ -32,50 +31,6 @@ import type {
   RunStore,
   StoredEvent,
 } from "./types.ts";
-
-/**
- * LangGraph's SqliteSaver with its writes fenced: temporary triggers on its two tables
- * refuse a checkpoint written under a lease (see {@link leaseContext}) that no longer
- * holds its run. The check runs inside the insert, under SQLite's write lock, so no
- * claim can commit between the check and the write.
- */
-class FencedSqliteSaver extends SqliteSaver {
-  install(): void {
-    this.setup();
-    const db = this.db;
-    db.function(
-      "signalbox_lease_owner",
-      { deterministic: false },
-      () => leaseContext.getStore()?.owner ?? null,
-    );
-    db.function(
-      "signalbox_lease_epoch",
-      { deterministic: false },
-      () => leaseContext.getStore()?.epoch ?? null,
-    );
-    for (const table of ["checkpoints", "writes"]) {
-      db.exec(
-        `CREATE TEMP TRIGGER IF NOT EXISTS signalbox_fence_${table} BEFORE INSERT ON main.${table}
-           WHEN signalbox_lease_owner() IS NOT NULL AND NOT EXISTS (
-             SELECT 1 FROM main.runs WHERE id = NEW.thread_id AND owner = signalbox_lease_owner()
-               AND epoch = signalbox_lease_epoch() AND status = 'running')
-         BEGIN SELECT RAISE(ABORT, '${CHECKPOINT_FENCE_MESSAGE}'); END`,
-      );
-    }
-  }
-}
-
-/** A checkpoint write the fence trigger refused is LEASE_LOST, as every other fenced write. */
-function refusedByFence(error: unknown): never {
-  const lease = leaseContext.getStore();
-  if (
-    lease !== undefined &&
-    error instanceof Error &&
-    error.message.includes(CHECKPOINT_FENCE_MESSAGE)
-  )
-    throw leaseLost(lease);
-  throw error;
-}
 
 /** Options for {@link SqliteRunStore}. */
 export interface SqliteRunStoreOptions {
@@ -115,7 +70,8 @@ function openConnection(path: string, synchronous: "FULL" | "NORMAL"): SqliteCon
  */
 export class SqliteRunStore implements RunStore {
   readonly kind = "sqlite";
-  readonly checkpointer: GuardedCheckpointer;
+  /** Loaded on first use (LangGraph's saver is not imported for reading runs). */
+  readonly checkpointer: BaseCheckpointSaver;
   readonly path: string;
   private readonly connection: SqliteConnection;
   /** In-process wake-ups for event followers; other processes poll. */
@@ -124,10 +80,10 @@ export class SqliteRunStore implements RunStore {
   constructor(path: string, options: SqliteRunStoreOptions = {}) {
     this.path = path;
     this.connection = openConnection(path, options.synchronous ?? "FULL");
-    const saver = new FencedSqliteSaver(this.connection.db);
-    saver.install();
-    this.checkpointer = new GuardedCheckpointer(saver, {
-      attempt: (operation) => this.connection.retryBusy(operation).catch(refusedByFence),
+    const connection = this.connection;
+    this.checkpointer = lazyCheckpointer(async () => {
+      const { createSqliteCheckpointer } = await import("./sqlite-checkpointer.ts");
+      return createSqliteCheckpointer(connection);
     });
   }
 
