@@ -11,6 +11,7 @@
  *      BENCH_ONLY=dashboard npm run bench   (the dashboard's /api/runs paging over 100,000 runs)
  *      BENCH_ONLY=triggers npm run bench   (webhooks, files, media_intake alone; likewise)
  *      BENCH_ONLY=agent npm run bench   (one agent step vs createReactAgent; likewise)
+ *      BENCH_ONLY=startup npm run bench (CLI cold starts vs node -e 0 and a bare LangGraph import)
  */
 
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -43,6 +44,7 @@ import {
 } from "./report.ts";
 import { routingTiers } from "./routing-tiers.ts";
 import { triggerBench } from "./triggers.ts";
+import { startupBench } from "./startup.ts";
 
 const STEP_TARGET = 1.15;
 /** bytes(200)/bytes(100): ~2 is linear growth, ~4 quadratic. */
@@ -265,6 +267,13 @@ function mergeResults(sections: Record<string, unknown>): void {
   writeResults({ ...previous, ...sections });
 }
 
+/** `BENCH_ONLY=startup`: CLI cold starts alone, replacing only their part of latest.json. */
+async function startupOnly(): Promise<void> {
+  const startup = await startupBench();
+  console.log(`${startup.markdown}\n\n${targetLines(startup.targets)}`);
+  mergeResults({ startup });
+}
+
 /** `BENCH_ONLY=agent`: one agent step vs the prebuilt LangGraph agent (issue 16). */
 async function agentOnly(): Promise<void> {
   const agent = await agentTurn();
@@ -302,6 +311,7 @@ const ALONE: Record<string, () => Promise<void>> = {
   dashboard: dashboardOnly,
   triggers: triggersOnly,
   agent: agentOnly,
+  startup: startupOnly,
 };
 
 if (ONLY === "") await main();

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { ErrorCode, SignalboxError } from "../errors.ts";
 import { type CliIo, write } from "./cli-io.ts";
 import { scaffoldFiles } from "./scaffold-files.ts";
@@ -16,6 +17,16 @@ function ownManifest(): OwnManifest {
   return JSON.parse(readFileSync(file, "utf8")) as OwnManifest;
 }
 
+/**
+ * What a new project depends on for signalbox by default: `file:` the package that is
+ * running `init` (a checkout, or the copy npx or a tarball installed). signalbox is not on
+ * the npm registry, so `^<version>` would not install; a `file:` dependency does, offline.
+ * `--signalbox` overrides it (a tarball from `npm pack`, or a range once it is published).
+ */
+export function defaultSignalboxDependency(): string {
+  return `file:${fileURLToPath(new URL("../..", import.meta.url)).replace(/[\\/]+$/, "")}`;
+}
+
 /** A valid npm package name from a directory name. */
 function packageName(directory: string): string {
   const name = basename(directory)
@@ -26,7 +37,7 @@ function packageName(directory: string): string {
 }
 
 export interface InitOptions {
-  /** What the project's package.json depends on for signalbox; default `^<this version>`. */
+  /** What the project's package.json depends on for signalbox; default `file:` this package. */
   readonly signalbox?: string;
   readonly force?: boolean;
 }
@@ -40,7 +51,7 @@ export function scaffold(io: CliIo, directory: string, options: InitOptions): vo
   const own = ownManifest();
   const files = scaffoldFiles({
     name: packageName(target),
-    signalbox: options.signalbox ?? `^${own.version}`,
+    signalbox: options.signalbox ?? defaultSignalboxDependency(),
     versions: {
       zod: own.dependencies.zod ?? "^4",
       vitest: own.devDependencies?.vitest ?? "^4",

@@ -228,17 +228,24 @@ export async function settleRun(
   /** Data-modifying CTEs run with the settling UPDATE (see `postgresPruneCtes`). */
   pruneCtes = "",
 ): Promise<RunRecord> {
+  // One statement: a final settlement also closes approvals still pending (a run that
+  // failed right after asking, e.g. a connection dropped after the request committed):
+  // nobody can decide them any more, so they say so instead of waiting forever.
   const rows = await query(
     context.pool,
-    `WITH settled AS (
-       UPDATE ${context.tables.runs}
-         SET status = $4::text, owner = NULL, lease_until = NULL, updated_at = now(),
-             output = CASE WHEN $5::boolean THEN $6::jsonb ELSE output END,
-             error = CASE WHEN $7::boolean THEN $8::text ELSE error END,
-             error_detail = CASE WHEN $10::boolean THEN $11::jsonb ELSE error_detail END,
-             finished_at = CASE WHEN $4::text = ANY($9::text[]) THEN now() ELSE NULL END
-         WHERE id = $1 AND status = 'running' AND owner = $2 AND epoch = $3
-         RETURNING ${RUN_COLUMNS})${pruneCtes}
+    `WITH settled AS (UPDATE ${context.tables.runs}
+       SET status = $4::text, owner = NULL, lease_until = NULL, updated_at = now(),
+           output = CASE WHEN $5::boolean THEN $6::jsonb ELSE output END,
+           error = CASE WHEN $7::boolean THEN $8::text ELSE error END,
+           error_detail = CASE WHEN $10::boolean THEN $11::jsonb ELSE error_detail END,
+           finished_at = CASE WHEN $4::text = ANY($9::text[]) THEN now() ELSE NULL END
+       WHERE id = $1 AND status = 'running' AND owner = $2 AND epoch = $3
+       RETURNING ${RUN_COLUMNS}),
+     closed AS (UPDATE ${context.tables.approvals}
+       SET status = 'expired', decided_by = 'run-end', decided_at = now(),
+           comment = 'the run ended ' || $4::text || ' before a decision'
+       WHERE run_id = $1 AND status = 'pending' AND $4::text = ANY($9::text[])
+         AND EXISTS (SELECT 1 FROM settled))
      SELECT * FROM settled`,
     [
       lease.runId,

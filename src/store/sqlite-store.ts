@@ -1,12 +1,11 @@
 import { EventEmitter } from "node:events";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
+import type { BaseCheckpointSaver } from "@langchain/langgraph-checkpoint";
 import { ErrorCode, SignalboxError } from "../errors.ts";
 import type { DecisionRecord } from "../graph/decision.ts";
 import { type CheckpointHistory, SQLITE_PRUNE_CHECKPOINTS } from "./checkpoint-prune.ts";
-import { GuardedCheckpointer } from "./guarded-checkpointer.ts";
-import { CHECKPOINT_FENCE_MESSAGE, leaseContext } from "./lease-context.ts";
+import { lazyCheckpointer } from "./lazy-checkpointer.ts";
 import { leaseLost } from "./lease-lost.ts";
 import { cancelledFailure } from "./run-failure.ts";
 import {
@@ -42,50 +41,6 @@ import type {
   TriggerStart,
   TriggerStartRecord,
 } from "./types.ts";
-
-/**
- * LangGraph's SqliteSaver with its writes fenced: temporary triggers on its two tables
- * refuse a checkpoint written under a lease (see {@link leaseContext}) that no longer
- * holds its run. The check runs inside the insert, under SQLite's write lock, so no
- * claim can commit between the check and the write.
- */
-class FencedSqliteSaver extends SqliteSaver {
-  install(): void {
-    this.setup();
-    const db = this.db;
-    db.function(
-      "signalbox_lease_owner",
-      { deterministic: false },
-      () => leaseContext.getStore()?.owner ?? null,
-    );
-    db.function(
-      "signalbox_lease_epoch",
-      { deterministic: false },
-      () => leaseContext.getStore()?.epoch ?? null,
-    );
-    for (const table of ["checkpoints", "writes"]) {
-      db.exec(
-        `CREATE TEMP TRIGGER IF NOT EXISTS signalbox_fence_${table} BEFORE INSERT ON main.${table}
-           WHEN signalbox_lease_owner() IS NOT NULL AND NOT EXISTS (
-             SELECT 1 FROM main.runs WHERE id = NEW.thread_id AND owner = signalbox_lease_owner()
-               AND epoch = signalbox_lease_epoch() AND status = 'running')
-         BEGIN SELECT RAISE(ABORT, '${CHECKPOINT_FENCE_MESSAGE}'); END`,
-      );
-    }
-  }
-}
-
-/** A checkpoint write the fence trigger refused is LEASE_LOST, as every other fenced write. */
-function refusedByFence(error: unknown): never {
-  const lease = leaseContext.getStore();
-  if (
-    lease !== undefined &&
-    error instanceof Error &&
-    error.message.includes(CHECKPOINT_FENCE_MESSAGE)
-  )
-    throw leaseLost(lease);
-  throw error;
-}
 
 /** Options for {@link SqliteRunStore}. */
 export interface SqliteRunStoreOptions {
@@ -127,10 +82,12 @@ function openConnection(path: string, synchronous: "FULL" | "NORMAL"): SqliteCon
  */
 export class SqliteRunStore implements RunStore {
   readonly kind = "sqlite";
-  readonly checkpointer: GuardedCheckpointer;
+  /** Loaded on first use (LangGraph's saver is not imported for reading runs). */
+  readonly checkpointer: BaseCheckpointSaver;
   readonly path: string;
   private readonly connection: SqliteConnection;
   private readonly pruneCheckpoints: boolean;
+  private pruneTablesReady = false;
   /** In-process wake-ups for event followers; other processes poll. */
   private readonly events = new EventEmitter().setMaxListeners(0);
 
@@ -138,12 +95,10 @@ export class SqliteRunStore implements RunStore {
     this.path = path;
     this.connection = openConnection(path, options.synchronous ?? "FULL");
     this.pruneCheckpoints = (options.checkpointHistory ?? "latest") === "latest";
-    const saver = new FencedSqliteSaver(this.connection.db);
-    saver.install();
-    if (this.pruneCheckpoints)
-      for (const statement of SQLITE_PRUNE_CHECKPOINTS.setup) this.connection.db.exec(statement);
-    this.checkpointer = new GuardedCheckpointer(saver, {
-      attempt: (operation) => this.connection.retryBusy(operation).catch(refusedByFence),
+    const connection = this.connection;
+    this.checkpointer = lazyCheckpointer(async () => {
+      const { createSqliteCheckpointer } = await import("./sqlite-checkpointer.ts");
+      return createSqliteCheckpointer(connection);
     });
   }
 
@@ -264,10 +219,17 @@ export class SqliteRunStore implements RunStore {
         sets.push("error_detail = ?") && params.push(json(settlement.failure));
       sets.push(FINAL.has(settlement.status) ? `finished_at = ${SQL_NOW}` : "finished_at = NULL");
       // Pruned while the run is still held: re-inserted rows pass the fence triggers.
-      if (this.pruneCheckpoints)
+      if (this.pruneReady())
         for (const statement of SQLITE_PRUNE_CHECKPOINTS.statements)
           this.sql(statement).run({ run: lease.runId });
       this.sql(`UPDATE runs SET ${sets.join(", ")} WHERE id = ?`).run(...params, lease.runId);
+      // A run that ends also closes approvals still pending (it failed right after asking):
+      // nobody can decide them any more, so they say so instead of waiting forever.
+      if (FINAL.has(settlement.status))
+        this.sql(
+          `UPDATE approvals SET status = 'expired', decided_by = 'run-end', decided_at = ${SQL_NOW},
+               comment = ? WHERE run_id = ? AND status = 'pending'`,
+        ).run(`the run ended ${settlement.status} before a decision`, lease.runId);
       return this.mustGet(lease.runId);
     });
   }
@@ -538,6 +500,23 @@ export class SqliteRunStore implements RunStore {
       "SELECT 1 FROM runs WHERE id = ? AND owner = ? AND epoch = ? AND status = 'running'",
     ).get(lease.runId, lease.owner, lease.epoch);
     if (holds === undefined) throw leaseLost(lease);
+  }
+
+  /**
+   * Whether settling prunes checkpoints: with history `latest`, once LangGraph's tables
+   * exist (the saver is loaded lazily, and a database no run was driven in has none).
+   * Creates this connection's temporary tables the first time.
+   */
+  private pruneReady(): boolean {
+    if (!this.pruneCheckpoints) return false;
+    if (this.pruneTablesReady) return true;
+    const saverTables = this.sql(
+      "SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name IN ('checkpoints', 'writes')",
+    ).get() as { n: number };
+    if (saverTables.n < 2) return false;
+    for (const statement of SQLITE_PRUNE_CHECKPOINTS.setup) this.connection.db.exec(statement);
+    this.pruneTablesReady = true;
+    return true;
   }
 
   private sql(text: string) {

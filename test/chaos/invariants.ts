@@ -128,7 +128,14 @@ async function checkRun(
     );
   // No approval lost: each decided approval is in the log with its outcome.
   for (const approval of approvals.filter((candidate) => candidate.status !== "pending")) {
-    if (run.status === "cancelled" || approval.decidedBy === "cancel") continue;
+    // Closed by the run's own end (cancelled, or failed right after asking), not by a person.
+    if (approval.decidedBy === "cancel" || approval.decidedBy === "run-end") {
+      check.that(
+        final.has(run.status),
+        () => `run ${run.id}: approval closed by ${approval.decidedBy} while ${run.status}`,
+      );
+      continue;
+    }
     if (!final.has(run.status)) continue;
     const logged = decisions.filter(
       (decision) => decision.kind === "approval" && decision.node === approval.node,

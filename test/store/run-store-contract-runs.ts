@@ -196,6 +196,31 @@ export function describeRunContract(h: ContractHarness): void {
       expect(listed[0]?.failure).toEqual(failure);
     });
 
+    it("a run that ends closes its pending approvals in the same step (expired, by run-end)", async () => {
+      const store = h.store();
+      const id = h.unique("ends-asking");
+      const approvalId = h.unique("approval");
+      const { lease } = await claimedRun(store, id);
+      await store.createApproval(approvalRecord(id, approvalId), lease);
+      await store.settleRun(lease, { status: "failed", error: "lost the connection" });
+      expect(await store.getApproval(approvalId)).toMatchObject({
+        status: "expired",
+        decidedBy: "run-end",
+        comment: "the run ended failed before a decision",
+      });
+      expect(await store.listApprovals({ status: "pending", runId: id })).toEqual([]);
+    });
+
+    it("pausing (waiting) keeps the pending approval", async () => {
+      const store = h.store();
+      const id = h.unique("pauses");
+      const approvalId = h.unique("approval");
+      const { lease } = await claimedRun(store, id);
+      await store.createApproval(approvalRecord(id, approvalId), lease);
+      await store.settleRun(lease, { status: "waiting" });
+      expect(await store.getApproval(approvalId)).toMatchObject({ status: "pending" });
+    });
+
     it("keeps who asked for a run (null when nobody was named)", async () => {
       const store = h.store();
       const named = await store.createRun({ ...newRun(h.unique("named")), requestedBy: "ann" });

@@ -9,7 +9,7 @@ export const registerInit: RegisterCommand = (program, io) => {
     )
     .option(
       "--signalbox <spec>",
-      "what package.json depends on for signalbox (default: ^ this version); e.g. a path or tarball",
+      "what package.json depends on for signalbox (default: file: the signalbox running this, as it is not on the npm registry); e.g. a tarball from npm pack",
     )
     .option("--force", "overwrite files that exist")
     .action(

@@ -1,0 +1,61 @@
+import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
+import { GuardedCheckpointer } from "./guarded-checkpointer.ts";
+import { CHECKPOINT_FENCE_MESSAGE, leaseContext } from "./lease-context.ts";
+import { leaseLost } from "./lease-lost.ts";
+import type { SqliteConnection } from "./sqlite-connection.ts";
+
+/**
+ * LangGraph's SqliteSaver with its writes fenced: temporary triggers on its two tables
+ * refuse a checkpoint written under a lease (see {@link leaseContext}) that no longer
+ * holds its run. The check runs inside the insert, under SQLite's write lock, so no
+ * claim can commit between the check and the write.
+ */
+class FencedSqliteSaver extends SqliteSaver {
+  install(): void {
+    this.setup();
+    const db = this.db;
+    db.function(
+      "signalbox_lease_owner",
+      { deterministic: false },
+      () => leaseContext.getStore()?.owner ?? null,
+    );
+    db.function(
+      "signalbox_lease_epoch",
+      { deterministic: false },
+      () => leaseContext.getStore()?.epoch ?? null,
+    );
+    for (const table of ["checkpoints", "writes"]) {
+      db.exec(
+        `CREATE TEMP TRIGGER IF NOT EXISTS signalbox_fence_${table} BEFORE INSERT ON main.${table}
+           WHEN signalbox_lease_owner() IS NOT NULL AND NOT EXISTS (
+             SELECT 1 FROM main.runs WHERE id = NEW.thread_id AND owner = signalbox_lease_owner()
+               AND epoch = signalbox_lease_epoch() AND status = 'running')
+         BEGIN SELECT RAISE(ABORT, '${CHECKPOINT_FENCE_MESSAGE}'); END`,
+      );
+    }
+  }
+}
+
+/** A checkpoint write the fence trigger refused is LEASE_LOST, as every other fenced write. */
+function refusedByFence(error: unknown): never {
+  const lease = leaseContext.getStore();
+  if (
+    lease !== undefined &&
+    error instanceof Error &&
+    error.message.includes(CHECKPOINT_FENCE_MESSAGE)
+  )
+    throw leaseLost(lease);
+  throw error;
+}
+
+/**
+ * The SQLite store's checkpointer: the fenced saver on the store's own connection, each
+ * call retried while the database is busy. Loaded when a run is first driven.
+ */
+export function createSqliteCheckpointer(connection: SqliteConnection): GuardedCheckpointer {
+  const saver = new FencedSqliteSaver(connection.db);
+  saver.install();
+  return new GuardedCheckpointer(saver, {
+    attempt: (operation) => connection.retryBusy(operation).catch(refusedByFence),
+  });
+}
