@@ -36,6 +36,15 @@ type Loose = {
   compile(options?: unknown): unknown;
 };
 
+type FallbackHandler = ReturnType<typeof createFallbackHandler>;
+
+/** A step's fallback sees the same state as the step (see {@link withDecisionLog}). */
+function hydrated(handler: FallbackHandler): FallbackHandler {
+  if (handler === undefined) return undefined;
+  return (state, failure, config) =>
+    withDecisionLog((current: typeof state) => handler(current, failure, config))(state, config);
+}
+
 function ends(targets: Iterable<string>): string[] {
   return [...new Set([...targets].map(graphTarget))];
 }
@@ -47,7 +56,7 @@ function addSpec(graph: Loose, spec: NodeSpec, edges: [string, string][]): void 
       graph.addNode(spec.name, withDecisionLog(createStepNode(spec.name, options)), {
         retryPolicy: toRetryPolicy(options.retry),
         timeout: options.timeoutMs,
-        errorHandler: createFallbackHandler(spec.name, options),
+        errorHandler: hydrated(createFallbackHandler(spec.name, options)),
       });
       edges.push([spec.name, options.next ?? END_NODE]);
       return;
@@ -64,7 +73,9 @@ function addSpec(graph: Loose, spec: NodeSpec, edges: [string, string][]): void 
       return;
     case "parallel": {
       const { worker, join } = parallelNodeNames(spec.name);
-      graph.addNode(spec.name, createFanOutNode(spec.name, spec.options), { ends: [worker, join] });
+      graph.addNode(spec.name, withDecisionLog(createFanOutNode(spec.name, spec.options), false), {
+        ends: [worker, join],
+      });
       graph.addNode(worker, createWorkerNode(spec.name, spec.options));
       graph.addNode(join, withDecisionLog(createJoinNode(spec.name, spec.options)));
       edges.push([worker, join], [join, spec.options.next ?? END_NODE]);

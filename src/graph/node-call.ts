@@ -149,10 +149,12 @@ async function flushDecisions(call: NodeCall): Promise<void> {
  */
 export function withDecisionLog<S extends Record<string, unknown>, R>(
   action: (state: S, config?: NodeConfig) => Promise<R>,
+  /** `false` for a fan-out: its state travels in each `Send`, which is checkpointed. */
+  withDecisions = true,
 ): (state: S, config?: NodeConfig) => Promise<R> {
   return async (state, config) => {
     const context = getRunContext(config);
-    const log = context.decisionLog;
+    const log = withDecisions ? context.decisionLog : undefined;
     const input = state.input === undefined ? context.runInput : undefined;
     if (log === undefined && input === undefined) return action(state, config);
     const hydrated: Record<string, unknown> = { ...state };

@@ -1,5 +1,3 @@
-import pg from "pg";
-
 /**
  * Which checkpoints a store keeps of a run that pauses or settles.
  * - `latest` (default): only the newest checkpoint of each namespace and its pending
@@ -40,36 +38,3 @@ export const SQLITE_PRUNE_CHECKPOINTS = {
     `DELETE FROM temp.signalbox_kept_${table}`,
   ]),
 };
-
-/**
- * PostgreSQL (PostgresSaver's `checkpoints`, `checkpoint_writes`, `checkpoint_blobs`):
- * data-modifying CTEs to chain after a CTE named `settled` (the fenced UPDATE of the
- * run, `$1` its id), so the pruning happens in the settling statement and only when
- * the run was settled. A blob survives when a kept checkpoint names its version.
- * All CTEs see the same snapshot, so `latest` is read before anything is deleted.
- */
-export function postgresPruneCtes(schema: string): string {
-  const table = (name: string) => `${pg.escapeIdentifier(schema)}.${name}`;
-  const checkpoints = table("checkpoints");
-  return `,
-  latest AS (
-    SELECT checkpoint_ns, max(checkpoint_id) AS checkpoint_id FROM ${checkpoints}
-      WHERE thread_id = $1 AND EXISTS (SELECT 1 FROM settled) GROUP BY checkpoint_ns),
-  pruned_writes AS (
-    DELETE FROM ${table("checkpoint_writes")} w
-      WHERE w.thread_id = $1 AND EXISTS (SELECT 1 FROM settled) AND NOT EXISTS (
-        SELECT 1 FROM latest l
-          WHERE l.checkpoint_ns = w.checkpoint_ns AND l.checkpoint_id = w.checkpoint_id)),
-  pruned_checkpoints AS (
-    DELETE FROM ${checkpoints} c
-      WHERE c.thread_id = $1 AND EXISTS (SELECT 1 FROM settled) AND NOT EXISTS (
-        SELECT 1 FROM latest l
-          WHERE l.checkpoint_ns = c.checkpoint_ns AND l.checkpoint_id = c.checkpoint_id)),
-  pruned_blobs AS (
-    DELETE FROM ${table("checkpoint_blobs")} b
-      WHERE b.thread_id = $1 AND EXISTS (SELECT 1 FROM settled) AND NOT EXISTS (
-        SELECT 1 FROM ${checkpoints} c JOIN latest l
-            ON l.checkpoint_ns = c.checkpoint_ns AND l.checkpoint_id = c.checkpoint_id
-          WHERE c.thread_id = $1 AND c.checkpoint_ns = b.checkpoint_ns
-            AND c.checkpoint -> 'channel_versions' ->> b.channel = b.version))`;
-}

@@ -3,12 +3,12 @@ import pg from "pg";
 import pino, { type Logger } from "pino";
 import { ErrorCode, SignalboxError } from "../errors.ts";
 import type { DecisionRecord } from "../graph/decision.ts";
-import { type CheckpointHistory, postgresPruneCtes } from "./checkpoint-prune.ts";
+import type { CheckpointHistory } from "./checkpoint-prune.ts";
 import * as approvals from "./postgres-approvals.ts";
 import { fencedPool } from "./postgres-fence.ts";
 import * as journal from "./postgres-journal.ts";
 import { listenForRunIds } from "./postgres-listener.ts";
-import { prunePostgresRuns } from "./postgres-prune.ts";
+import { postgresPruneCtes, prunePostgresRuns } from "./postgres-prune.ts";
 import * as runQueries from "./postgres-run-queries.ts";
 import * as runs from "./postgres-runs.ts";
 import {

@@ -95,6 +95,56 @@ describe("checkpoint history", () => {
     await second.runtime.close();
   });
 
+  it("hands the stored input to a fan-out and its branches, and to a step's fallback, after a resume elsewhere", async () => {
+    const { home, cleanup } = tempHome();
+    cleanups.push(cleanup);
+    const workflow = defineWorkflow({
+      name: "resumed-input",
+      description: "approval, then a fan-out and a failing step that read the input",
+      version: "1",
+      input: z.object({ id: z.string(), items: z.array(z.number()) }),
+      output: z.object({ doubled: z.array(z.number()), by: z.string(), fallback: z.string() }),
+      state: { doubled: z.array(z.number()), by: z.string() },
+    })
+      .approval("ask", { message: (state) => `go on for ${state.input.id}?`, next: "each" })
+      .parallel("each", {
+        items: (state) => state.input.items,
+
+        run: async (item: number) => item * 2,
+        join: (state, results) => ({ doubled: results as number[], by: state.input.id }),
+        next: "flaky",
+      })
+      .step("flaky", {
+        run: () => {
+          throw new Error("down");
+        },
+        fallback: (state) => ({
+          output: {
+            doubled: state.doubled ?? [],
+            by: state.by ?? "",
+            fallback: `fallback for ${state.input.id}`,
+          },
+        }),
+      })
+      .compile();
+    const store = (name: string) => new SqliteRunStore(join(home, name));
+    const first = new Runtime({
+      store: store("signalbox.db"),
+      workflows: new WorkflowRegistry([workflow]),
+    });
+    const paused = await first.start("resumed-input", { id: "c7", items: [1, 2, 3] });
+    expect(paused.status).toBe("waiting");
+    await first.close();
+    const second = new Runtime({
+      store: store("signalbox.db"),
+      workflows: new WorkflowRegistry([workflow]),
+    });
+    const done = await second.approve(paused.id, { by: "ann" });
+    expect(done.status).toBe("succeeded");
+    expect(done.output).toEqual({ doubled: [2, 4, 6], by: "c7", fallback: "fallback for c7" });
+    await second.close();
+  });
+
   it('keeps every checkpoint with checkpointHistory "full" (time travel)', async () => {
     const { home, cleanup } = tempHome();
     cleanups.push(cleanup);
