@@ -47,7 +47,7 @@ describe("HTTP MCP endpoint protections", () => {
 
   it("accepts localhost by name, whatever the port", async () => {
     const client = await connectHttp(`http://localhost:${port()}/mcp`);
-    expect((await client.client.listTools()).tools.length).toBe(6);
+    expect((await client.client.listTools()).tools.length).toBe(7);
     await client.close();
   });
 
@@ -95,7 +95,7 @@ describe("HTTP MCP endpoint protections", () => {
   it("keeps serving after all of that, and forgets a session once the client ends it", async () => {
     const before = server.sessions();
     const client = await connectHttp(server.url);
-    expect((await client.client.listTools()).tools.length).toBe(6);
+    expect((await client.client.listTools()).tools.length).toBe(7);
     expect(server.sessions()).toBe(before + 1);
     await client.transport.terminateSession();
     await client.close();

@@ -161,7 +161,7 @@ describe("signalbox serve off loopback", () => {
       });
       expect(wrong.status).toBe(401);
       const client = await connectHttp(url, { token: TOKEN });
-      expect((await client.client.listTools()).tools.length).toBe(6);
+      expect((await client.client.listTools()).tools.length).toBe(7);
       await client.close();
     } finally {
       await stop(served.child);
