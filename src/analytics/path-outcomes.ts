@@ -128,8 +128,13 @@ export async function pathOutcomes(
     createdAfter: filter.since,
     limit,
   });
-  // Decisions are read per workflow in one query; corrections may be newer than `since`.
-  const decisions = await store.listDecisions({ workflow: filter.workflow, limit: limit * 20 });
+  // One query per workflow; a run's decisions (and later corrections) are never older than
+  // the run, so `since` bounds them too, and the oldest decisions do not crowd out the newest.
+  const decisions = await store.listDecisions({
+    workflow: filter.workflow,
+    since: filter.since,
+    limit: limit * 20,
+  });
   const ids = new Set(runs.map((run) => run.id));
   return groupPaths(
     runs,

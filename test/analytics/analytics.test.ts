@@ -232,6 +232,18 @@ describe("paths and narratives", () => {
     expect(unknown).toBeDefined();
     expect(escalated).toBeGreaterThanOrEqual(1);
     expect(paths.every((path) => path.medianMs !== null && path.medianMs >= 0)).toBe(true);
+    const hourAgo = new Date(Date.now() - 3_600_000).toISOString();
+    const recent = await pathOutcomes(fixture.store, {
+      workflow: "support_triage",
+      since: hourAgo,
+    });
+    expect(recent.map((path) => [path.signature, path.count])).toEqual(
+      paths.map((path) => [path.signature, path.count]),
+    );
+    const later = new Date(Date.now() + 3_600_000).toISOString();
+    expect(await pathOutcomes(fixture.store, { workflow: "support_triage", since: later })).toEqual(
+      [],
+    );
   });
 
   it("tells why a run went where it went, from the log alone", async () => {
