@@ -234,12 +234,32 @@ describe("workflows, outcomes and evals", () => {
   });
 });
 
+describe("the dashboard page", () => {
+  it("serves the built page and its assets, same-origin only, and nothing else under /ui/", async () => {
+    const page = await fetch(`${base}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-type")).toBe("text/html; charset=utf-8");
+    expect(page.headers.get("content-security-policy")).toContain("script-src 'self'");
+    expect(page.headers.get("x-frame-options")).toBe("DENY");
+    const html = await page.text();
+    expect(html).toContain('<script type="module" src="/ui/app.js"></script>');
+    expect(html).not.toMatch(/https?:\/\//);
+    const script = await fetch(`${base}/ui/app.js`);
+    expect(script.headers.get("content-type")).toBe("text/javascript; charset=utf-8");
+    expect((await script.text()).length).toBeGreaterThan(1000);
+    expect((await fetch(`${base}/ui/../package.json`)).status).toBe(404);
+    expect((await fetch(`${base}/ui/secret.txt`)).status).toBe(404);
+  });
+});
+
 describe("security", () => {
   it("requires the bearer token when one is set, and checks Host", async () => {
     const guarded = await startHttpServer(runtime, { port: 0, token: "a-long-enough-secret" });
     const url = guarded.url.replace(/\/mcp$/, "");
     try {
       expect((await fetch(`${url}/api/runs`)).status).toBe(401);
+      // The page holds no data: it loads, then asks for the token when the API says 401.
+      expect((await fetch(`${url}/`)).status).toBe(200);
       const ok = await fetch(`${url}/api/runs`, {
         headers: { Authorization: "Bearer a-long-enough-secret" },
       });
