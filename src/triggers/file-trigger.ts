@@ -113,41 +113,49 @@ export class FileWatcher {
     this.inFlight.add(claimed);
     try {
       const run = await this.startRun(claimed);
-      const settled = run === undefined ? undefined : await this.runtime.wait(run.id);
-      if (settled === undefined || FINAL_STATUSES.includes(settled.status))
-        await this.fileAway(claimed, settled?.status === "succeeded" ? "done" : "failed");
+      if (run === "refused") return await this.fileAway(claimed, "failed");
+      const settled = await this.runtime.wait(run.id);
+      if (FINAL_STATUSES.includes(settled.status))
+        await this.fileAway(claimed, settled.status === "succeeded" ? "done" : "failed");
     } catch (error) {
+      // Left in processing/: the next sweep (here or elsewhere) starts or files it.
       this.logger.error(
         { trigger: this.trigger.name, claimed, error: errorMessage(error) },
-        "file run failed",
+        "file run could not be started or followed; the sweep retries",
       );
     } finally {
       this.inFlight.delete(claimed);
     }
   }
 
-  /** The run keyed by the claimed name (started now, or earlier by anyone); undefined when the input is refused. */
-  private async startRun(claimed: string): Promise<RunRecord | undefined> {
+  /**
+   * The run keyed by the claimed name (started now, or earlier by anyone), or `refused`
+   * when the file's input is refused (the mapping threw, the schema said no). Other
+   * errors (a busy store) are thrown: the file stays in `processing/` for the next sweep.
+   */
+  private async startRun(claimed: string): Promise<RunRecord | "refused"> {
     const file: FileArrival = {
       path: join(this.sub("processing"), claimed),
       name: originalName(claimed),
     };
+    let input: unknown;
     try {
-      const input = this.trigger.input ? this.trigger.input(file) : { path: file.path };
-      const { run } = await this.runtime.startOnce(this.trigger.workflow, input, {
-        kind: "file",
-        name: this.trigger.name,
-        key: claimed,
-        details: { file: file.name, path: file.path },
-      });
-      return run;
+      input = this.trigger.input ? this.trigger.input(file) : { path: file.path };
+      this.runtime.workflow(this.trigger.workflow).parseInput(input);
     } catch (error) {
       this.logger.warn(
         { trigger: this.trigger.name, file: file.name, error: errorMessage(error) },
         "file refused",
       );
-      return undefined;
+      return "refused";
     }
+    const { run } = await this.runtime.startOnce(this.trigger.workflow, input, {
+      kind: "file",
+      name: this.trigger.name,
+      key: claimed,
+      details: { file: file.name, path: file.path },
+    });
+    return run;
   }
 
   private async fileAway(claimed: string, to: "done" | "failed"): Promise<void> {
@@ -177,9 +185,9 @@ export class FileWatcher {
   /** A file someone claimed: its run is started if it was not (once), and filed away once ended. */
   private async settleLeft(claimed: string): Promise<void> {
     const run = await this.startRun(claimed);
-    const now = run === undefined ? undefined : await this.runtime.store.getRun(run.id);
-    if (now === undefined) return this.fileAway(claimed, "failed");
-    if (FINAL_STATUSES.includes(now.status))
+    if (run === "refused") return this.fileAway(claimed, "failed");
+    const now = await this.runtime.store.getRun(run.id);
+    if (now !== undefined && FINAL_STATUSES.includes(now.status))
       await this.fileAway(claimed, now.status === "succeeded" ? "done" : "failed");
   }
 }

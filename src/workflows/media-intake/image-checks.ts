@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
-import sharp from "sharp";
 import { ErrorCode, errorMessage, SignalboxError } from "../../errors.ts";
+import { loadSharp } from "./load-sharp.ts";
 
 /** Limits an upload must keep. */
 export const IMAGE_LIMITS = {
@@ -72,6 +72,7 @@ export async function validateImage(path: string): Promise<ValidImage> {
 
 /** Decodes every pixel (`failOn: "warning"`): corrupt data fails with libvips' reason. */
 async function decode(path: string, bytes: Buffer): Promise<{ width: number; height: number }> {
+  const sharp = await loadSharp();
   try {
     const { info } = await sharp(bytes, { failOn: "warning" })
       .rotate()

@@ -1,5 +1,5 @@
 import { basename, extname } from "node:path";
-import sharp from "sharp";
+import { loadSharp } from "./load-sharp.ts";
 
 /** Tags found offline, from the caption, the file name and the pixels. */
 export interface ImageTags {
@@ -73,6 +73,7 @@ export async function tagImage(
   size: { width: number; height: number },
   caption: string | undefined,
 ): Promise<ImageTags> {
+  const sharp = await loadSharp();
   const stats = await sharp(path).rotate().stats();
   const { r, g, b } = stats.dominant;
   const grey = await sharp(path).rotate().greyscale().stats();

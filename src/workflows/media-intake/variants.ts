@@ -1,6 +1,6 @@
 import { mkdir, rename, stat } from "node:fs/promises";
 import { join } from "node:path";
-import sharp from "sharp";
+import { loadSharp } from "./load-sharp.ts";
 
 /** The widths made for the web, largest first; none wider than the original. */
 export const VARIANT_WIDTHS = [1600, 800, 320] as const;
@@ -33,6 +33,7 @@ export async function makeVariants(
   options: { readonly width: number; readonly contentId: string; readonly folder: string },
 ): Promise<Variant[]> {
   await mkdir(options.folder, { recursive: true });
+  const sharp = await loadSharp();
   const variants: Variant[] = [];
   for (const width of variantWidths(options.width))
     for (const format of VARIANT_FORMATS) {
