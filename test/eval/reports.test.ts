@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { compareWithBaseline, updateBaseline } from "../../src/eval/baseline.ts";
+import { OUT_OF_SCOPE_TAG } from "../../src/eval/metrics.ts";
 import { formatProgress } from "../../src/eval/progress.ts";
 import { renderEvalHtml } from "../../src/eval/report-html.ts";
 import { escapeXml, renderJunit } from "../../src/eval/report-junit.ts";
 import { renderEvalText } from "../../src/eval/report-text.ts";
-import type { EvalResult } from "../../src/eval/types.ts";
+import type { CaseResult, EvalResult } from "../../src/eval/types.ts";
 import { caseResult, configResult } from "./case-results.ts";
 
 const offline = configResult("offline", [
@@ -98,6 +99,35 @@ describe("eval reports", () => {
     expect(html).toMatch(/<details><summary>show<\/summary>/);
     expect(html).not.toContain("<details open>");
     expect(html).toContain('<p class="headline"><strong>offline: route classify: top-1 accuracy');
+  });
+
+  it("adds in-scope accuracy, out-of-scope recall and precision, and their curve, for out-of-scope cases", () => {
+    const outside = (id: string, choice: string): CaseResult => ({
+      ...caseResult(id, "escalate", {
+        choice,
+        ...(choice === "escalate" ? { kind: "escalation", confidence: 0.3, top: "refund" } : {}),
+      }),
+      tags: [OUT_OF_SCOPE_TAG],
+    });
+    const config = configResult("offline", [
+      caseResult("in", "refund", { choice: "refund" }),
+      outside("out-1", "escalate"),
+      outside("out-2", "refund"),
+    ]);
+    const withOutside = { ...result, configs: [config] };
+    const text = renderEvalText(withOutside);
+    expect(text.split("\n")[1]).toContain(
+      "in-scope accuracy 100.0% (right branch, not escalated), out-of-scope recall 50.0%, precision 100.0%",
+    );
+    expect(text).toMatch(/out-of-scope recall \(escalated\) +50\.0% of 2/);
+    expect(text).toMatch(
+      /threshold +in-scope accuracy +out-of-scope recall +out-of-scope precision/,
+    );
+    expect(text).toMatch(/^ {4}0\.80 +100\.0% +50\.0% +100\.0%$/m);
+    expect(text).toMatch(/^ {4}0\.95 +0\.0% +100\.0% +66\.7%$/m);
+    const html = renderEvalHtml(withOutside);
+    expect(html).toContain("<h3>out-of-scope trade-off: offline</h3>");
+    expect(html.match(/<tr><td>0\.\d\d<\/td>/g)).toHaveLength(21);
   });
 
   it("draws a progress line with rate and time left", () => {
