@@ -43,8 +43,8 @@ import {
   targetLines,
 } from "./report.ts";
 import { routingTiers } from "./routing-tiers.ts";
-import { triggerBench } from "./triggers.ts";
 import { startupBench } from "./startup.ts";
+import { triggerBench } from "./triggers.ts";
 
 const STEP_TARGET = 1.15;
 /** bytes(200)/bytes(100): ~2 is linear growth, ~4 quadratic. */
