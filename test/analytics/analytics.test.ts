@@ -49,10 +49,14 @@ describe("diff", () => {
     expect(first?.a?.seen?.text).toBe("How do I download last month's invoice?");
     expect(first?.b?.seen?.text).toBe("Please refund order 5040, it was a mistake");
     expect(first?.a?.scores.map((score) => score.name)).toContain("refund");
-    expect(diff.aligned.map((pair) => pair.node).slice(0, 2)).toEqual([
+    // review_draft sits inside the draft_reply subworkflow; dispatch_reply follows it (issue 16).
+    expect(diff.aligned.map((pair) => pair.node)).toEqual([
       "classify_intent",
-      "review_draft",
+      "draft_reply/review_draft",
+      "dispatch_reply",
+      "approve_refund",
     ]);
+    expect(diff.aligned[3]).toMatchObject({ a: null, b: { branch: "not_required" } });
   });
 
   it("finds no divergence between a run and itself", async () => {
@@ -66,7 +70,7 @@ describe("diff", () => {
     const details = await fixture.runtime.get(fixture.runs.refund);
     const [first, ...rest] = details.decisions;
     if (first === undefined) throw new Error("the refund run has no decisions");
-    // Version 2 adds a route before the intent; its later decisions are the same.
+    // A newer version adds a route before the intent; its later decisions are the same.
     const added = {
       ...first,
       key: "screen@0#route0",
@@ -76,7 +80,7 @@ describe("diff", () => {
     };
     const newer = {
       ...details,
-      run: { ...details.run, version: "2.0.0" },
+      run: { ...details.run, version: `${details.run.version}-next` },
       decisions: [added, first, ...rest],
     };
     const diff = diffRuns(details, newer);
@@ -97,9 +101,11 @@ describe("replay", () => {
     });
     expect(await snapshot()).toEqual(before);
     // Only the classifier's intents are asked again: rules (the unknown customer, the
-    // eligible refund) and the rules-only review_draft route are not.
+    // eligible refund, dispatch_reply's four) and the rules-only review_draft route's
+    // defaults inside draft_reply are not.
+    expect(report.considered).toBe(13);
     expect(report.replayed).toBe(4);
-    expect(report.skipped).toEqual({ rule: 2, "rules only": 3 });
+    expect(report.skipped).toEqual({ rule: 6, "rules only": 3 });
     const intents = await fixture.store.listDecisions({ node: "classify_intent" });
     const unsure = intents.filter(
       (decision) =>
@@ -204,7 +210,7 @@ describe("corrections", () => {
       /^INPUT_INVALID branch: "pizza" is not a branch of classify_intent; expected one of refund, billing_question/,
     );
     expect(await refused({ runId: runs.invoice, node: "lookup_customer", branch: "x" })).toMatch(
-      /^INPUT_INVALID node: .*its route decisions are at: classify_intent, review_draft/,
+      /^INPUT_INVALID node: .*its route decisions are at: classify_intent, draft_reply\/review_draft, dispatch_reply$/,
     );
     expect(await refused({ runId: "nope", node: "classify_intent", branch: "refund" })).toMatch(
       /^RUN_NOT_FOUND/,
@@ -220,7 +226,8 @@ describe("paths and narratives", () => {
     expect(refund).toMatchObject({ count: 1, succeeded: 1, failed: 0 });
     expect(refund?.steps.map((step) => step.node)).toEqual([
       "classify_intent",
-      "review_draft",
+      "draft_reply/review_draft",
+      "dispatch_reply",
       "approve_refund",
     ]);
     const escalated = paths
@@ -249,13 +256,13 @@ describe("paths and narratives", () => {
   it("tells why a run went where it went, from the log alone", async () => {
     const refund = narrateRun(await fixture.runtime.get(fixture.runs.refund));
     expect(refund.sentences[0]).toBe(
-      `Run ${fixture.runs.refund} of support_triage@1.0.0 succeeded.`,
+      `Run ${fixture.runs.refund} of support_triage@2.0.0 succeeded.`,
     );
     expect(refund.sentences[1]).toMatch(
       /^At classify_intent the classifier sent it to refund \(confidence \d\.\d\d\)/,
     );
     expect(refund.sentences[2]).toMatch(
-      /^At review_draft rule "eligible_refund" sent it to refund/,
+      /^At draft_reply\/review_draft rule "eligible_refund" sent it to refund/,
     );
     expect(refund.text).toContain("it performed issue_refund, send_reply");
     const unknown = narrateRun(await fixture.runtime.get(fixture.runs.unknown));

@@ -85,8 +85,9 @@ describe("decision analytics commands", () => {
     expect(report.escalations.delta).toBe(report.flips.length);
     expect(await sideEffects()).toEqual(before);
     const text = await cli("replay", "--workflow", "support_triage", "--threshold", "0.95");
+    // support_triage 2.0.0 adds dispatch_reply, a rule route, after the draft_reply subworkflow.
     expect(text.stdout).toMatch(
-      /^replayed 4 of 9 route decisions with threshold 0.95 \(not asked again: 2 rule, 3 rules only\)/,
+      /^replayed 4 of 13 route decisions with threshold 0.95 \(not asked again: 6 rule, 3 rules only\)/,
     );
   });
 
