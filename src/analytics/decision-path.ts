@@ -1,6 +1,10 @@
 import type { DecisionRecord } from "../graph/decision.ts";
 
-/** Decision kinds that move a run along its graph. */
+/**
+ * Decision kinds that move a run along its graph. An agent's `tool` decisions are
+ * turns inside one step, not turns of the run: they stay out of paths, signatures,
+ * diffs and replay (narratives tell them apart, issue 16).
+ */
 const PATH_KINDS = new Set(["route", "escalation", "approval"]);
 
 /** One turn a run took: a node and the branch it went down, with the record behind it. */

@@ -74,6 +74,49 @@ function effectsSentence(details: RunDetails): string | undefined {
   return parts.length === 0 ? undefined : `On the way ${parts.join("; ")}.`;
 }
 
+/** An agent's consecutive tool calls at one node, told as one sentence. */
+function toolSentence(calls: readonly DecisionRecord[]): string {
+  const first = calls[0] as DecisionRecord;
+  const names = calls.map((call) =>
+    call.options.some((option) => option.name === call.choice)
+      ? call.choice
+      : `a call that was ${call.choice.replaceAll("_", " ")}`,
+  );
+  const agent = first.modelId ? `the agent (${first.modelId})` : "the agent";
+  return `At ${first.node} ${agent} called ${names.join(", ")}.`;
+}
+
+/** The run's turns (path steps) and its agents' tool calls, in log order, one sentence each. */
+function turnSentences(decisions: readonly DecisionRecord[]): string[] {
+  const path = decisionPath(decisions);
+  const tools = [...decisions]
+    .filter((decision) => decision.kind === "tool")
+    .sort((left, right) => left.sequence - right.sequence);
+  const turns: { sequence: number; sentence: string }[] = path.map((step) => ({
+    sequence: step.decision.sequence,
+    sentence: sentenceFor(step),
+  }));
+  let group: DecisionRecord[] = [];
+  const flush = () => {
+    if (group.length > 0)
+      turns.push({ sequence: group[0]?.sequence ?? 0, sentence: toolSentence(group) });
+    group = [];
+  };
+  for (const call of tools) {
+    const last = group.at(-1);
+    const between = path.some(
+      (step) =>
+        last !== undefined &&
+        step.decision.sequence > last.sequence &&
+        step.decision.sequence < call.sequence,
+    );
+    if (last !== undefined && (last.node !== call.node || between)) flush();
+    group.push(call);
+  }
+  flush();
+  return turns.sort((left, right) => left.sequence - right.sequence).map((turn) => turn.sentence);
+}
+
 /**
  * Tells why a run went where it went, from its decision log alone (a template:
  * no model is asked). The same function feeds `signalbox show`, the MCP tool
@@ -81,10 +124,10 @@ function effectsSentence(details: RunDetails): string | undefined {
  */
 export function narrateRun(details: RunDetails): RunNarrative {
   const { run } = details;
-  const path = decisionPath(details.decisions);
+  const turns = turnSentences(details.decisions);
   const sentences = [
-    `Run ${run.id} of ${run.workflow}@${run.version} ${STATUS_WORDS[run.status] ?? run.status}${path.length === 0 ? " without taking any decision" : ""}.`,
-    ...path.map(sentenceFor),
+    `Run ${run.id} of ${run.workflow}@${run.version} ${STATUS_WORDS[run.status] ?? run.status}${turns.length === 0 ? " without taking any decision" : ""}.`,
+    ...turns,
   ];
   const effects = effectsSentence(details);
   if (effects !== undefined) sentences.push(effects);

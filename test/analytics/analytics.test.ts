@@ -7,6 +7,9 @@ import { replayDecisions } from "../../src/analytics/replay-decisions.ts";
 import { isSignalboxError } from "../../src/errors.ts";
 import { createOfflineDecider } from "../../src/models/offline-decider.ts";
 import { INTENT_BRANCHES } from "../../src/workflows/support-triage/branches.ts";
+import { SupportData } from "../../src/workflows/support-triage/support-data.ts";
+import { createSupportTriage } from "../../src/workflows/support-triage/workflow.ts";
+import { openTestRuntime, tempHome } from "../support/runtime.ts";
 import { recordSupportRuns } from "./support-runs.ts";
 
 let fixture: Awaited<ReturnType<typeof recordSupportRuns>>;
@@ -269,5 +272,46 @@ describe("paths and narratives", () => {
     expect(unknown.sentences[1]).toMatch(
       /^At classify_intent rule "unknown_customer" sent it to escalate_to_human/,
     );
+  });
+
+  it("tells an agent's tool calls in order, but keeps them out of paths, diffs and replay", async () => {
+    // Its own runtime: the shared fixture's counts stay those of its five runs.
+    const temp = tempHome("signalbox-analytics-agent-");
+    const data = new SupportData(":memory:");
+    const { runtime, store } = openTestRuntime(temp.home, [createSupportTriage({ data }) as never]);
+    try {
+      const message = "The app crashes every time I open the settings page";
+      const run = await runtime.start("support_triage", { customerId: "C-1007", message });
+      const details = await runtime.get(run.id);
+      const tools = details.decisions.filter((decision) => decision.kind === "tool");
+      expect(tools.length).toBeGreaterThan(0);
+      const story = narrateRun(details);
+      const told = story.sentences.filter((sentence) => sentence.includes(" called "));
+      expect(told).toEqual([
+        `At ${tools[0]?.node} the agent${tools[0]?.modelId ? ` (${tools[0].modelId})` : ""} called ${tools.map((tool) => tool.choice).join(", ")}.`,
+      ]);
+      // After the intent and before the reply is dispatched, as the log ordered them.
+      const at = (prefix: string) => story.sentences.findIndex((s) => s.startsWith(prefix));
+      expect(at("At classify_intent")).toBeLessThan(story.sentences.indexOf(told[0] as string));
+      expect(story.sentences.indexOf(told[0] as string)).toBeLessThan(at("At dispatch_reply"));
+      const [path] = await pathOutcomes(store, { workflow: "support_triage" });
+      expect(path?.signature).toMatch(/^classify_intent→technical › /);
+      expect(path?.steps.some((step) => tools.some((tool) => tool.node === step.node))).toBe(false);
+      expect(diffRuns(details, details).aligned.every((pair) => pair.a?.kind !== "tool")).toBe(
+        true,
+      );
+      const report = await replayDecisions({
+        store,
+        filter: { workflow: "support_triage" },
+        decider: { kind: "threshold", threshold: 0.95 },
+      });
+      expect(report.considered).toBe(
+        details.decisions.filter((d) => d.kind === "route" || d.kind === "escalation").length,
+      );
+    } finally {
+      await runtime.close();
+      data.close();
+      temp.cleanup();
+    }
   });
 });
