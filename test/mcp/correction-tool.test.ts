@@ -46,7 +46,7 @@ describe("MCP: narratives and corrections", () => {
     });
     const run = result.structuredContent as RunResult;
     expect(run.narrative).toMatch(
-      /^Run \S+ of support_triage@1\.0\.0 succeeded\. At classify_intent rule "unknown_customer" sent it to escalate_to_human/,
+      /^Run \S+ of support_triage@2\.0\.0 succeeded\. At classify_intent rule "unknown_customer" sent it to escalate_to_human/,
     );
     expect(textOf(result)).toContain(`why: ${run.narrative}`);
   });
