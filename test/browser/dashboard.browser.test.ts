@@ -99,7 +99,27 @@ describeRequired(
       const classify = page.locator('tr[data-decision="classify_intent"]');
       expect(await classify.locator(".choice").textContent()).toBe("refund");
       expect((await classify.locator(".reason").textContent())?.length).toBeGreaterThan(10);
-      expect(await page.locator("table.decisions tbody tr").count()).toBe(3);
+      // Reply drafting is the draft_reply sub-workflow: its decision sits under its step,
+      // then the dispatch_reply route (issue 16). Read from the store: the run's checkpoints
+      // are pruned once it settles.
+      expect(
+        await page
+          .locator("table.decisions tbody tr[data-decision]")
+          .evaluateAll((rows) => rows.map((row) => row.getAttribute("data-decision"))),
+      ).toEqual([
+        "classify_intent",
+        "draft_reply/review_draft",
+        "dispatch_reply",
+        "approve_refund",
+      ]);
+      const review = page.locator('tr[data-decision="draft_reply/review_draft"]');
+      expect(await review.getAttribute("data-step")).toBe("draft_reply");
+      expect(await review.locator("td.node").textContent()).toBe("review_draft");
+      expect(
+        await review.evaluate(
+          (row) => row.previousElementSibling?.getAttribute("data-step-heading") ?? null,
+        ),
+      ).toBe("draft_reply");
       await shot("run");
     });
 
@@ -155,6 +175,25 @@ describeRequired(
       await expect.poll(() => page.locator("table.outcomes tbody tr").count()).toBeGreaterThan(0);
       expect(await page.locator("table.outcomes tbody tr td").nth(2).textContent()).toBe("3");
       await shot("outcomes");
+    });
+
+    it("shows an agent's tool calls nested under its step, in order", async () => {
+      const technical = await runtime.start("support_triage", example("technical-request"));
+      await page.goto(`${origin(open)}/#/runs/${technical.id}`);
+      await page.getByTestId("path").waitFor();
+      const heading = page.locator('tr[data-step-heading="solve_technical"]');
+      await heading.waitFor();
+      const calls = page.locator('tr.nested[data-step="solve_technical"]');
+      expect(await calls.locator("td.node").allTextContents()).toEqual(
+        expect.arrayContaining(["tool call 1", "tool call 2"]),
+      );
+      expect(await calls.locator(".choice").allTextContents()).toEqual(
+        expect.arrayContaining(["search_help_center", "check_service_status"]),
+      );
+      expect(
+        await heading.evaluate((row) => row.nextElementSibling?.getAttribute("data-step") ?? null),
+      ).toBe("solve_technical");
+      await shot("run-technical");
     });
   },
 );

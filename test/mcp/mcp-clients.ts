@@ -18,6 +18,22 @@ import {
 import type { RunResult } from "../../src/mcp/run-result.ts";
 import { REPO_ROOT } from "../fixtures/child-process.ts";
 
+/**
+ * The tools a server over the shipped workflows lists: one per workflow (support_triage,
+ * draft_reply, media_intake) plus the run tools. Shared so the suites that count them agree.
+ */
+export const SHIPPED_TOOL_NAMES = [
+  "approve_run",
+  "cancel_run",
+  "correct_decision",
+  "draft_reply",
+  "dry_run",
+  "get_run",
+  "list_runs",
+  "media_intake",
+  "support_triage",
+] as const;
+
 /** An example input from examples/, as a user would pass it. */
 export function example(name: string): Record<string, unknown> {
   return JSON.parse(readFileSync(join(REPO_ROOT, "examples", `${name}.json`), "utf8")) as Record<

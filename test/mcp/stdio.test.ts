@@ -3,7 +3,14 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { RunResult } from "../../src/mcp/run-result.ts";
 import { runCli } from "../fixtures/child-process.ts";
 import { tempHome } from "../support/runtime.ts";
-import { callWithProgress, connectStdio, example, type TestClient, textOf } from "./mcp-clients.ts";
+import {
+  callWithProgress,
+  connectStdio,
+  example,
+  SHIPPED_TOOL_NAMES,
+  type TestClient,
+  textOf,
+} from "./mcp-clients.ts";
 
 // Real transport end to end: the SDK client against `signalbox mcp` spawned as a child process.
 let home: string;
@@ -25,19 +32,7 @@ const structured = (result: CallToolResult) => result.structuredContent as RunRe
 describe("signalbox mcp (stdio)", () => {
   it("lists every workflow as a tool with schemas and effect annotations, plus the run tools", async () => {
     const { tools } = await plain.client.listTools();
-    expect(tools.map((tool) => tool.name).sort()).toEqual(
-      [
-        "approve_run",
-        "cancel_run",
-        "correct_decision",
-        "draft_reply",
-        "dry_run",
-        "get_run",
-        "list_runs",
-        "media_intake",
-        "support_triage",
-      ].sort(),
-    );
+    expect(tools.map((tool) => tool.name).sort()).toEqual([...SHIPPED_TOOL_NAMES].sort());
     const triage = tools.find((tool) => tool.name === "support_triage");
     expect(triage?.title).toBe("Support triage");
     expect(triage?.description).toMatch(/refund/);
@@ -268,7 +263,7 @@ describe("signalbox mcp (stdio)", () => {
     expect(notWaiting.isError).toBe(true);
     expect(textOf(notWaiting)).toContain("RUN_NOT_FOUND");
     // The server is still there.
-    expect((await plain.client.listTools()).tools.length).toBe(7);
+    expect((await plain.client.listTools()).tools.length).toBe(SHIPPED_TOOL_NAMES.length);
   });
 });
 

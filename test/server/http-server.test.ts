@@ -3,7 +3,7 @@ import { isSignalboxError } from "../../src/errors.ts";
 import type { Runtime } from "../../src/runtime/runtime.ts";
 import { type SignalboxHttpServer, startHttpServer } from "../../src/server/http-server.ts";
 import { createBuiltinWorkflows } from "../../src/workflows/index.ts";
-import { connectHttp } from "../mcp/mcp-clients.ts";
+import { connectHttp, SHIPPED_TOOL_NAMES } from "../mcp/mcp-clients.ts";
 import { openTestRuntime, tempHome } from "../support/runtime.ts";
 import { LIST_TOOLS, MCP_HEADERS, rawRequest } from "./raw-http.ts";
 
@@ -47,7 +47,7 @@ describe("HTTP MCP endpoint protections", () => {
 
   it("accepts localhost by name, whatever the port", async () => {
     const client = await connectHttp(`http://localhost:${port()}/mcp`);
-    expect((await client.client.listTools()).tools.length).toBe(7);
+    expect((await client.client.listTools()).tools.length).toBe(SHIPPED_TOOL_NAMES.length);
     await client.close();
   });
 
@@ -95,7 +95,7 @@ describe("HTTP MCP endpoint protections", () => {
   it("keeps serving after all of that, and forgets a session once the client ends it", async () => {
     const before = server.sessions();
     const client = await connectHttp(server.url);
-    expect((await client.client.listTools()).tools.length).toBe(7);
+    expect((await client.client.listTools()).tools.length).toBe(SHIPPED_TOOL_NAMES.length);
     expect(server.sessions()).toBe(before + 1);
     await client.transport.terminateSession();
     await client.close();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Child, pollUntil, runCli, spawnNode } from "../fixtures/child-process.ts";
-import { callWithProgress, connectHttp, example } from "../mcp/mcp-clients.ts";
+import { callWithProgress, connectHttp, example, SHIPPED_TOOL_NAMES } from "../mcp/mcp-clients.ts";
 import { tempHome } from "../support/runtime.ts";
 import { LIST_TOOLS, MCP_HEADERS, rawRequest } from "./raw-http.ts";
 
@@ -161,7 +161,7 @@ describe("signalbox serve off loopback", () => {
       });
       expect(wrong.status).toBe(401);
       const client = await connectHttp(url, { token: TOKEN });
-      expect((await client.client.listTools()).tools.length).toBe(7);
+      expect((await client.client.listTools()).tools.length).toBe(SHIPPED_TOOL_NAMES.length);
       await client.close();
     } finally {
       await stop(served.child);

@@ -111,9 +111,12 @@ describe("GET /api/runs/:id", () => {
     expect(status).toBe(200);
     expect(body.run).toMatchObject({ id: runs.refund.id, status: "succeeded" });
     const decisions = body.decisions as { node: string; decidedBy: string; reason: string }[];
+    // Reply drafting became the draft_reply sub-workflow, its decisions logged under its
+    // step, and a dispatch_reply route follows it (issue 16).
     expect(decisions.map((decision) => decision.node)).toEqual([
       "classify_intent",
-      "review_draft",
+      "draft_reply/review_draft",
+      "dispatch_reply",
       "approve_refund",
     ]);
     expect(decisions.every((decision) => decision.reason.length > 0)).toBe(true);

@@ -1,6 +1,7 @@
 import { useEffect } from "preact/hooks";
 import type { RunView } from "../../../src/dashboard/run-view.ts";
 import type { DecisionRecord } from "../../../src/graph/decision.ts";
+import { type DecisionPathStep, groupDecisionPath } from "../../../src/graph/decision-path.ts";
 import type { StoredEvent } from "../../../src/store/types.ts";
 import { readStream } from "../api.ts";
 import { json, ms, usd, when } from "../format.ts";
@@ -9,11 +10,25 @@ import { href } from "../router.ts";
 import { Failure, useData } from "../use-data.tsx";
 import { StatusBadge } from "./runs-page.tsx";
 
-function Decision({ decision }: { readonly decision: DecisionRecord }) {
+/**
+ * One decision row. Inside a step (a sub-workflow's node, an agent's tool call) the row is
+ * nested under the step's heading row and labelled by where it sits (issue 16).
+ */
+function Decision({
+  decision,
+  inside,
+}: {
+  readonly decision: DecisionRecord;
+  readonly inside?: { readonly step: string; readonly label: string };
+}) {
   return (
-    <tr data-decision={decision.node}>
+    <tr
+      data-decision={decision.node}
+      data-step={inside?.step}
+      class={inside ? "nested" : undefined}
+    >
       <td>{decision.sequence}</td>
-      <td>{decision.node}</td>
+      <td class="node">{inside ? inside.label : decision.node}</td>
       <td>{decision.kind}</td>
       <td>
         {decision.options.map((option) => (
@@ -37,6 +52,28 @@ function Decision({ decision }: { readonly decision: DecisionRecord }) {
       <td>{ms(decision.latencyMs)}</td>
       <td>{usd(decision.costUsd)}</td>
     </tr>
+  );
+}
+
+/** A step's decisions: its own alone on a row; what happened inside it under a heading row. */
+function StepRows({ group }: { readonly group: DecisionPathStep }) {
+  const only = group.entries[0];
+  if (group.entries.length === 1 && only !== undefined && only.label === "")
+    return <Decision decision={only.decision} />;
+  return (
+    <>
+      <tr class="step" data-step-heading={group.step}>
+        <td />
+        <td colSpan={11}>{group.step}</td>
+      </tr>
+      {group.entries.map((entry) => (
+        <Decision
+          decision={entry.decision}
+          inside={{ step: group.step, label: entry.label || group.step }}
+          key={entry.decision.key}
+        />
+      ))}
+    </>
   );
 }
 
@@ -205,8 +242,8 @@ export function RunPage({ id }: { readonly id: string }) {
           </tr>
         </thead>
         <tbody>
-          {view.decisions.map((decision) => (
-            <Decision decision={decision} key={decision.key} />
+          {groupDecisionPath(view.decisions).map((group, index) => (
+            <StepRows group={group} key={`${group.step}-${index}`} />
           ))}
         </tbody>
       </table>
