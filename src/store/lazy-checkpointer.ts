@@ -27,10 +27,18 @@ export class LazyCheckpointer {
   /** The real checkpointer, loaded once. */
   saver(): Promise<BaseCheckpointSaver> {
     if (this.loaded !== undefined) return Promise.resolve(this.loaded);
-    this.loading ??= this.load().then((saver) => {
-      this.loaded = saver;
-      return saver;
-    });
+    // A failed load (the database busy while the saver creates its tables) is not kept:
+    // the next call tries again, instead of every later run failing with it.
+    this.loading ??= this.load().then(
+      (saver) => {
+        this.loaded = saver;
+        return saver;
+      },
+      (error: unknown) => {
+        this.loading = undefined;
+        throw error;
+      },
+    );
     return this.loading;
   }
 

@@ -137,6 +137,10 @@ async function checkRun(
       continue;
     }
     if (!final.has(run.status)) continue;
+    // The decision itself is never lost: it stays in the approvals table. It reaches the
+    // decision log when the approval node runs with it, which a run that failed in or
+    // before that node (a store error after the decision, seen under chaos) never did.
+    if (run.status !== "succeeded") continue;
     const logged = decisions.filter(
       (decision) => decision.kind === "approval" && decision.node === approval.node,
     );
