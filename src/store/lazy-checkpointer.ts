@@ -24,11 +24,13 @@ export class LazyCheckpointer {
 
   constructor(private readonly load: () => Promise<BaseCheckpointSaver>) {}
 
-  /** The real checkpointer, loaded once. */
+  /**
+   * The real checkpointer, loaded once. A load that failed is not kept: the next call
+   * tries again, so one failure (a busy database, say) does not fail every later
+   * checkpoint read and write of the process.
+   */
   saver(): Promise<BaseCheckpointSaver> {
     if (this.loaded !== undefined) return Promise.resolve(this.loaded);
-    // A failed load (the database busy while the saver creates its tables) is not kept:
-    // the next call tries again, instead of every later run failing with it.
     this.loading ??= this.load().then(
       (saver) => {
         this.loaded = saver;

@@ -245,7 +245,7 @@ export async function settleRun(
        SET status = 'expired', decided_by = 'run-end', decided_at = now(),
            comment = 'the run ended ' || $4::text || ' before a decision'
        WHERE run_id = $1 AND status = 'pending' AND $4::text = ANY($9::text[])
-         AND EXISTS (SELECT 1 FROM settled))
+         AND EXISTS (SELECT 1 FROM settled))${pruneCtes}
      SELECT * FROM settled`,
     [
       lease.runId,

@@ -51,10 +51,17 @@ function refusedByFence(error: unknown): never {
 /**
  * The SQLite store's checkpointer: the fenced saver on the store's own connection, each
  * call retried while the database is busy. Loaded when a run is first driven.
+ *
+ * Installing creates LangGraph's tables in a database that has none yet, which needs the
+ * write lock: while another process holds it (a fleet whose processes all drive their
+ * first run at once) that is SQLITE_BUSY, retried like every other write. Each statement
+ * of the install is idempotent, so a retry after a partial install is safe.
  */
-export function createSqliteCheckpointer(connection: SqliteConnection): GuardedCheckpointer {
+export async function createSqliteCheckpointer(
+  connection: SqliteConnection,
+): Promise<GuardedCheckpointer> {
   const saver = new FencedSqliteSaver(connection.db);
-  saver.install();
+  await connection.retryBusy(() => saver.install());
   return new GuardedCheckpointer(saver, {
     attempt: (operation) => connection.retryBusy(operation).catch(refusedByFence),
   });

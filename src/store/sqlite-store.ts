@@ -98,8 +98,8 @@ export class SqliteRunStore implements RunStore {
     const connection = this.connection;
     this.checkpointer = lazyCheckpointer(async () => {
       const { createSqliteCheckpointer } = await import("./sqlite-checkpointer.ts");
-      // Creating the saver's tables writes: retried while another process holds the lock.
-      return connection.retryBusy(async () => createSqliteCheckpointer(connection));
+      // Creating the saver's tables writes: retried inside while another process holds the lock.
+      return createSqliteCheckpointer(connection);
     });
   }
 

@@ -1,12 +1,14 @@
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { WorkflowRegistry } from "../../src/runtime/registry.ts";
 import { Runtime } from "../../src/runtime/runtime.ts";
 import { SqliteRunStore } from "../../src/store/sqlite-store.ts";
-import { pollUntil } from "../fixtures/child-process.ts";
+import { type Child, pollUntil } from "../fixtures/child-process.ts";
 import { CRASH_INPUT, CRASH_WORKFLOW } from "../fixtures/crash-worker.ts";
 import { APPROVAL_WORKFLOW, fleetWorkflows } from "../fixtures/fleet-workflows.ts";
-import { Ledger, readLedger } from "../fixtures/ledger.ts";
+import { Ledger, ledgerPath, readLedger } from "../fixtures/ledger.ts";
 import {
   expectEffectsExactlyOnce,
   leaseExpired,
@@ -37,6 +39,43 @@ function setUp(effectMs = 20, execute: "here" | "workers" = "here") {
     () => runtime.close(),
   );
   return { home, store, runtime, backend: { home } };
+}
+
+/** Whether some process holds the write lock of the SQLite file at `path` right now. */
+function writeLocked(path: string): boolean {
+  const db = new Database(path);
+  try {
+    db.pragma("busy_timeout = 0");
+    db.exec("BEGIN IMMEDIATE");
+    db.exec("ROLLBACK");
+    return false;
+  } catch (error) {
+    if (String((error as { code?: unknown }).code).startsWith("SQLITE_BUSY")) return true;
+    throw error;
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * SIGSTOPs `child` at a moment it holds neither database's write lock. Stopped inside a
+ * commit (a lease renewal, a ledger row: an fsync, slow on a loaded machine), it would
+ * hold SQLite's single write lock while frozen, and no process could write the home at
+ * all: SQLite has no way to take a lock from a live holder, so that is not the case under
+ * test (a stopped driver that lost its lease), and it made this test fail under load
+ * with "the SQLite database stayed locked for 60 s". Then it goes on and is stopped again.
+ */
+async function stopOutsideAWrite(child: Child, home: string): Promise<void> {
+  const files = [join(home, "signalbox.db"), ledgerPath(home)];
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    child.process.kill("SIGSTOP");
+    // SIGSTOP is asynchronous: give it time to land before looking at the locks.
+    await sleep(20);
+    if (!files.some(writeLocked)) return;
+    child.process.kill("SIGCONT");
+    await sleep(5 + attempt);
+  }
+  throw new Error("the driver held a write lock every time it was stopped");
 }
 
 describe("one SQLite home, many processes", () => {
@@ -73,7 +112,7 @@ describe("one SQLite home, many processes", () => {
       },
       { child: stale },
     );
-    stale.process.kill("SIGSTOP");
+    await stopOutsideAWrite(stale, home);
     await leaseExpired(store, run.id);
     const recovered = await spawnFleet(backend, ["recover"], { FLEET_EFFECT_MS: "10" }).exited;
     expect(recovered.code, recovered.stderr).toBe(0);

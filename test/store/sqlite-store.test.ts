@@ -80,6 +80,25 @@ describe("SqliteRunStore", () => {
     ]);
     await store.close();
   });
+  it("loads LangGraph's saver while another process holds the write lock, once it is let go", async () => {
+    const file = path();
+    const store = new SqliteRunStore(file);
+    // Another connection (as another process would) holds the write lock while this store
+    // loads its saver, which must create LangGraph's tables in this new database.
+    const other = new Database(file);
+    other.exec("BEGIN IMMEDIATE");
+    setTimeout(() => other.exec("COMMIT"), 300);
+    const config = { configurable: { thread_id: "r1", checkpoint_ns: "" } };
+    expect(await store.checkpointer.getTuple(config)).toBeUndefined();
+    const tables = other
+      .prepare("SELECT name FROM sqlite_master WHERE name IN ('checkpoints', 'writes')")
+      .pluck()
+      .all();
+    expect(tables.sort()).toEqual(["checkpoints", "writes"]);
+    other.close();
+    await store.close();
+  });
+
   // Claims, fencing, approvals and events: test/store/run-store-contract.ts, run below.
 });
 
