@@ -25,5 +25,7 @@ const INVISIBLE =
  */
 export function normalizeText(text: string): string {
   const plain = text.replace(INVISIBLE, "").normalize("NFKC");
-  return foldHomoglyphs(plain).replace(/\s+/g, " ").trim();
+  // Folding can leave a base letter and a combining mark that compose (Cyrillic і + acute
+  // becomes i + acute): composed again, so normalizing twice changes nothing.
+  return foldHomoglyphs(plain).normalize("NFKC").replace(/\s+/g, " ").trim();
 }

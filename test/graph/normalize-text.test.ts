@@ -60,4 +60,11 @@ describe("normalizeText", () => {
   it("composes a letter split by an invisible character from its accent", () => {
     expect(normalizeText("cafe\u200B\u0301")).toBe("café");
   });
+
+  it("composes a folded look-alike with its accent, so normalizing twice changes nothing", () => {
+    // Found by the fuzz suite: bold A, Cyrillic і and a combining acute (seed 1642214324).
+    const once = normalizeText("\u{1D400}\u0456\u0301");
+    expect(once).toBe("A\u00ED");
+    expect(normalizeText(once)).toBe(once);
+  });
 });
