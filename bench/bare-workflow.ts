@@ -7,13 +7,13 @@
  */
 
 import { randomUUID } from "node:crypto";
-import { Command, END, interrupt, START, StateGraph } from "@langchain/langgraph";
+import { Command, END, interrupt, Send, START, StateGraph } from "@langchain/langgraph";
 import type { BaseCheckpointSaver } from "@langchain/langgraph-checkpoint";
 import pino from "pino";
 import { z } from "zod";
 import type { NodeSpec } from "../src/graph/node-spec.ts";
 import { normalizeText } from "../src/graph/normalize-text.ts";
-import type { RouteOptions, StepContext, StepOptions } from "../src/graph/types.ts";
+import type { ParallelBranch, RouteOptions, StepContext, StepOptions } from "../src/graph/types.ts";
 import { END_NODE } from "../src/graph/types.ts";
 import type { CompiledWorkflow } from "../src/graph/workflow.ts";
 import { createWorkflowState, RESERVED_FIELDS } from "../src/graph/workflow-state.ts";
@@ -115,6 +115,63 @@ function bareApproval(spec: Extract<NodeSpec, { kind: "approval" }>) {
   };
 }
 
+type ParallelSpec = Extract<NodeSpec, { kind: "parallel" }>;
+
+/**
+ * A parallel node the plain LangGraph way: a fan-out node sending one item per sub-step
+ * (or item) to a worker node, whose results a join node hands to the same `join`. A failing
+ * sub-step takes its fallback, as ours does; no timeouts, no decision for the fallback.
+ */
+function addBareParallel(graph: LooseGraph, spec: ParallelSpec, edges: [string, string][]): void {
+  const { options } = spec;
+  const worker = `${spec.name}__item`;
+  const join = `${spec.name}__join`;
+  const named = options.branches ? Object.keys(options.branches) : undefined;
+  type Work = { index: number; name: string; item: unknown; state: State };
+  graph.addNode(
+    spec.name,
+    (state: State) => {
+      const items = named ?? options.items?.(state) ?? [];
+      if (items.length === 0) return new Command({ goto: join });
+      return new Command({
+        goto: items.map(
+          (item, index) =>
+            new Send(worker, { index, name: named?.[index] ?? String(index), item, state }),
+        ),
+      });
+    },
+    { ends: [worker, join] },
+  );
+  graph.addNode(worker, async (work: Work) => {
+    const context = stepContext(spec.name);
+    let result: unknown;
+    const branch = options.branches?.[work.name] as ParallelBranch<State> | undefined;
+    if (branch === undefined) result = await options.run?.(work.item, context);
+    else {
+      const one = typeof branch === "function" ? { run: branch } : branch;
+      try {
+        result = await one.run(work.state, context);
+      } catch (error) {
+        if (!("fallback" in one) || one.fallback === undefined) throw error;
+        result = one.fallback(work.state, error as Error);
+      }
+    }
+    return { parallel: { [spec.name]: { [String(work.index)]: result ?? null } } };
+  });
+  graph.addNode(join, (state: State) => {
+    const collected = ((state.parallel as Record<string, Record<string, unknown>> | undefined)?.[
+      spec.name
+    ] ?? {}) as Record<string, unknown>;
+    const indexes = Object.keys(collected)
+      .map(Number)
+      .sort((a, b) => a - b);
+    const names = indexes.map((index) => named?.[index] ?? String(index));
+    const results = indexes.map((index) => collected[String(index)]);
+    return { ...(options.join(state, results, names) ?? {}), parallel: { [spec.name]: null } };
+  });
+  edges.push([worker, join], [join, target(options.next ?? END_NODE)]);
+}
+
 /** The workflow's own state fields, read off its compiled graph's channels. */
 function ownFields(workflow: CompiledWorkflow): Record<string, z.ZodType> {
   const channels = Object.keys((workflow.graph() as unknown as { channels: object }).channels);
@@ -125,7 +182,11 @@ function ownFields(workflow: CompiledWorkflow): Record<string, z.ZodType> {
   return Object.fromEntries(own.map((name) => [name, z.unknown()]));
 }
 
-/** Compiles `workflow` (steps, routes and approvals only) as a plain LangGraph graph. */
+/**
+ * Compiles `workflow` as a plain LangGraph graph: steps, routes, approvals, parallel nodes
+ * and subworkflows (the child's own twin, run as a subgraph). An agent node is added but
+ * refuses to run: the bare twin has no agent loop, so compare paths that do not reach one.
+ */
 export function bareTwin(
   workflow: CompiledWorkflow,
   checkpointer?: BaseCheckpointSaver,
@@ -148,7 +209,24 @@ export function bareTwin(
       });
     } else if (spec.kind === "approval") {
       graph.addNode(spec.name, bareApproval(spec), { ends: targetsOf(spec) });
-    } else throw new Error(`the bare twin has no ${spec.kind} nodes`);
+    } else if (spec.kind === "parallel") {
+      addBareParallel(graph, spec, edges);
+    } else if (spec.kind === "subworkflow") {
+      const { options } = spec;
+      const child = bareTwin(options.workflow);
+      graph.addNode(spec.name, async (state: State) => {
+        const final = await child.invoke({
+          input: options.workflow.parseInput(options.input(state)),
+        });
+        return options.output?.(state, options.workflow.parseOutput(final.output)) ?? {};
+      });
+      edges.push([spec.name, target(options.next ?? END_NODE)]);
+    } else if (spec.kind === "agent") {
+      graph.addNode(spec.name, () => {
+        throw new Error(`the bare twin does not run agent steps (${spec.name})`);
+      });
+      edges.push([spec.name, target(spec.options.next ?? END_NODE)]);
+    } else throw new Error(`the bare twin has no ${(spec as NodeSpec).kind} nodes`);
   }
   graph.addEdge(START, workflow.start);
   for (const [from, to] of edges) graph.addEdge(from, to);

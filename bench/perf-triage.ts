@@ -101,9 +101,20 @@ function usedBytes(path: string): { bytes: number; checkpointRows: number } {
     const pageSize = db.pragma("page_size", { simple: true }) as number;
     const pages = db.pragma("page_count", { simple: true }) as number;
     const free = db.pragma("freelist_count", { simple: true }) as number;
-    const rows = db
-      .prepare("SELECT (SELECT COUNT(*) FROM checkpoints) + (SELECT COUNT(*) FROM writes) AS n")
+    // The SQLite saver creates its tables on first use: none yet counts as no rows.
+    const tables = db
+      .prepare(
+        "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name IN ('checkpoints', 'writes')",
+      )
       .get() as { n: number };
+    const rows =
+      tables.n < 2
+        ? { n: 0 }
+        : (db
+            .prepare(
+              "SELECT (SELECT COUNT(*) FROM checkpoints) + (SELECT COUNT(*) FROM writes) AS n",
+            )
+            .get() as { n: number });
     return { bytes: (pages - free) * pageSize, checkpointRows: rows.n };
   } finally {
     db.close();
