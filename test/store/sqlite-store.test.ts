@@ -18,8 +18,6 @@ function path(): string {
   return join(home, "signalbox.db");
 }
 
-const decision = decisionRecord;
-
 describe("SqliteRunStore", () => {
   it("migrates a new file to the latest schema version, and reopens without re-running migrations", async () => {
     const file = path();
@@ -69,9 +67,9 @@ describe("SqliteRunStore", () => {
       trigger: "test",
       dryRun: false,
     });
-    const first = await store.recordDecision(decision("r1", "pick@1.1#route0", "a"));
-    const second = await store.recordDecision(decision("r1", "other@2.1#route0", "b"));
-    const replayed = await store.recordDecision(decision("r1", "pick@1.1#route0", "b"));
+    const first = await store.recordDecision(decisionRecord("r1", "pick@1.1#route0", "a"));
+    const second = await store.recordDecision(decisionRecord("r1", "other@2.1#route0", "b"));
+    const replayed = await store.recordDecision(decisionRecord("r1", "pick@1.1#route0", "b"));
     expect([first.sequence, second.sequence, replayed.sequence]).toEqual([1, 2, 1]);
     const stored = await store.listDecisions({ runId: "r1" });
     expect(stored.map((entry) => [entry.sequence, entry.choice])).toEqual([
