@@ -62,15 +62,16 @@ describe("drift", () => {
     share: 0.7,
     start: day,
   });
+  // The same route a day later under a new decider, its mix moved from 70% to 30% `a`.
+  const shifted = decisions({
+    runId: "r",
+    version: "lexical:new",
+    count: 40,
+    share: 0.3,
+    start: day + 86_400_000,
+  });
 
   it("alerts when the branch mix shifts after a decider change, and not when it holds", () => {
-    const shifted = decisions({
-      runId: "r",
-      version: "lexical:new",
-      count: 40,
-      share: 0.3,
-      start: day + 86_400_000,
-    });
     const [change] = detectDrift([...stable, ...shifted]);
     expect(change).toMatchObject({ node: "pick", alert: true, distance: 0.4 });
     expect(change?.before).toContain("lexical:old");
@@ -96,13 +97,6 @@ describe("drift", () => {
   });
 
   it("gives the branch mix and mean confidence per day", () => {
-    const shifted = decisions({
-      runId: "r",
-      version: "lexical:new",
-      count: 40,
-      share: 0.3,
-      start: day + 86_400_000,
-    });
     const buckets = mixOverTime([...shifted, ...stable]);
     expect(buckets.map((bucket) => [bucket.from, bucket.count, bucket.shares.a])).toEqual([
       ["2026-11-01T00:00:00.000Z", 40, 0.7],
@@ -120,13 +114,6 @@ describe("drift", () => {
       input: {},
       trigger: "test",
       dryRun: false,
-    });
-    const shifted = decisions({
-      runId: "r",
-      version: "lexical:new",
-      count: 40,
-      share: 0.3,
-      start: day + 86_400_000,
     });
     for (const decision of [...stable, ...shifted]) await store.recordDecision(decision);
     const lines: string[] = [];

@@ -38,6 +38,11 @@ afterAll(async () => {
 const call = async (name: string, args: Record<string, unknown>) =>
   (await client.callTool({ name, arguments: args })) as CallToolResult;
 
+/** Runs support_triage for customer C-1003 and gives the run's id. */
+const triageRun = async (message: string) =>
+  ((await call("support_triage", { customerId: "C-1003", message })).structuredContent as RunResult)
+    .runId;
+
 describe("MCP: narratives and corrections", () => {
   it("returns the run's narrative with a workflow tool's result, in structured content and text", async () => {
     const result = await call("support_triage", {
@@ -52,11 +57,7 @@ describe("MCP: narratives and corrections", () => {
   });
 
   it("correct_decision records a human decision linked to the original, named after the client", async () => {
-    const started = await call("support_triage", {
-      customerId: "C-1003",
-      message: "I need a receipt for my accountant",
-    });
-    const { runId } = started.structuredContent as RunResult;
+    const runId = await triageRun("I need a receipt for my accountant");
     const corrected = await call("correct_decision", {
       runId,
       node: "classify_intent",
@@ -76,11 +77,7 @@ describe("MCP: narratives and corrections", () => {
   });
 
   it("answers a bad correction with a tool error naming the field", async () => {
-    const started = await call("support_triage", {
-      customerId: "C-1003",
-      message: "How do I download my invoice?",
-    });
-    const { runId } = started.structuredContent as RunResult;
+    const runId = await triageRun("How do I download my invoice?");
     const wrong = await call("correct_decision", {
       runId,
       node: "classify_intent",
@@ -95,6 +92,7 @@ describe("MCP: narratives and corrections", () => {
       node: "classify_intent",
       branch: "refund",
     });
+    expect(missing.isError).toBe(true);
     expect(textOf(missing)).toMatch(/^RUN_NOT_FOUND/);
   });
 });
