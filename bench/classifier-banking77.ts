@@ -10,8 +10,6 @@
  * options as JSON in $SIGNALBOX_CLASSIFIER_OPTIONS, e.g. '{"epochs":4}'.
  */
 
-import { readFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   type ClassifierPrediction,
@@ -19,16 +17,7 @@ import {
   DEFAULT_CLASSIFIER_THRESHOLD,
   type TrainingExample,
 } from "../src/models/lexical-classifier.ts";
-import { parseCsvRecords } from "../src/models/read-csv.ts";
-
-const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const datasetDirectory =
-  process.env.SIGNALBOX_BANKING77_DIR ?? resolve(repositoryRoot, "../shared/datasets/banking77");
-
-function readExamples(fileName: string): TrainingExample[] {
-  const records = parseCsvRecords(readFileSync(resolve(datasetDirectory, fileName), "utf8"));
-  return records.map((record) => ({ label: record.category ?? "", text: record.text ?? "" }));
-}
+import { readBanking77Examples } from "./banking77-data.ts";
 
 function percent(value: number): string {
   return `${(value * 100).toFixed(2)}%`;
@@ -103,8 +92,8 @@ function reportLatency(microseconds: readonly number[], cpuMicroseconds: number)
 
 /** Prints this benchmark's figures. */
 export function classifierBanking77(): void {
-  const train = readExamples("train.csv");
-  const tests = readExamples("test.csv");
+  const train = readBanking77Examples("train.csv");
+  const tests = readBanking77Examples("test.csv");
   console.log(`Banking77: ${train.length} training rows, ${tests.length} test rows`);
   const trainStart = performance.now();
   const cpuStart = process.cpuUsage();

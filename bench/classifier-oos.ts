@@ -13,25 +13,15 @@
  */
 
 import { readFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { outOfScopeCurve } from "../src/eval/threshold-sweep.ts";
 import {
   type ClassifierPrediction,
   createLexicalClassifier,
   DEFAULT_CLASSIFIER_THRESHOLD,
-  type TrainingExample,
 } from "../src/models/lexical-classifier.ts";
-import { parseCsvRecords } from "../src/models/read-csv.ts";
-
-const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const datasetDirectory =
-  process.env.SIGNALBOX_BANKING77_DIR ?? resolve(repositoryRoot, "../shared/datasets/banking77");
-
-function readExamples(fileName: string): TrainingExample[] {
-  const records = parseCsvRecords(readFileSync(resolve(datasetDirectory, fileName), "utf8"));
-  return records.map((record) => ({ label: record.category ?? "", text: record.text ?? "" }));
-}
+import { readBanking77Examples, repositoryRoot } from "./banking77-data.ts";
 
 const HELD_OUT_INTENTS: readonly string[] = JSON.parse(
   readFileSync(resolve(repositoryRoot, "evals/banking77-oos.json"), "utf8"),
@@ -42,8 +32,8 @@ const percent = (value: number | null) => (value === null ? "—" : `${(value * 
 /** Prints this benchmark's figures. */
 export function classifierOutOfScope(): void {
   const held = new Set<string>(HELD_OUT_INTENTS);
-  const train = readExamples("train.csv").filter((example) => !held.has(example.label));
-  const tests = readExamples("test.csv");
+  const train = readBanking77Examples("train.csv").filter((example) => !held.has(example.label));
+  const tests = readBanking77Examples("test.csv");
   const classifier = createLexicalClassifier(
     train,
     JSON.parse(process.env.SIGNALBOX_CLASSIFIER_OPTIONS ?? "{}"),

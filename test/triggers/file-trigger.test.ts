@@ -2,9 +2,9 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SqliteRunStore } from "../../src/store/sqlite-store.ts";
-import { type Child, pollUntil, runCli, spawnNode } from "../fixtures/child-process.ts";
+import { type Child, pollUntil, runCli } from "../fixtures/child-process.ts";
 import { tempHome } from "../support/runtime.ts";
-import { triggerProject } from "./trigger-project.ts";
+import { startWorkersInTurn, triggerProject } from "./trigger-project.ts";
 
 const INGEST_CONFIG = `
 import { appendFileSync, readFileSync } from "node:fs";
@@ -55,25 +55,8 @@ describe("file trigger across processes", () => {
     // Ten are there before any process starts; ten more and a corrupt one arrive while they watch.
     for (let index = 0; index < 10; index += 1) drop(index);
     const config = join(root, "signalbox.config.mjs");
-    // One after the other: two processes creating a fresh SQLite home at the same instant
-    // can meet "database is locked" in its first migration (not what this test is about).
     workers = [];
-    for (let index = 0; index < 2; index += 1) {
-      const worker = spawnNode([
-        "bin/signalbox.js",
-        "--config",
-        config,
-        "--log-level",
-        "info",
-        "worker",
-      ]);
-      workers.push(worker);
-      await pollUntil(
-        "the worker to start",
-        () => (/signalbox worker/.test(worker.stdout()) ? true : undefined),
-        { child: worker },
-      );
-    }
+    await startWorkersInTurn(workers, config, 2);
     for (let index = 10; index < 20; index += 1) drop(index);
     writeFileSync(join(inbox, "broken.txt"), "corrupt bytes");
     const filed = () =>

@@ -5,9 +5,9 @@ import type { CompiledWorkflow } from "../../src/graph/workflow.ts";
 import { defineWorkflow } from "../../src/graph/workflow.ts";
 import { SqliteRunStore } from "../../src/store/sqlite-store.ts";
 import { ScheduleRunner } from "../../src/triggers/schedules.ts";
-import { type Child, pollUntil, runCli, spawnNode } from "../fixtures/child-process.ts";
+import { type Child, pollUntil, runCli } from "../fixtures/child-process.ts";
 import { openTestRuntime, tempHome } from "../support/runtime.ts";
-import { triggerProject } from "./trigger-project.ts";
+import { startWorkersInTurn, triggerProject } from "./trigger-project.ts";
 
 const TICK_CONFIG = `
 const tick = defineWorkflow({
@@ -47,25 +47,8 @@ describe("schedules across processes", () => {
 
   it("two worker processes on one store start exactly one run per fire time", async () => {
     const config = join(root, "signalbox.config.mjs");
-    // One after the other: two processes creating a fresh SQLite home at the same instant
-    // can meet "database is locked" in its first migration (not what this test is about).
     workers = [];
-    for (let index = 0; index < 2; index += 1) {
-      const worker = spawnNode([
-        "bin/signalbox.js",
-        "--config",
-        config,
-        "--log-level",
-        "info",
-        "worker",
-      ]);
-      workers.push(worker);
-      await pollUntil(
-        "the worker to start",
-        () => (/signalbox worker/.test(worker.stdout()) ? true : undefined),
-        { child: worker },
-      );
-    }
+    await startWorkersInTurn(workers, config, 2);
     const store = new SqliteRunStore(join(root, ".signalbox", "signalbox.db"));
     try {
       // Five fire times while both processes run (the first may have fired alone before).
