@@ -9,12 +9,10 @@
  * busy store writes, lost leases; `--clean` injects none and exits once nothing is
  * queued or running. It prints "ready" once it takes runs.
  */
-import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { createLogger } from "../../src/runtime/logger.ts";
 import { Runtime } from "../../src/runtime/runtime.ts";
-import type { RunStore } from "../../src/store/types.ts";
-import { backendFromEnvironment, openFleetStore } from "../fixtures/fleet-store.ts";
+import { backendFromEnvironment, openFleetStore, untilIdle } from "../fixtures/fleet-store.ts";
 import { chaosRegistry, closeChaosData, openChaosData } from "./chaos-registry.ts";
 import { FaultPlan, faultyStore, NO_FAULTS } from "./faults.ts";
 
@@ -25,15 +23,6 @@ export const FAULT_RATES = {
   store_busy: 0.02,
   lease_lost: 0.03,
 } as const;
-
-async function untilIdle(store: RunStore): Promise<void> {
-  let quiet = 0;
-  while (quiet < 5) {
-    const busy = await store.listRuns({ status: ["queued", "running"], limit: 1 });
-    quiet = busy.length === 0 ? quiet + 1 : 0;
-    await sleep(100);
-  }
-}
 
 async function main(argv: readonly string[]): Promise<void> {
   const [home, seedText, ...flags] = argv;

@@ -10,9 +10,9 @@ import { CRASH_INPUT, CRASH_WORKFLOW } from "../fixtures/crash-worker.ts";
 import { type FleetBackend, fleetEnvironment, openFleetStore } from "../fixtures/fleet-store.ts";
 import { APPROVAL_WORKFLOW } from "../fixtures/fleet-workflows.ts";
 import { readLedger } from "../fixtures/ledger.ts";
+import { seeded } from "../support/seeded.ts";
 import { chaosRegistry, closeChaosData, openChaosData } from "./chaos-registry.ts";
 import { CHAOS_WORKFLOW, readChaosLedger } from "./chaos-workflows.ts";
-import { seeded } from "./faults.ts";
 import { checkInvariants, type InvariantReport } from "./invariants.ts";
 
 const WORKER = "test/chaos/chaos-worker.ts";

@@ -1,21 +1,10 @@
 import { SignalboxError } from "../../src/errors.ts";
 import type { RunStore } from "../../src/store/types.ts";
+import { seeded } from "../support/seeded.ts";
 
 /** The kinds of fault a chaos worker injects into itself (SIGKILLs and dropped connections come from outside). */
 export const FAULT_KINDS = ["tool_error", "tool_timeout", "store_busy", "lease_lost"] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
-
-/** A small seeded generator (mulberry32), so a failing sequence replays from its seed. */
-export function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /**
  * Decides, from a seed, when this process injects a fault, and reports each one on

@@ -33,17 +33,7 @@ export function workerReady(child: Child): Promise<true> {
   );
 }
 
-/** A small seeded generator, so a failing sequence of kill moments can be replayed. */
-export function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+export { seeded } from "./seeded.ts";
 
 /** SIGKILLs every child still alive (stopped ones too), so a failed test leaves no process behind. */
 export async function killLeftovers(children: readonly Child[]): Promise<void> {
