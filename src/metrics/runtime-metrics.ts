@@ -103,9 +103,24 @@ function observeEvent(metrics: Instruments, event: RunEvent, run: ObservedRun): 
   );
 }
 
+/**
+ * One read shared by every gauge that asks while it is in flight: prom-client collects
+ * all metrics of a scrape at once, so each store read happens once per scrape.
+ */
+function sharedRead<T>(read: () => Promise<T>): () => Promise<T> {
+  let inFlight: Promise<T> | undefined;
+  return () => {
+    inFlight ??= read().finally(() => {
+      inFlight = undefined;
+    });
+    return inFlight;
+  };
+}
+
 /** Gauges read at scrape time: runs by status, approvals waiting, queue, workers, breaker. */
 function storeGauges(runtime: Runtime, registry: Registry): void {
   const registers = [registry];
+  const runCounts = sharedRead(() => runtime.store.countRuns());
   new Gauge({
     name: "signalbox_runs",
     help: "Runs in the store now, by workflow and status",
@@ -113,11 +128,11 @@ function storeGauges(runtime: Runtime, registry: Registry): void {
     registers,
     async collect() {
       this.reset();
-      for (const row of await runtime.store.countRuns())
+      for (const row of await runCounts())
         this.set({ workflow: row.workflow, status: row.status }, row.runs);
     },
   });
-  const approvals = () => runtime.store.listApprovals({ status: "pending" });
+  const approvals = sharedRead(() => runtime.store.listApprovals({ status: "pending" }));
   new Gauge({
     name: "signalbox_approvals_waiting",
     help: "Approvals waiting for a decision",
@@ -140,7 +155,7 @@ function storeGauges(runtime: Runtime, registry: Registry): void {
     help: "Runs queued for a worker",
     registers,
     async collect() {
-      const rows = await runtime.store.countRuns();
+      const rows = await runCounts();
       this.set(rows.filter((row) => row.status === "queued").reduce((n, row) => n + row.runs, 0));
     },
   });
