@@ -6,10 +6,16 @@
  * Opens the store of `<home>` (PostgreSQL when FLEET_DATABASE_URL and FLEET_SCHEMA are
  * set), registers the chaos workflows and drives queued runs with 4 slots until SIGTERM.
  * With a seed it injects faults into itself (see faults.ts): tool errors and timeouts,
- * busy store writes, lost leases; `--clean` injects none and exits once nothing is
+ * busy store writes, lost leases. With CHAOS_LLM_URL set, the routes' LLM tier asks that
+ * server (the orchestrator's faulty model: 429s, 5xx, hangs, garbage, resets) through the
+ * real OpenAI client. `--clean` injects none and exits once nothing is
  * queued or running. It prints "ready" once it takes runs.
  */
 import { fileURLToPath } from "node:url";
+import type { Decider } from "../../src/graph/route-decider.ts";
+import { createChatProvider } from "../../src/models/chat-provider.ts";
+import { createLlmDecider } from "../../src/models/llm-decider.ts";
+import { parseModelSpec } from "../../src/models/model-spec.ts";
 import { createLogger } from "../../src/runtime/logger.ts";
 import { Runtime } from "../../src/runtime/runtime.ts";
 import { backendFromEnvironment, openFleetStore, untilIdle } from "../fixtures/fleet-store.ts";
@@ -23,6 +29,16 @@ export const FAULT_RATES = {
   store_busy: 0.02,
   lease_lost: 0.03,
 } as const;
+
+/** The LLM route tier over the chaos model server, as a project configures one. */
+function chaosLlm(url: string | undefined): Decider | undefined {
+  if (url === undefined || url === "") return undefined;
+  const chat = createChatProvider(parseModelSpec(`openai-compatible:chaos-model@${url}`), {
+    timeoutMs: 1000,
+    retry: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 50 },
+  });
+  return chat === undefined ? undefined : createLlmDecider(chat);
+}
 
 async function main(argv: readonly string[]): Promise<void> {
   const [home, seedText, ...flags] = argv;
@@ -41,6 +57,7 @@ async function main(argv: readonly string[]): Promise<void> {
     workflows: chaosRegistry(data, plan),
     leaseMs,
     pollMs: 50,
+    llm: chaosLlm(process.env.CHAOS_LLM_URL),
   });
   // Each run this process settles, for the orchestrator's count of work done under faults.
   runtime.onEvent((event) => {

@@ -27,10 +27,14 @@ function expectHeld(report: Awaited<ReturnType<typeof runChaos>>, runs: number) 
   // Faults really happened: workers were killed and the injected kinds fired.
   expect(report.faults.sigkill ?? 0, `seed ${seed}`).toBeGreaterThan(0);
   expect(report.faults.tool_error ?? 0, `seed ${seed}`).toBeGreaterThan(0);
+  // The routes asked the LLM tier over a real socket, and it answered (well or badly).
+  const llmFaults = Object.entries(report.faults).filter(([kind]) => kind.startsWith("llm_"));
+  const asked = report.llmAnswered + llmFaults.reduce((sum, [, count]) => sum + count, 0);
+  expect(asked, `seed ${seed}`).toBeGreaterThan(0);
   expect(report.checks).toBeGreaterThan(runs * 4);
 }
 
-it("SQLite: 50 runs under SIGKILLs, tool errors and timeouts, busy writes and lost leases", async () => {
+it("SQLite: 50 runs under SIGKILLs, tool errors and timeouts, LLM faults, busy writes and lost leases", async () => {
   const { home, cleanup } = tempHome("signalbox-chaos-short-");
   cleanups.push(cleanup);
   const report = await runChaos({ backend: { home }, runs: 50, seed, chaosMs: 120_000 });

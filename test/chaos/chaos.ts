@@ -13,6 +13,7 @@ import { readLedger } from "../fixtures/ledger.ts";
 import { seeded } from "../support/seeded.ts";
 import { chaosRegistry, closeChaosData, openChaosData } from "./chaos-registry.ts";
 import { CHAOS_WORKFLOW, readChaosLedger } from "./chaos-workflows.ts";
+import { type FaultyLlm, startFaultyLlm } from "./faulty-llm.ts";
 import { checkInvariants, type InvariantReport } from "./invariants.ts";
 
 const WORKER = "test/chaos/chaos-worker.ts";
@@ -40,6 +41,8 @@ export interface ChaosReport extends InvariantReport {
   /** Faults injected, by kind: those the workers reported, plus SIGKILLs and dropped connections. */
   readonly faults: Record<string, number>;
   readonly approvals: { approved: number; rejected: number };
+  /** Route requests the faulty model server answered well (its faults are in `faults`). */
+  readonly llmAnswered: number;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -56,12 +59,18 @@ function planRuns(count: number, random: () => number) {
       message: "The software did not work for us at all. I want my money back for order 5031.",
     },
     { customerId: "C-1003", message: "How do I download last month's invoice?" },
+    // The classifier is unsure of these two, so the route asks the (faulty) LLM tier.
+    {
+      customerId: "C-1001",
+      message: "Something is off with my account and the last payment, can you have a look?",
+    },
+    { customerId: "C-1005", message: "I need help with order 5031" },
   ];
   return Array.from({ length: count }, (_, index) => {
     const pick = random();
-    if (pick < 0.2) return { workflow: "support_triage", input: support[index % support.length] };
-    if (pick < 0.35) return { workflow: CRASH_WORKFLOW, input: CRASH_INPUT };
-    if (pick < 0.5) return { workflow: APPROVAL_WORKFLOW, input: { orderId: `ap-${index}` } };
+    if (pick < 0.3) return { workflow: "support_triage", input: support[index % support.length] };
+    if (pick < 0.45) return { workflow: CRASH_WORKFLOW, input: CRASH_INPUT };
+    if (pick < 0.6) return { workflow: APPROVAL_WORKFLOW, input: { orderId: `ap-${index}` } };
     return {
       workflow: CHAOS_WORKFLOW,
       input: { orderId: `ch-${index}`, amount: Math.round(random() * 100) },
@@ -77,14 +86,16 @@ class Fleet {
   constructor(
     private readonly backend: FleetBackend,
     private readonly seed: number,
+    private readonly llm: FaultyLlm,
   ) {}
 
+  /** A worker; a faulty one also routes through the faulty model server, a clean one has no LLM tier. */
   spawn(clean = false): Child {
     this.spawned += 1;
     const child = spawnTs(
       WORKER,
       [this.backend.home, String(this.seed * 1000 + this.spawned), ...(clean ? ["--clean"] : [])],
-      fleetEnvironment(this.backend),
+      { ...fleetEnvironment(this.backend), ...(clean ? {} : { CHAOS_LLM_URL: this.llm.url }) },
     );
     this.children.push(child);
     return child;
@@ -165,7 +176,8 @@ async function unsettled(store: RunStore): Promise<RunRecord[]> {
 
 /**
  * Runs `runs` runs through faulty worker processes that are SIGKILLed at random moments
- * (and, on PostgreSQL, lose connections), deciding approvals meanwhile; then drains what is
+ * (and, on PostgreSQL, lose connections) and whose LLM tier answers with 429s, 5xx, hangs,
+ * garbage and resets, deciding approvals meanwhile; then drains what is
  * left with clean workers and checks the invariants (see invariants.ts).
  */
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
@@ -186,7 +198,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     options.backend.databaseUrl === undefined
       ? undefined
       : new pg.Pool({ connectionString: options.backend.databaseUrl, max: 1 });
-  const fleet = new Fleet(options.backend, options.seed);
+  const llm = await startFaultyLlm(options.seed + 7);
+  const fleet = new Fleet(options.backend, options.seed, llm);
   const tally = { approved: 0, rejected: 0 };
   const external = { sigkill: 0, pg_terminate_backend: 0 };
   try {
@@ -277,12 +290,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       statuses,
       settledUnderFaults,
       failures,
-      faults: { ...fleet.faults(), ...external },
+      faults: { ...fleet.faults(), ...llm.faults(), ...external },
+      llmAnswered: llm.answered(),
       approvals: tally,
       ...invariants,
     };
   } finally {
     await fleet.stop();
+    await llm.close();
     await runtime.close();
     await pool?.end();
     closeChaosData(data);

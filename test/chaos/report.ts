@@ -17,6 +17,9 @@ export function formatReport(report: ChaosReport): string {
         .map(([what, count]) => `${what} ${count}`)
         .join(", ") || "none"
     }`,
+    `  LLM tier: ${report.llmAnswered} good answers, ${Object.entries(report.faults)
+      .filter(([kind]) => kind.startsWith("llm_"))
+      .reduce((sum, [, count]) => sum + count, 0)} faulty ones`,
     `  approvals decided: ${report.approvals.approved} approved, ${report.approvals.rejected} rejected`,
     `  effects performed: ${report.effects}; repeats a key-honouring downstream absorbed: ${report.repeatsAbsorbedByKey}`,
     `  invariants: ${report.checks} checked, ${report.violations.length} violated`,
