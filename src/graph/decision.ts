@@ -29,7 +29,7 @@ export type DecisionOption = z.infer<typeof DecisionOption>;
  * Written to graph state and to the store as it happens.
  */
 export const DecisionRecord = z.object({
-  /** Stable identity: `${node}@${step}#${index}`, so a replayed step overwrites instead of duplicating. */
+  /** Stable identity: `${node}@${step}.${attempt}#${kind}${ordinal of that kind}`, so a replayed step overwrites instead of duplicating. */
   key: z.string(),
   runId: z.string(),
   /** Assigned by the store in write order; 0 until stored. */

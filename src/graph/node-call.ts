@@ -49,10 +49,14 @@ export function beginNodeCall(config: NodeConfig | undefined, name: string, suff
     signal: config?.signal,
     decisions,
     decide(input) {
+      // Numbered per kind: a replayed step (after a crash or a lost lease) may take a
+      // different number of retries before its route decision, and must still overwrite
+      // that decision instead of adding a second one.
+      const ordinal = decisions.filter((decision) => decision.kind === input.kind).length;
       const record = createDecisionRecord(
         { ...input, node: input.node || node },
         {
-          key: `${node}@${step}.${attempt}#${input.kind}${decisions.length}`,
+          key: `${node}@${step}.${attempt}#${input.kind}${ordinal}`,
           runId: context.runId,
           step,
         },
