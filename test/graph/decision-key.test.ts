@@ -11,6 +11,7 @@ const retry: DecisionInput = {
   choice: "retry",
   reason: "rate_limit (429) on attempt 1 of 2",
   decidedBy: "rule",
+  confidence: 1,
 };
 const route: DecisionInput = {
   node: "",
@@ -19,6 +20,7 @@ const route: DecisionInput = {
   choice: "refund",
   reason: "the LLM decided",
   decidedBy: "llm",
+  confidence: 0.9,
 };
 
 describe("decision keys", () => {
