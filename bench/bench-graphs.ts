@@ -15,7 +15,7 @@ import {
 } from "@langchain/langgraph";
 import type { BaseCheckpointSaver } from "@langchain/langgraph-checkpoint";
 import { z } from "zod";
-import type { DecisionRecord } from "../src/graph/decision.ts";
+import type { DecisionRecord } from "../src/contracts/decision.ts";
 import { type CompiledWorkflow, defineWorkflow } from "../src/graph/workflow.ts";
 import { createWorkflowState } from "../src/graph/workflow-state.ts";
 

@@ -6,7 +6,7 @@
  */
 import { ChatOpenAI } from "@langchain/openai";
 import { z } from "zod";
-import type { Decider } from "../src/graph/route-decider.ts";
+import type { Decider } from "../src/contracts/decider.ts";
 import { contextValue, detachedContext } from "../src/graph/run-context.ts";
 import { defineWorkflow } from "../src/graph/workflow.ts";
 import { ChatProvider } from "../src/models/chat-provider.ts";

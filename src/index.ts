@@ -20,6 +20,14 @@ export {
   type SignalboxConfig,
   type WorkflowContext,
 } from "./config/define-config.ts";
+export type { RouteRequest } from "./contracts/decider.ts";
+export {
+  DecidedBy,
+  type DecisionInput,
+  DecisionKind,
+  DecisionRecord,
+} from "./contracts/decision.ts";
+export type { EffectClass } from "./contracts/effect-class.ts";
 export { ErrorCode, errorMessage, isSignalboxError, SignalboxError } from "./errors.ts";
 export {
   type BaselineComparison,
@@ -47,22 +55,11 @@ export {
   anyoneMayApprove,
   requesterMayNotApprove,
 } from "./graph/approval-rule.ts";
-export {
-  DecidedBy,
-  type DecisionInput,
-  DecisionKind,
-  DecisionRecord,
-} from "./graph/decision.ts";
 export type { RunEvent, RunEventType } from "./graph/events.ts";
 export { takenPath, toMermaid } from "./graph/mermaid.ts";
 export type { NodeKind, NodeSpec, SubworkflowOptions } from "./graph/node-spec.ts";
 export { createRouteNode } from "./graph/route-node.ts";
-export {
-  contextValue,
-  detachedContext,
-  type EffectClass,
-  type RunContext,
-} from "./graph/run-context.ts";
+export { contextValue, detachedContext, type RunContext } from "./graph/run-context.ts";
 export { createStepNode } from "./graph/step-node.ts";
 export type {
   AgentOptions,
@@ -79,7 +76,6 @@ export type {
   RouteChoice,
   RouteDeciderFunction,
   RouteOptions,
-  RouteRequest,
   RouteRule,
   StateUpdate,
   StepContext,

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
+import type { DecisionRecord } from "../contracts/decision.ts";
 import { ErrorCode, SignalboxError } from "../errors.ts";
-import type { DecisionRecord } from "../graph/decision.ts";
 import type { RunStore } from "../store/types.ts";
 import { parseWith } from "../validation.ts";
 import { isCorrection } from "./decision-path.ts";

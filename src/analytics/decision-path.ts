@@ -1,4 +1,4 @@
-import type { DecisionRecord } from "../graph/decision.ts";
+import type { DecisionRecord } from "../contracts/decision.ts";
 
 /**
  * Decision kinds that move a run along its graph. An agent's `tool` decisions are

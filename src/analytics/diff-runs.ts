@@ -1,5 +1,5 @@
-import type { DecisionRecord } from "../graph/decision.ts";
-import type { DecisionSeen } from "../graph/decision-seen.ts";
+import type { DecisionRecord } from "../contracts/decision.ts";
+import type { DecisionSeen } from "../contracts/decision-seen.ts";
 import type { RunDetails } from "../runtime/runtime.ts";
 import { decisionPath, type PathStep } from "./decision-path.ts";
 

@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import type { DecisionRecord } from "../graph/decision.ts";
+import type { DecisionRecord } from "../contracts/decision.ts";
 import type { RunStore } from "../store/types.ts";
 import { isCorrection } from "./decision-path.ts";
 

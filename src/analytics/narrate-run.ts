@@ -1,4 +1,4 @@
-import type { DecisionRecord } from "../graph/decision.ts";
+import type { DecisionRecord } from "../contracts/decision.ts";
 import type { RunDetails } from "../runtime/runtime.ts";
 import { decisionPath, type PathStep } from "./decision-path.ts";
 

@@ -1,4 +1,4 @@
-import type { DecisionRecord } from "../graph/decision.ts";
+import type { DecisionRecord } from "../contracts/decision.ts";
 import type { RunRecord, RunStore } from "../store/types.ts";
 import { decisionPath, isCorrection, pathSignature } from "./decision-path.ts";
 

@@ -1,7 +1,7 @@
-import type { DecisionRecord } from "../graph/decision.ts";
-import type { DecisionSeen } from "../graph/decision-seen.ts";
-import { type Decider, decideWithRepair } from "../graph/route-decider.ts";
-import type { RouteRequest } from "../graph/types.ts";
+import type { Decider, RouteRequest } from "../contracts/decider.ts";
+import type { DecisionRecord } from "../contracts/decision.ts";
+import type { DecisionSeen } from "../contracts/decision-seen.ts";
+import { decideWithRepair } from "../graph/route-decider.ts";
 import type { BranchText } from "../models/offline-decider.ts";
 import type { RunStore } from "../store/types.ts";
 import { isCorrection } from "./decision-path.ts";

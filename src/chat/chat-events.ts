@@ -1,5 +1,5 @@
+import type { RunResult } from "../analytics/run-result.ts";
 import type { RunEvent } from "../graph/events.ts";
-import type { RunResult } from "../mcp/run-result.ts";
 
 /**
  * What a chat turn reports while it goes, noun-then-verb like run events:

@@ -8,7 +8,7 @@ import {
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import { END, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
 import type { BaseCheckpointSaver } from "@langchain/langgraph-checkpoint";
-import type { DecisionInput } from "../graph/decision.ts";
+import type { DecisionInput } from "../contracts/decision.ts";
 import type { AgentModel } from "../tools/model-turn.ts";
 import { splitRationale } from "../tools/tool-schema.ts";
 import type { ChatTurnScope } from "./chat-turn-scope.ts";

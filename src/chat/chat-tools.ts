@@ -1,10 +1,10 @@
 import type { ToolDefinition as ModelToolDefinition } from "@langchain/core/language_models/base";
 import { z } from "zod";
+import { type RunResult, renderRunResult, summarizeRun } from "../analytics/run-result.ts";
 import { errorMessage } from "../errors.ts";
 import type { RunEvent } from "../graph/events.ts";
-import { type RunResult, renderRunResult, summarizeRun } from "../mcp/run-result.ts";
-import { toolInputSchema } from "../mcp/workflow-tools.ts";
 import type { Runtime } from "../runtime/runtime.ts";
+import { toolInputSchema } from "../runtime/tool-input-schema.ts";
 import { objectJsonSchema, toModelTool, withRationale } from "../tools/tool-schema.ts";
 import { approvalIntent } from "./approval-intent.ts";
 import { ANONYMOUS_USER, type ChatApprovalPolicy, requesterOf } from "./approval-policy.ts";

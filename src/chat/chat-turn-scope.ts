@@ -1,9 +1,9 @@
 import type { ToolDefinition as ModelToolDefinition } from "@langchain/core/language_models/base";
 import type { AIMessage } from "@langchain/core/messages";
 import { AsyncLocalStorageProviderSingleton } from "@langchain/core/singletons";
-import { createDecisionRecord, type DecisionInput } from "../graph/decision.ts";
+import type { RunResult } from "../analytics/run-result.ts";
+import { createDecisionRecord, type DecisionInput } from "../contracts/decision.ts";
 import type { RunEvent } from "../graph/events.ts";
-import type { RunResult } from "../mcp/run-result.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import type { AgentModel } from "../tools/model-turn.ts";
 import type { ChatApprovalPolicy } from "./approval-policy.ts";

@@ -1,8 +1,8 @@
 import type { Logger } from "pino";
 import type { SignalboxConfig } from "../config/define-config.ts";
 import { configuredWorkflows } from "../config/load-config.ts";
+import type { Decider } from "../contracts/decider.ts";
 import { ErrorCode, SignalboxError } from "../errors.ts";
-import type { Decider } from "../graph/route-decider.ts";
 import type { CompiledWorkflow } from "../graph/workflow.ts";
 import type { ChatProvider } from "../models/chat-provider.ts";
 import { createLogger } from "../runtime/logger.ts";

@@ -1,5 +1,5 @@
 import { styleText } from "node:util";
-import type { DecisionRecord } from "../graph/decision.ts";
+import type { DecisionRecord } from "../contracts/decision.ts";
 import { groupDecisionPath } from "../graph/decision-path.ts";
 import type { RunEvent } from "../graph/events.ts";
 import type { RunDetails } from "../runtime/runtime.ts";

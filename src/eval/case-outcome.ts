@@ -1,5 +1,5 @@
+import type { DecisionRecord } from "../contracts/decision.ts";
 import { errorMessage, isSignalboxError } from "../errors.ts";
-import type { DecisionRecord } from "../graph/decision.ts";
 import type { CompiledWorkflow } from "../graph/workflow.ts";
 import type { RunDetails } from "../runtime/runtime.ts";
 import type { CaseOutcome, RouteOutcome, ToolCallOutcome } from "./types.ts";

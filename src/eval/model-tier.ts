@@ -1,5 +1,5 @@
+import type { Decider } from "../contracts/decider.ts";
 import { ErrorCode, SignalboxError } from "../errors.ts";
-import type { Decider } from "../graph/route-decider.ts";
 import {
   type ChatProvider,
   createChatProvider,

@@ -1,4 +1,4 @@
-import type { DecidedBy } from "../graph/decision.ts";
+import type { DecidedBy } from "../contracts/decision.ts";
 import type { RunStatus } from "../store/types.ts";
 import type { Expectation } from "./expectation.ts";
 

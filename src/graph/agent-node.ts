@@ -16,6 +16,8 @@
 import type { ToolDefinition as ModelToolDefinition } from "@langchain/core/language_models/base";
 import { type BaseMessage, HumanMessage, SystemMessage } from "@langchain/core/messages";
 import { isGraphBubbleUp, task } from "@langchain/langgraph";
+import { extractJson } from "../contracts/decider.ts";
+import type { EffectClass } from "../contracts/effect-class.ts";
 import { ErrorCode, errorMessage, SignalboxError } from "../errors.ts";
 import { FINAL_ANSWER_TOOL, type Tool } from "../tools/define-tool.ts";
 import {
@@ -25,17 +27,15 @@ import {
   toAgentModel,
   turnMessage,
 } from "../tools/model-turn.ts";
+import { objectJsonSchema, splitRationale, toModelTool } from "../tools/tool-schema.ts";
+import { describeIssues } from "../validation.ts";
+import { beginNodeCall, type NodeCall, type NodeConfig, runNode } from "./node-call.ts";
 import {
   declineToolCall,
   type HandledToolCall,
   handleToolCall,
   type ToolCallScope,
-} from "../tools/tool-call.ts";
-import { objectJsonSchema, splitRationale, toModelTool } from "../tools/tool-schema.ts";
-import { describeIssues } from "../validation.ts";
-import { beginNodeCall, type NodeCall, type NodeConfig, runNode } from "./node-call.ts";
-import { extractJson } from "./route-decider.ts";
-import type { EffectClass } from "./run-context.ts";
+} from "./tool-call.ts";
 import type { AgentOptions, AgentToolCall, AgentTranscript } from "./types.ts";
 
 type AnyState = Record<string, unknown>;

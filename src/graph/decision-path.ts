@@ -1,4 +1,4 @@
-import type { DecisionRecord } from "./decision.ts";
+import type { DecisionRecord } from "../contracts/decision.ts";
 
 /** One decision placed under its step, with a short label for where it sits inside it. */
 export interface DecisionPathEntry {

@@ -1,4 +1,4 @@
-import type { DecisionRecord } from "./decision.ts";
+import type { DecisionRecord } from "../contracts/decision.ts";
 
 /** Events a run emits while it goes, noun-then-verb. */
 export type RunEvent =

@@ -1,5 +1,5 @@
+import type { DecisionRecord } from "../contracts/decision.ts";
 import { approvalTargets } from "./approval-node.ts";
-import type { DecisionRecord } from "./decision.ts";
 import { groupDecisionPath } from "./decision-path.ts";
 import type { NodeSpec } from "./node-spec.ts";
 import { branchTargets } from "./route-node.ts";

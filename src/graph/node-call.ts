@@ -1,5 +1,9 @@
 import { Command, isGraphBubbleUp } from "@langchain/langgraph";
-import { createDecisionRecord, type DecisionInput, type DecisionRecord } from "./decision.ts";
+import {
+  createDecisionRecord,
+  type DecisionInput,
+  type DecisionRecord,
+} from "../contracts/decision.ts";
 import { markFailedNode } from "./node-failure.ts";
 import { getRunContext, getStep, type RunContext } from "./run-context.ts";
 import type { StepContext } from "./types.ts";

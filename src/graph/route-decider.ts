@@ -1,10 +1,17 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { AIMessage } from "@langchain/core/messages";
 import { z } from "zod";
+import {
+  type Decider,
+  type DecisionReport,
+  extractJson,
+  type RawAnswer,
+  type RouteRequest,
+} from "../contracts/decider.ts";
+import type { DecidedBy } from "../contracts/decision.ts";
 import { ErrorCode, isSignalboxError } from "../errors.ts";
 import { describeIssues } from "../validation.ts";
-import type { DecidedBy, DecisionInput } from "./decision.ts";
-import type { RouteAnswer, RouteDeciderFunction, RouteRequest } from "./types.ts";
+import type { RouteAnswer, RouteDeciderFunction } from "./types.ts";
 
 /** The schema a decider's answer must fit: exactly the declared branches plus a reason. */
 export function routeAnswerSchema(branches: readonly string[]) {
@@ -17,24 +24,6 @@ export function routeAnswerSchema(branches: readonly string[]) {
     tokensIn: z.number().int().optional(),
     tokensOut: z.number().int().optional(),
   });
-}
-
-/** One call to a decider: the raw answer (unvalidated) and what it cost. */
-export interface RawAnswer {
-  readonly value: unknown;
-  readonly modelId?: string;
-  readonly tokensIn?: number;
-  readonly tokensOut?: number;
-  readonly costUsd?: number;
-}
-
-/** Receives decisions a decider makes on the way (retries, fallbacks) for the log. */
-export type DecisionReport = (decision: DecisionInput) => void;
-
-/** A decider that can be asked the same question twice (first try and repair). */
-export interface Decider {
-  readonly decidedBy: DecidedBy;
-  ask(request: RouteRequest, report: DecisionReport): Promise<RawAnswer>;
 }
 
 export function isChatModel(value: unknown): value is BaseChatModel {
@@ -81,18 +70,6 @@ function routePrompt(request: RouteRequest): string {
   ]
     .filter((line) => line !== "")
     .join("\n");
-}
-
-/** Pulls the JSON object out of model text (tolerates code fences and prose around it). */
-export function extractJson(text: string): unknown {
-  const start = text.indexOf("{");
-  const end = text.lastIndexOf("}");
-  if (start < 0 || end <= start) return text;
-  try {
-    return JSON.parse(text.slice(start, end + 1)) as unknown;
-  } catch {
-    return text;
-  }
 }
 
 function chatModelDecider(model: BaseChatModel): Decider {

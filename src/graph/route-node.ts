@@ -1,25 +1,30 @@
 import { END } from "@langchain/langgraph";
-import { DEFAULT_CLASSIFIER_THRESHOLD } from "../models/lexical-classifier.ts";
-import { createOfflineDecider } from "../models/offline-decider.ts";
-import type { DecidedBy, DecisionInput, DecisionKind, DecisionOption } from "./decision.ts";
+import type { Decider, RouteRequest } from "../contracts/decider.ts";
+import type {
+  DecidedBy,
+  DecisionInput,
+  DecisionKind,
+  DecisionOption,
+} from "../contracts/decision.ts";
 import {
   type DecisionSeen,
   describeSeen,
   type SeenDecider,
   trainingFingerprint,
-} from "./decision-seen.ts";
+} from "../contracts/decision-seen.ts";
+import { DEFAULT_CLASSIFIER_THRESHOLD } from "../models/lexical-classifier.ts";
+import { createOfflineDecider } from "../models/offline-decider.ts";
 import { beginNodeCall, type NodeCall, type NodeConfig, runNode } from "./node-call.ts";
 import { normalizeText } from "./normalize-text.ts";
 import {
   type DecideOutcome,
-  type Decider,
   decideWithRepair,
   isChatModel,
   type RouteAnswerSchema,
   routeAnswerSchema,
   toDecider,
 } from "./route-decider.ts";
-import { END_NODE, type RouteOptions, type RouteRequest } from "./types.ts";
+import { END_NODE, type RouteOptions } from "./types.ts";
 
 type AnyState = Record<string, unknown>;
 

@@ -1,12 +1,9 @@
 import type { Logger } from "pino";
 import pino from "pino";
+import type { Decider } from "../contracts/decider.ts";
+import type { DecisionRecord } from "../contracts/decision.ts";
 import type { ChatProvider } from "../models/chat-provider.ts";
-import type { DecisionRecord } from "./decision.ts";
 import type { RunEvent } from "./events.ts";
-import type { Decider } from "./route-decider.ts";
-
-/** The effect classes a step or tool declares. Only `write` and `irreversible` touch the world. */
-export type EffectClass = "pure" | "read" | "write" | "irreversible";
 
 /** What the effect journal needs to run (or plan, or replay) one side effect. */
 export interface EffectCall<T> {

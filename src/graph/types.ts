@@ -1,13 +1,13 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { Logger } from "pino";
 import type { z } from "zod";
+import type { Decider, RouteRequest } from "../contracts/decider.ts";
+import type { DecidedBy, DecisionInput, DecisionRecord } from "../contracts/decision.ts";
+import type { EffectClass } from "../contracts/effect-class.ts";
 import type { ChatProvider } from "../models/chat-provider.ts";
 import type { Tool } from "../tools/define-tool.ts";
 import type { ToolRegistry } from "../tools/tool-registry.ts";
 import type { ApproverRule } from "./approval-rule.ts";
-import type { DecidedBy, DecisionInput, DecisionRecord } from "./decision.ts";
-import type { Decider } from "./route-decider.ts";
-import type { EffectClass } from "./run-context.ts";
 
 /** The special target that ends a run. */
 export const END_NODE = "end";
@@ -93,16 +93,6 @@ export interface RouteRule<S> {
   readonly branch: string;
   /** Why, for the decision log: a sentence, or one made from the state (say, naming a policy's reason). */
   readonly reason?: string | ((state: S) => string);
-}
-
-/** What a route decider is asked. */
-export interface RouteRequest<S = unknown> {
-  readonly node: string;
-  readonly text: string;
-  readonly branches: readonly { name: string; description: string; examples: readonly string[] }[];
-  readonly state: S;
-  /** Set on the repair attempt: what was wrong with the first answer. */
-  readonly previousError?: string;
 }
 
 /** What a decider answers (validated against the declared branches). */

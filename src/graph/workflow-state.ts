@@ -1,6 +1,6 @@
 import { ReducedValue, StateSchema, UntrackedValue } from "@langchain/langgraph";
 import { z } from "zod";
-import { appendDecisions, type DecisionRecord } from "./decision.ts";
+import { appendDecisions, type DecisionRecord } from "../contracts/decision.ts";
 import { mergeParallelResults, type ParallelResults } from "./parallel-node.ts";
 
 const mergeRecords = <T>(current: Record<string, T>, update: Record<string, T>) => ({

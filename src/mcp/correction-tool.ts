@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { recordCorrection } from "../analytics/corrections.ts";
+import { summarizeRun } from "../analytics/run-result.ts";
 import { clientLabel, type McpContext } from "./mcp-context.ts";
-import { summarizeRun } from "./run-result.ts";
 import { runToolResult, toolError } from "./tool-result.ts";
 
 /** The name of the run tool through which a reviewer corrects a route decision (issue 17). */

@@ -1,5 +1,5 @@
 import type { LoggingLevel } from "@modelcontextprotocol/sdk/types.js";
-import type { DecisionRecord } from "../graph/decision.ts";
+import type { DecisionRecord } from "../contracts/decision.ts";
 import type { RunEvent } from "../graph/events.ts";
 import type { McpContext, RequestExtra } from "./mcp-context.ts";
 

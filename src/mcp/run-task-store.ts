@@ -8,10 +8,10 @@ import {
   type Result,
   type Task,
 } from "@modelcontextprotocol/sdk/types.js";
+import { summarizeRun } from "../analytics/run-result.ts";
 import { ErrorCode, isSignalboxError } from "../errors.ts";
 import type { RunDetails, Runtime } from "../runtime/runtime.ts";
 import type { RunStatus } from "../store/types.ts";
-import { summarizeRun } from "./run-result.ts";
 import { runToolResult } from "./tool-result.ts";
 
 /** How a run's status reads as an MCP task status. */

@@ -1,12 +1,12 @@
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
+import { RUN_STATUS_VALUES, runResultSchema, summarizeRun } from "../analytics/run-result.ts";
+import { toolInputSchema } from "../runtime/tool-input-schema.ts";
 import { DECISIONS } from "./approval-elicitation.ts";
 import { CORRECTION_TOOL_NAME, registerCorrectDecision } from "./correction-tool.ts";
 import { clientLabel, type McpContext, type RequestExtra } from "./mcp-context.ts";
 import { createRunNotifier, type RunNotifier } from "./run-notifier.ts";
-import { RUN_STATUS_VALUES, runResultSchema, summarizeRun } from "./run-result.ts";
 import { runToolResult, toolError } from "./tool-result.ts";
-import { toolInputSchema } from "./workflow-tools.ts";
 
 /** The names of the run tools; no workflow may take one of them. */
 export const RUN_TOOL_NAMES = [

@@ -1,6 +1,6 @@
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { type RunResult, renderRunResult } from "../analytics/run-result.ts";
 import { errorMessage, isSignalboxError } from "../errors.ts";
-import { type RunResult, renderRunResult } from "./run-result.ts";
 
 const FAILED_STATUSES: ReadonlySet<string> = new Set(["failed", "compensated"]);
 

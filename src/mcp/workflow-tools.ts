@@ -1,28 +1,13 @@
 import type { CallToolResult, ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
+import { runResultSchema, summarizeRun } from "../analytics/run-result.ts";
 import type { CompiledWorkflow } from "../graph/workflow.ts";
+import { toolInputSchema } from "../runtime/tool-input-schema.ts";
 import { settleByElicitation } from "./approval-elicitation.ts";
 import type { McpContext, RequestExtra } from "./mcp-context.ts";
 import { createRunNotifier } from "./run-notifier.ts";
-import { runResultSchema, summarizeRun } from "./run-result.ts";
 import { workflowTaskHandler } from "./task-handler.ts";
 import { runToolResult, toolError } from "./tool-result.ts";
-
-/**
- * The tool's input schema: the workflow's own when it is an object (MCP tools take
- * objects), else the input wrapped as `{ input }`.
- */
-export function toolInputSchema(workflow: CompiledWorkflow): {
-  schema: z.ZodType;
-  unwrap: (args: unknown) => unknown;
-} {
-  if (workflow.inputSchema instanceof z.ZodObject)
-    return { schema: workflow.inputSchema, unwrap: (args) => args };
-  return {
-    schema: z.object({ input: workflow.inputSchema }),
-    unwrap: (args) => (args as { input: unknown }).input,
-  };
-}
 
 /** The workflow's output schema if JSON Schema can express it, else `unknown`. */
 export function representableOutput(workflow: CompiledWorkflow): z.ZodType {

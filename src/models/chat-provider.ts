@@ -1,8 +1,8 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { AIMessage } from "@langchain/core/messages";
 import { ChatOpenAI } from "@langchain/openai";
+import type { DecisionInput } from "../contracts/decision.ts";
 import { ErrorCode, SignalboxError } from "../errors.ts";
-import type { DecisionInput } from "../graph/decision.ts";
 import { CircuitBreaker, type CircuitBreakerOptions } from "./circuit-breaker.ts";
 import { classifyModelError } from "./model-errors.ts";
 import type { ModelSpec } from "./model-spec.ts";

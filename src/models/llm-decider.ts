@@ -1,10 +1,9 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { AIMessage } from "@langchain/core/messages";
 import { z } from "zod";
+import type { Decider, DecisionReport, RawAnswer, RouteRequest } from "../contracts/decider.ts";
+import { extractJson } from "../contracts/decider.ts";
 import { ErrorCode, isSignalboxError } from "../errors.ts";
-import type { Decider, DecisionReport, RawAnswer } from "../graph/route-decider.ts";
-import { extractJson } from "../graph/route-decider.ts";
-import type { RouteRequest } from "../graph/types.ts";
 import type { ChatProvider, StructuredMethod } from "./chat-provider.ts";
 import { classifyModelError } from "./model-errors.ts";
 

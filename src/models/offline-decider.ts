@@ -1,4 +1,4 @@
-import type { Decider } from "../graph/route-decider.ts";
+import type { Decider } from "../contracts/decider.ts";
 import { createLexicalClassifier, type TrainingExample } from "./lexical-classifier.ts";
 
 /** A route branch as the offline classifier learns it. */

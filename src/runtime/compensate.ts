@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import { createDecisionRecord } from "../graph/decision.ts";
+import { createDecisionRecord } from "../contracts/decision.ts";
 import type { RunEvent } from "../graph/events.ts";
 import type { CompiledWorkflow } from "../graph/workflow.ts";
 import type { Lease, RunStore } from "../store/types.ts";

@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
-import type { DecisionRecord } from "../graph/decision.ts";
+import type { Decider } from "../contracts/decider.ts";
+import type { DecisionRecord } from "../contracts/decision.ts";
 import type { RunEvent } from "../graph/events.ts";
-import type { Decider } from "../graph/route-decider.ts";
 import type { ApprovalRequest, RunContext } from "../graph/run-context.ts";
 import type { ChatProvider } from "../models/chat-provider.ts";
 import type { Lease, RunStore } from "../store/types.ts";

@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
+import type { Decider } from "../contracts/decider.ts";
 import { isSignalboxError } from "../errors.ts";
 import type { RunEvent } from "../graph/events.ts";
-import type { Decider } from "../graph/route-decider.ts";
 import { contextValue } from "../graph/run-context.ts";
 import type { CompiledWorkflow } from "../graph/workflow.ts";
 import type { ChatProvider } from "../models/chat-provider.ts";

@@ -1,4 +1,4 @@
-import type { DecisionRecord } from "../graph/decision.ts";
+import type { DecisionRecord } from "../contracts/decision.ts";
 import type { RunEvent } from "../graph/events.ts";
 import type { RunRecord } from "../store/types.ts";
 

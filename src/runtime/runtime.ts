@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
+import type { Decider } from "../contracts/decider.ts";
+import type { DecisionRecord } from "../contracts/decision.ts";
 import { ErrorCode, SignalboxError } from "../errors.ts";
 import { requesterMayNotApprove } from "../graph/approval-rule.ts";
-import type { DecisionRecord } from "../graph/decision.ts";
 import type { RunEvent } from "../graph/events.ts";
-import type { Decider } from "../graph/route-decider.ts";
 import type { CompiledWorkflow } from "../graph/workflow.ts";
 import type { ChatProvider } from "../models/chat-provider.ts";
 import type {

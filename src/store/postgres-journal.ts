@@ -1,6 +1,6 @@
 import type pg from "pg";
 import { z } from "zod";
-import type { DecisionRecord } from "../graph/decision.ts";
+import type { DecisionRecord } from "../contracts/decision.ts";
 import { EFFECT_COLUMNS, toDecision, toEffect, toEvent } from "./postgres-rows.ts";
 import {
   assertSameRun,

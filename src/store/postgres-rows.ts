@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DecisionRecord } from "../graph/decision.ts";
+import { DecisionRecord } from "../contracts/decision.ts";
 import { readRunFailure } from "./run-failure.ts";
 import {
   type ApprovalRecord,

@@ -1,8 +1,8 @@
 import { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
 import pg from "pg";
 import pino, { type Logger } from "pino";
+import type { DecisionRecord } from "../contracts/decision.ts";
 import { ErrorCode, SignalboxError } from "../errors.ts";
-import type { DecisionRecord } from "../graph/decision.ts";
 import type { CheckpointHistory } from "./checkpoint-prune.ts";
 import * as approvals from "./postgres-approvals.ts";
 import { fencedPool } from "./postgres-fence.ts";

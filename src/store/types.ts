@@ -1,5 +1,5 @@
 import type { BaseCheckpointSaver } from "@langchain/langgraph-checkpoint";
-import type { DecidedBy, DecisionKind, DecisionRecord } from "../graph/decision.ts";
+import type { DecidedBy, DecisionKind, DecisionRecord } from "../contracts/decision.ts";
 
 /** Lifecycle of a run. `waiting` means paused for a human (approval). */
 export const RUN_STATUSES = [

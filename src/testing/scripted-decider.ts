@@ -1,4 +1,5 @@
-import type { RouteDeciderFunction, RouteRequest } from "../graph/types.ts";
+import type { RouteRequest } from "../contracts/decider.ts";
+import type { RouteDeciderFunction } from "../graph/types.ts";
 
 /** A route decider that replays queued answers and records every request it got. */
 export interface ScriptedDecider extends RouteDeciderFunction {

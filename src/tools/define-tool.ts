@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { z } from "zod";
+import type { EffectClass } from "../contracts/effect-class.ts";
 import { ErrorCode, SignalboxError } from "../errors.ts";
-import type { EffectClass } from "../graph/run-context.ts";
 import { RateLimiter } from "../models/rate-limiter.ts";
 import { objectJsonSchema, RATIONALE_FIELD, withRationale } from "./tool-schema.ts";
 

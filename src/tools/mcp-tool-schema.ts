@@ -4,7 +4,7 @@ import type {
   ToolAnnotations,
 } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
-import type { EffectClass } from "../graph/run-context.ts";
+import type { EffectClass } from "../contracts/effect-class.ts";
 import { objectJsonSchema } from "./tool-schema.ts";
 
 /** An MCP tool's input schema as zod, and whether it had to fall back to "any object". */

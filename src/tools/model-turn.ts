@@ -1,8 +1,8 @@
 import type { ToolDefinition as ModelToolDefinition } from "@langchain/core/language_models/base";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { AIMessage, type BaseMessage } from "@langchain/core/messages";
+import type { DecisionInput } from "../contracts/decision.ts";
 import { ErrorCode, SignalboxError } from "../errors.ts";
-import type { DecisionInput } from "../graph/decision.ts";
 import { ChatProvider } from "../models/chat-provider.ts";
 import { OfflineAgentModel } from "../models/offline-agent-model.ts";
 

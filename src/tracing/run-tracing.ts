@@ -6,7 +6,7 @@ import {
   SimpleSpanProcessor,
   type SpanExporter,
 } from "@opentelemetry/sdk-trace-base";
-import type { DecisionRecord } from "../graph/decision.ts";
+import type { DecisionRecord } from "../contracts/decision.ts";
 import type { RunEvent } from "../graph/events.ts";
 import type { ObservedRun, RunObserver } from "../runtime/run-observer.ts";
 import type { Runtime } from "../runtime/runtime.ts";

@@ -2,8 +2,8 @@ import { join } from "node:path";
 import pino from "pino";
 import { afterAll, describe, expect, it } from "vitest";
 import { detectDrift, driftGauge, mixOverTime } from "../../src/analytics/drift.ts";
-import type { DecisionRecord } from "../../src/graph/decision.ts";
-import { describeSeen } from "../../src/graph/decision-seen.ts";
+import type { DecisionRecord } from "../../src/contracts/decision.ts";
+import { describeSeen } from "../../src/contracts/decision-seen.ts";
 import { SqliteRunStore } from "../../src/store/sqlite-store.ts";
 import { tempHome } from "../support/runtime.ts";
 

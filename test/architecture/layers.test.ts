@@ -1,117 +1,96 @@
 /**
- * The dependency check: folders of src/ must not import each other in a cycle, and
- * the adapters (cli, mcp, server) must not be imported from below them. Imports are
- * read from the source (static, `export … from` and dynamic `import()`), resolved to
- * files, and grouped by folder; a root file (errors.ts, index.ts, …) is its own unit.
- *
- * KNOWN lists what is wrong today (issue 10 asks to untangle it); the test fails when
- * something new appears, and also when a known exception is gone, so the list shrinks.
+ * The layers of src/ (issue 10), checked with dependency-cruiser and the repo's own
+ * `.dependency-cruiser.cjs` (also run by `npm run check`). This test guards the check
+ * itself: it must read every module of src/ (a parser that reads none finds no
+ * violation either), find nothing wrong there, and name every rule broken in a small
+ * tree that breaks them all. No exceptions are listed.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { dirname, join, relative, resolve, sep } from "node:path";
-import { describe, expect, it } from "vitest";
+import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { cruise, type ICruiseResult } from "dependency-cruiser";
+import extractDepcruiseOptions from "dependency-cruiser/config-utl/extract-depcruise-options";
+import { afterAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../fixtures/child-process.ts";
 
-const SRC = join(REPO_ROOT, "src");
+const CONFIG = join(REPO_ROOT, ".dependency-cruiser.cjs");
 
-const KNOWN = {
-  /** graph ↔ tools (agent-node ↔ tool-call), graph ↔ models (route-node ↔ llm-decider). */
-  cycles: [["graph", "models", "tools"]],
-  /** The chat summarises runs with the MCP adapter's run-result and tool schemas. */
-  adapterImports: ["chat -> mcp"],
+async function cruiseSrc(baseDir: string): Promise<ICruiseResult> {
+  const options = await extractDepcruiseOptions(CONFIG);
+  const { output } = await cruise(["src"], { ...options, baseDir });
+  if (typeof output === "string") throw new Error(`expected a cruise result, got: ${output}`);
+  return output;
+}
+
+async function sourceFiles(directory: string): Promise<string[]> {
+  const entries = await readdir(directory, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((entry) => entry.isFile() && /\.tsx?$/.test(entry.name))
+    .map((entry) => join(entry.parentPath, entry.name));
+}
+
+/** One import per rule, each breaking it (paths under src/). */
+const BREAKING_TREE: Record<string, string> = {
+  "index.ts": 'export * from "./cli/main.ts";',
+  "errors.ts": 'export { a } from "./graph/a.ts";',
+  "cli/main.ts": 'export { d } from "../mcp/d.ts";',
+  "graph/a.ts": 'import { b } from "../models/b.ts";\nexport const a = b;',
+  "graph/i.ts": 'export { j } from "../store/j.ts";',
+  "models/b.ts": 'import type { a } from "../graph/a.ts";\nexport const b = 1 as typeof a;',
+  "chat/c.ts": 'export { d } from "../mcp/d.ts";',
+  "mcp/d.ts": "export const d = 1;",
+  "runtime/e.ts": 'export { f } from "../eval/f.ts";',
+  "eval/f.ts": "export const f = 1;",
+  "contracts/g.ts": 'export { b } from "../models/b.ts";',
+  "tools/h.ts": 'export { a } from "../graph/a.ts";',
+  "store/j.ts": "export const j = 1;",
+  "store/k.ts": 'export { a as h } from "../tools/h.ts";',
 };
 
-const ADAPTERS = new Set(["cli", "mcp", "server"]);
-/** The public entries may import anything. */
-const ENTRIES = new Set(["index.ts", "postgres.ts", "server.ts"]);
-
-function sourceFiles(directory: string): string[] {
-  return readdirSync(directory).flatMap((entry) => {
-    const path = join(directory, entry);
-    if (statSync(path).isDirectory()) return sourceFiles(path);
-    return path.endsWith(".ts") ? [path] : [];
-  });
-}
-
-/** The folder under src/ a file belongs to, or the root file's own name. */
-function unitOf(file: string): string {
-  return relative(SRC, file).split(sep)[0] ?? "";
-}
-
-const IMPORT =
-  /(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+"(\.[^"]+)"|import\(\s*"(\.[^"]+)"\s*\)/g;
-
-/** Folder → folders it imports from. */
-function folderGraph(): Map<string, Set<string>> {
-  const graph = new Map<string, Set<string>>();
-  for (const file of sourceFiles(SRC)) {
-    const from = unitOf(file);
-    const targets = graph.get(from) ?? new Set<string>();
-    graph.set(from, targets);
-    for (const match of readFileSync(file, "utf8").matchAll(IMPORT)) {
-      const target = resolve(dirname(file), match[1] ?? match[2] ?? "");
-      // Specifiers inside templates (signalbox init's files) resolve to nothing here.
-      if (!target.startsWith(SRC + sep) || !existsSync(target)) continue;
-      const to = unitOf(target);
-      if (to !== from) targets.add(to);
-    }
-  }
-  return graph;
-}
-
-/** Strongly connected components with more than one folder (Tarjan). */
-function cycles(graph: Map<string, Set<string>>): string[][] {
-  let counter = 0;
-  const index = new Map<string, number>();
-  const low = new Map<string, number>();
-  const stack: string[] = [];
-  const found: string[][] = [];
-  const visit = (node: string) => {
-    index.set(node, counter);
-    low.set(node, counter++);
-    stack.push(node);
-    for (const next of graph.get(node) ?? []) {
-      if (!index.has(next)) {
-        visit(next);
-        low.set(node, Math.min(low.get(node) ?? 0, low.get(next) ?? 0));
-      } else if (stack.includes(next)) {
-        low.set(node, Math.min(low.get(node) ?? 0, index.get(next) ?? 0));
-      }
-    }
-    if (low.get(node) !== index.get(node)) return;
-    const component: string[] = [];
-    for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
-      component.push(top);
-      if (top === node) break;
-    }
-    if (component.length > 1) found.push(component.sort());
-  };
-  for (const node of graph.keys()) if (!index.has(node)) visit(node);
-  return found.sort((a, b) => a.join().localeCompare(b.join()));
-}
-
 describe("layers of src/", () => {
-  const graph = folderGraph();
-
-  it("has no folder cycles but the known ones", () => {
-    expect(cycles(graph)).toEqual(KNOWN.cycles);
+  const temporary: string[] = [];
+  afterAll(async () => {
+    for (const directory of temporary) await rm(directory, { recursive: true, force: true });
   });
 
-  it("imports the adapters (cli, mcp, server) only from adapters and the public entries", () => {
-    const violations = [...graph].flatMap(([from, targets]) =>
-      [...targets]
-        .filter((to) => ADAPTERS.has(to) && !ADAPTERS.has(from) && !ENTRIES.has(from))
-        .map((to) => `${from} -> ${to}`),
-    );
-    expect(violations.sort()).toEqual(KNOWN.adapterImports);
+  it("reads every module of src/ and finds no violation", async () => {
+    const result = await cruiseSrc(REPO_ROOT);
+    const files = await sourceFiles(join(REPO_ROOT, "src"));
+    expect(result.summary.totalCruised).toBe(files.length);
+    expect(result.summary.totalDependenciesCruised).toBeGreaterThan(files.length);
+    expect(result.summary.violations).toEqual([]);
   });
 
-  it("keeps the core (graph, models, tools, store) and the runtime free of chat, eval and config", () => {
-    const upper = new Set(["chat", "eval", "config", "workflows", "testing"]);
-    const core = ["graph", "models", "tools", "store", "runtime"];
-    const violations = core.flatMap((from) =>
-      [...(graph.get(from) ?? [])].filter((to) => upper.has(to)).map((to) => `${from} -> ${to}`),
-    );
-    expect(violations).toEqual([]);
+  it("names every rule of the config when a tree breaks each of them", async () => {
+    const root = await mkdtemp(join(tmpdir(), "signalbox-layers-"));
+    temporary.push(root);
+    for (const [path, text] of Object.entries(BREAKING_TREE)) {
+      const file = join(root, "src", path);
+      await mkdir(dirname(file), { recursive: true });
+      await writeFile(file, `${text}\n`);
+    }
+    const result = await cruiseSrc(root);
+    const options = await extractDepcruiseOptions(CONFIG);
+    const rules = (options.ruleSet?.forbidden ?? []).map((rule) => rule.name);
+    const broken = new Set(result.summary.violations.map((violation) => violation.rule.name));
+    expect([...broken].sort()).toEqual([...rules].sort());
+    const moduleViolations = result.summary.violations
+      .filter((violation) => violation.rule.name !== "no-folder-cycle")
+      .map((violation) => `${violation.rule.name}: ${violation.from} -> ${violation.to}`)
+      .sort();
+    expect(moduleViolations).toEqual([
+      "adapters-only-from-adapters: src/chat/c.ts -> src/mcp/d.ts",
+      "contracts-lowest: src/contracts/g.ts -> src/models/b.ts",
+      "core-not-upper: src/runtime/e.ts -> src/eval/f.ts",
+      "graph-below-runtime-and-store: src/graph/i.ts -> src/store/j.ts",
+      "models-below-tools-and-graph: src/models/b.ts -> src/graph/a.ts",
+      "root-helpers-are-leaves: src/errors.ts -> src/graph/a.ts",
+      "store-below-graph: src/store/k.ts -> src/tools/h.ts",
+      "tools-below-graph: src/tools/h.ts -> src/graph/a.ts",
+    ]);
+    const cycles = result.summary.violations
+      .filter((violation) => violation.rule.name === "no-folder-cycle")
+      .map((violation) => [violation.from, ...(violation.cycle ?? []).map((step) => step.name)]);
+    expect(cycles).toContainEqual(["src/graph", "src/models", "src/graph"]);
   });
 });

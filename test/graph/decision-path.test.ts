@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createDecisionRecord, type DecisionInput } from "../../src/graph/decision.ts";
+import { createDecisionRecord, type DecisionInput } from "../../src/contracts/decision.ts";
 import { groupDecisionPath, stepOf } from "../../src/graph/decision-path.ts";
 import { withToolCalls } from "../../src/graph/mermaid.ts";
 

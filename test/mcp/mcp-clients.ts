@@ -15,7 +15,7 @@ import {
   type JSONRPCMessage,
   LoggingMessageNotificationSchema,
 } from "@modelcontextprotocol/sdk/types.js";
-import type { RunResult } from "../../src/mcp/run-result.ts";
+import type { RunResult } from "../../src/analytics/run-result.ts";
 import { REPO_ROOT } from "../fixtures/child-process.ts";
 
 /**

@@ -1,6 +1,6 @@
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import type { RunResult } from "../../src/mcp/run-result.ts";
+import type { RunResult } from "../../src/analytics/run-result.ts";
 import { runCli } from "../fixtures/child-process.ts";
 import { tempHome } from "../support/runtime.ts";
 import {

@@ -9,10 +9,10 @@ import {
 } from "@modelcontextprotocol/sdk/types.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
+import type { RunResult } from "../../src/analytics/run-result.ts";
 import type { CompiledWorkflow } from "../../src/graph/workflow.ts";
 import { defineWorkflow } from "../../src/graph/workflow.ts";
 import { createMcpServer } from "../../src/mcp/create-mcp-server.ts";
-import type { RunResult } from "../../src/mcp/run-result.ts";
 import { openTestRuntime, tempHome } from "../support/runtime.ts";
 import { connectStdio, example, textOf } from "./mcp-clients.ts";
 

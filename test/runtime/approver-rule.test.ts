@@ -3,11 +3,11 @@ import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
+import type { RunResult } from "../../src/analytics/run-result.ts";
 import { isSignalboxError } from "../../src/errors.ts";
 import { type ApproverRule, anyoneMayApprove } from "../../src/graph/approval-rule.ts";
 import { defineWorkflow } from "../../src/graph/workflow.ts";
 import { createMcpServer } from "../../src/mcp/create-mcp-server.ts";
-import type { RunResult } from "../../src/mcp/run-result.ts";
 import { runCliCaptured } from "../support/cli.ts";
 import { openTestRuntime, tempHome } from "../support/runtime.ts";
 

@@ -1,7 +1,7 @@
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { DecisionRecord } from "../../src/graph/decision.ts";
+import type { DecisionRecord } from "../../src/contracts/decision.ts";
 import type { RunEvent } from "../../src/graph/events.ts";
 import { SqliteRunStore } from "../../src/store/sqlite-store.ts";
 import type { RunRecord } from "../../src/store/types.ts";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeSeen } from "../../src/graph/decision-seen.ts";
+import { describeSeen } from "../../src/contracts/decision-seen.ts";
 import type { EffectStatus } from "../../src/store/types.ts";
 import {
   type ContractHarness,

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { expect } from "vitest";
+import type { DecisionRecord } from "../../src/contracts/decision.ts";
 import { ErrorCode } from "../../src/errors.ts";
-import type { DecisionRecord } from "../../src/graph/decision.ts";
 import type {
   ApprovalRecord,
   EffectRecord,

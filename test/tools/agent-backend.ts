@@ -1,7 +1,7 @@
 import type { BaseMessage } from "@langchain/core/messages";
 import { onTestFinished } from "vitest";
 import { z } from "zod";
-import type { DecisionRecord } from "../../src/graph/decision.ts";
+import type { DecisionRecord } from "../../src/contracts/decision.ts";
 import type { AgentOptions, AgentTranscript } from "../../src/graph/types.ts";
 import { defineWorkflow } from "../../src/graph/workflow.ts";
 import { defineTool } from "../../src/tools/define-tool.ts";

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { ErrorCode, isSignalboxError } from "../../src/errors.ts";
+import { executeTool } from "../../src/graph/execute-tool.ts";
 import { detachedContext } from "../../src/graph/run-context.ts";
 import { defineTool } from "../../src/tools/define-tool.ts";
-import { executeTool } from "../../src/tools/execute-tool.ts";
 import { ToolRegistry } from "../../src/tools/tool-registry.ts";
 import { splitRationale } from "../../src/tools/tool-schema.ts";
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
+import { DecidedBy } from "../../contracts/decision.ts";
 import { ErrorCode, SignalboxError } from "../../errors.ts";
-import { DecidedBy } from "../../graph/decision.ts";
 import { RUN_STATUSES } from "../../store/types.ts";
 
 const flag = z.enum(["true", "false"]).transform((value) => value === "true");

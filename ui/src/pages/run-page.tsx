@@ -1,6 +1,6 @@
 import { useEffect } from "preact/hooks";
+import type { DecisionRecord } from "../../../src/contracts/decision.ts";
 import type { RunView } from "../../../src/dashboard/run-view.ts";
-import type { DecisionRecord } from "../../../src/graph/decision.ts";
 import { type DecisionPathStep, groupDecisionPath } from "../../../src/graph/decision-path.ts";
 import type { StoredEvent } from "../../../src/store/types.ts";
 import { readStream } from "../api.ts";

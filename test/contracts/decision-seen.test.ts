@@ -4,7 +4,7 @@ import {
   SEEN_LIMIT_BYTES,
   type SeenParts,
   TRUNCATED_MARKER,
-} from "../../src/graph/decision-seen.ts";
+} from "../../src/contracts/decision-seen.ts";
 
 const parts = (text: string): SeenParts => ({
   text,

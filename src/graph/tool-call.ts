@@ -1,14 +1,14 @@
 import { ToolMessage } from "@langchain/core/messages";
 import { task } from "@langchain/langgraph";
 import type { z } from "zod";
-import { type ApprovalResume, awaitApproval } from "../graph/approval-node.ts";
-import type { NodeCall } from "../graph/node-call.ts";
-import type { AgentToolCall, AgentToolOutcome } from "../graph/types.ts";
+import { isWriteTool, type Tool } from "../tools/define-tool.ts";
+import type { ModelTurn, TurnToolCall } from "../tools/model-turn.ts";
+import { splitRationale } from "../tools/tool-schema.ts";
 import { describeIssues } from "../validation.ts";
-import { isWriteTool, type Tool } from "./define-tool.ts";
+import { type ApprovalResume, awaitApproval } from "./approval-node.ts";
 import { executeTool, type ToolResult } from "./execute-tool.ts";
-import type { ModelTurn, TurnToolCall } from "./model-turn.ts";
-import { splitRationale } from "./tool-schema.ts";
+import type { NodeCall } from "./node-call.ts";
+import type { AgentToolCall, AgentToolOutcome } from "./types.ts";
 
 /** What handling a tool call needs from the agent around it. */
 export interface ToolCallScope {

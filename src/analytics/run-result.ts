@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { narrateRun } from "../analytics/narrate-run.ts";
 import { stepOf } from "../graph/decision-path.ts";
 import type { RunDetails } from "../runtime/runtime.ts";
 import { RUN_STATUSES } from "../store/types.ts";
+import { narrateRun } from "./narrate-run.ts";
 
 /** Every run status, as the MCP schemas spell them. */
 export const RUN_STATUS_VALUES = RUN_STATUSES;

@@ -1,8 +1,8 @@
 import { isGraphBubbleUp } from "@langchain/langgraph";
 import { errorMessage } from "../errors.ts";
-import type { EffectOutcome, RunContext } from "../graph/run-context.ts";
+import { isWriteTool, type Tool, type ToolContext } from "../tools/define-tool.ts";
 import { describeIssues } from "../validation.ts";
-import { isWriteTool, type Tool, type ToolContext } from "./define-tool.ts";
+import type { EffectOutcome, RunContext } from "./run-context.ts";
 
 /** What came of executing one tool call: plain JSON, so it can be kept in a checkpoint. */
 export type ToolResult =
