@@ -12,7 +12,7 @@
  * queued or running. It prints "ready" once it takes runs.
  */
 import { fileURLToPath } from "node:url";
-import type { Decider } from "../../src/graph/route-decider.ts";
+import type { Decider } from "../../src/contracts/decider.ts";
 import { createChatProvider } from "../../src/models/chat-provider.ts";
 import { createLlmDecider } from "../../src/models/llm-decider.ts";
 import { parseModelSpec } from "../../src/models/model-spec.ts";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { DecisionInput } from "../../src/graph/decision.ts";
+import type { DecisionInput } from "../../src/contracts/decision.ts";
 import { beginNodeCall } from "../../src/graph/node-call.ts";
 
 const config = { configurable: { thread_id: "run-1" }, metadata: { langgraph_step: 5 } };
