@@ -3,6 +3,8 @@
  * bare `import("@langchain/langgraph")`, measured in the same rounds: each round runs
  * every command once, in turn, so all share the machine's load; ratios are medians of the
  * per-round ratios. CPU is user + sys and peak RSS from `/usr/bin/time -f "%U %S %M"`.
+ * A cold `signalbox run support_triage` is compared with its own baseline: the bare
+ * import plus one run of a graph the size of that run's path (bench/startup-bare-run.mjs).
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
@@ -14,6 +16,8 @@ import type { Target } from "./report.ts";
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const TIME = "/usr/bin/time";
 const ROUNDS = Number(process.env.BENCH_STARTUP_ROUNDS ?? 7);
+const BARE_RUN = "LangGraph import + 9-node graph run";
+const RUN = "signalbox run support_triage";
 
 export interface StartupRow {
   readonly name: string;
@@ -59,7 +63,8 @@ export async function startupBench(): Promise<StartupResults> {
   const home = mkdtempSync(join(tmpdir(), "signalbox-startup-"));
   try {
     const cli = (...args: string[]) => ["bin/signalbox.js", "--home", home, ...args];
-    measure(cli("run", "support_triage", "--input", "@examples/refund-request.json", "--json"));
+    const run = cli("run", "support_triage", "--input", "@examples/refund-request.json", "--json");
+    measure(run);
     const listed = spawnSync(process.execPath, cli("runs", "--json"), {
       cwd: ROOT,
       encoding: "utf8",
@@ -72,6 +77,8 @@ export async function startupBench(): Promise<StartupResults> {
       ["signalbox workflows", cli("workflows")],
       ["signalbox runs", cli("runs")],
       ["signalbox show <run>", cli("show", runId)],
+      [BARE_RUN, ["bench/startup-bare-run.mjs"]],
+      [RUN, run],
     ];
     const samples = new Map<string, { cpuS: number; rssMiB: number }[]>(
       commands.map(([name]) => [name, []]),
@@ -92,6 +99,8 @@ export async function startupBench(): Promise<StartupResults> {
       };
     });
     const row = (name: string) => rows.find((candidate) => candidate.name === name) as StartupRow;
+    const runs = samples.get(RUN) ?? [];
+    const runVsBare = median(runs.map((sample, round) => sample.cpuS / base(BARE_RUN, round)));
     const targets: Target[] = [
       {
         name: "signalbox --help ≤ 3× node -e 0",
@@ -103,6 +112,11 @@ export async function startupBench(): Promise<StartupResults> {
         met: row(name).vsLangGraph <= 0.5,
         detail: `${row(name).vsLangGraph.toFixed(2)}×`,
       })),
+      {
+        name: `${RUN} ≤ 1.3× the ${BARE_RUN}`,
+        met: runVsBare <= 1.3,
+        detail: `${runVsBare.toFixed(2)}×`,
+      },
     ];
     const markdown = [
       `| command | CPU (user + sys) | × bare LangGraph import | × node -e 0 | peak RSS |`,

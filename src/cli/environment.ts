@@ -1,65 +1,102 @@
 import { join, resolve } from "node:path";
-import { z } from "zod";
-import { ErrorCode } from "../errors.ts";
+import { ErrorCode, SignalboxError } from "../errors.ts";
 import type { ModelPrices } from "../models/chat-provider.ts";
 import { type ModelSpec, parseModelSpec } from "../models/model-spec.ts";
 import type { RateLimits } from "../models/rate-limiter.ts";
-import { parseWith } from "../validation.ts";
+import { anyText, type Check, matching, oneOf, url, wholeNumber } from "./environment-checks.ts";
 
-const Environment = z.object({
-  SIGNALBOX_HOME: z.string().min(1).optional(),
-  SIGNALBOX_LOG_LEVEL: z
-    .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
-    .optional(),
-  SIGNALBOX_MODEL: z.string().min(1).optional(),
-  SIGNALBOX_FALLBACK_MODEL: z.string().min(1).optional(),
-  OPENAI_API_KEY: z.string().min(1).optional(),
-  OPENAI_BASE_URL: z.url({ error: "expected a URL such as https://api.openai.com/v1" }).optional(),
-  SIGNALBOX_MODEL_RPM: z.coerce.number().int().positive().optional(),
-  SIGNALBOX_MODEL_TPM: z.coerce.number().int().positive().optional(),
-  SIGNALBOX_MODEL_MAX_IN_FLIGHT: z.coerce.number().int().positive().optional(),
-  SIGNALBOX_MODEL_PRICES: z
-    .string()
-    .regex(
-      /^\d+(\.\d+)?,\d+(\.\d+)?$/,
-      "expected '<input>,<output>' US dollars per million tokens, e.g. 0.4,1.6",
-    )
-    .optional(),
-  SIGNALBOX_MCP_SERVERS: z.string().min(1).optional(),
-  SIGNALBOX_MCP_DEPTH: z.coerce.number().int().min(0).optional(),
-  SIGNALBOX_DATABASE_URL: z
-    .string()
-    .regex(
-      /^postgres(ql)?:\/\//,
-      "expected a PostgreSQL URL such as postgresql://user@host:5432/db",
-    )
-    .optional(),
+const DATABASE_URL = matching(
+  /^postgres(ql)?:\/\//,
+  "expected a PostgreSQL URL such as postgresql://user@host:5432/db",
+);
+
+/** The variables signalbox reads, in the order their errors are listed. */
+const ENVIRONMENT = {
+  SIGNALBOX_HOME: anyText,
+  SIGNALBOX_LOG_LEVEL: oneOf(["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
+  SIGNALBOX_MODEL: anyText,
+  SIGNALBOX_FALLBACK_MODEL: anyText,
+  OPENAI_API_KEY: anyText,
+  OPENAI_BASE_URL: url("expected a URL such as https://api.openai.com/v1"),
+  SIGNALBOX_MODEL_RPM: wholeNumber({ minimum: 0, exclusive: true }),
+  SIGNALBOX_MODEL_TPM: wholeNumber({ minimum: 0, exclusive: true }),
+  SIGNALBOX_MODEL_MAX_IN_FLIGHT: wholeNumber({ minimum: 0, exclusive: true }),
+  SIGNALBOX_MODEL_PRICES: matching(
+    /^\d+(\.\d+)?,\d+(\.\d+)?$/,
+    "expected '<input>,<output>' US dollars per million tokens, e.g. 0.4,1.6",
+  ),
+  SIGNALBOX_MCP_SERVERS: anyText,
+  SIGNALBOX_MCP_DEPTH: wholeNumber({ minimum: 0 }),
+  SIGNALBOX_DATABASE_URL: DATABASE_URL,
   // Checked by the store (a lower-case identifier), which loads only when PostgreSQL is chosen.
-  SIGNALBOX_DATABASE_SCHEMA: z.string().min(1).optional(),
-  SIGNALBOX_SQLITE_SYNCHRONOUS: z
-    .enum(["FULL", "NORMAL"], {
-      error: "expected FULL (default: no acknowledged write lost on power loss) or NORMAL (faster)",
-    })
-    .optional(),
-  SIGNALBOX_CHECKPOINT_HISTORY: z
-    .enum(["latest", "full"], {
-      error:
-        "expected latest (default: a paused or finished run keeps its newest checkpoint) or full (every checkpoint, for time travel)",
-    })
-    .optional(),
-  SIGNALBOX_WEBHOOK_SECRET: z
-    .string()
-    .regex(
-      /^whsec_[A-Za-z0-9+/=]{16,}$/,
-      "expected a Standard Webhooks secret: whsec_ followed by base64",
-    )
-    .optional(),
-  SIGNALBOX_LEASE_MS: z.coerce
-    .number()
-    .int()
-    .min(100, "expected at least 100 (milliseconds)")
-    .optional(),
-});
+  SIGNALBOX_DATABASE_SCHEMA: anyText,
+  SIGNALBOX_SQLITE_SYNCHRONOUS: oneOf(
+    ["FULL", "NORMAL"],
+    "expected FULL (default: no acknowledged write lost on power loss) or NORMAL (faster)",
+  ),
+  SIGNALBOX_CHECKPOINT_HISTORY: oneOf(
+    ["latest", "full"],
+    "expected latest (default: a paused or finished run keeps its newest checkpoint) or full (every checkpoint, for time travel)",
+  ),
+  SIGNALBOX_WEBHOOK_SECRET: matching(
+    /^whsec_[A-Za-z0-9+/=]{16,}$/,
+    "expected a Standard Webhooks secret: whsec_ followed by base64",
+  ),
+  SIGNALBOX_LEASE_MS: wholeNumber({
+    minimum: 100,
+    message: "expected at least 100 (milliseconds)",
+  }),
+} satisfies Record<string, Check<unknown>>;
+
+type Environment = {
+  readonly [Name in keyof typeof ENVIRONMENT]?: (typeof ENVIRONMENT)[Name] extends Check<infer T>
+    ? T
+    : never;
+};
+
+/** An environment variable that is wrong, and what was expected. */
+export interface EnvironmentIssue {
+  /** The variable; empty for a flag's value. */
+  readonly path: readonly string[];
+  readonly message: string;
+}
+
+function invalid(what: string, issues: readonly EnvironmentIssue[]): SignalboxError {
+  const lines = issues.map((issue) => `${issue.path[0] ?? "(root)"}: ${issue.message}`).join("; ");
+  return new SignalboxError(ErrorCode.ConfigInvalid, `${what} is invalid: ${lines}`, {
+    data: { issues },
+  });
+}
+
+/**
+ * Reads the variables signalbox knows (an empty one counts as unset).
+ * @throws SignalboxError CONFIG_INVALID naming every bad variable and what was expected
+ */
+function readEnvironment(environment: NodeJS.ProcessEnv): Environment {
+  const values: Record<string, unknown> = {};
+  const issues: EnvironmentIssue[] = [];
+  for (const [name, check] of Object.entries(ENVIRONMENT) as [string, Check<unknown>][]) {
+    const text = environment[name];
+    if (!text) continue;
+    const result = check(text);
+    if ("messages" in result)
+      issues.push(...result.messages.map((message) => ({ path: [name], message })));
+    else values[name] = result.value;
+  }
+  if (issues.length > 0) throw invalid("environment", issues);
+  return values as Environment;
+}
+
+/** `--database-url`, checked as SIGNALBOX_DATABASE_URL is. */
+function databaseUrlFlag(text: string): string {
+  const result = DATABASE_URL(text);
+  if ("messages" in result)
+    throw invalid(
+      "--database-url",
+      result.messages.map((message) => ({ path: [], message })),
+    );
+  return result.value;
+}
 
 function parsePrices(text: string | undefined): ModelPrices | undefined {
   if (text === undefined) return undefined;
@@ -114,9 +151,7 @@ export function readSettings(
   environment: NodeJS.ProcessEnv,
   project: ProjectDefaults = {},
 ): CliSettings {
-  const names = Object.keys(Environment.shape) as (keyof z.infer<typeof Environment>)[];
-  const present = Object.fromEntries(names.map((name) => [name, environment[name] || undefined]));
-  const parsed = parseWith(Environment, present, ErrorCode.ConfigInvalid, "environment");
+  const parsed = readEnvironment(environment);
   const modelName = flags.model ?? parsed.SIGNALBOX_MODEL ?? project.model ?? "offline";
   const home = resolve(flags.home ?? parsed.SIGNALBOX_HOME ?? project.home ?? ".signalbox");
   const fallback = parsed.SIGNALBOX_FALLBACK_MODEL ?? project.fallbackModel;
@@ -156,12 +191,7 @@ export function readSettings(
     },
     mcpDepth: parsed.SIGNALBOX_MCP_DEPTH ?? 0,
     databaseUrl: flags.databaseUrl
-      ? parseWith(
-          Environment.shape.SIGNALBOX_DATABASE_URL,
-          flags.databaseUrl,
-          ErrorCode.ConfigInvalid,
-          "--database-url",
-        )
+      ? databaseUrlFlag(flags.databaseUrl)
       : (parsed.SIGNALBOX_DATABASE_URL ?? project.databaseUrl),
     databaseSchema: parsed.SIGNALBOX_DATABASE_SCHEMA,
     leaseMs: parsed.SIGNALBOX_LEASE_MS,

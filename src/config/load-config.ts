@@ -1,17 +1,14 @@
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { z } from "zod";
 import { ErrorCode, errorMessage, SignalboxError } from "../errors.ts";
 import type { CompiledWorkflow } from "../graph/workflow.ts";
 import { importDefault } from "../import-module.ts";
-import { type McpServersConfig, parseMcpServersConfig } from "../tools/mcp-config.ts";
+import type { McpServersConfig } from "../tools/mcp-config.ts";
 import { parseWith } from "../validation.ts";
-import {
-  CompiledWorkflowShape,
-  type SignalboxConfig,
-  SignalboxConfigSchema,
-  type WorkflowContext,
-} from "./define-config.ts";
+import type { SignalboxConfig, WorkflowContext } from "./define-config.ts";
+
+// The config's zod schemas (and zod itself) load only once there is a config to check:
+// without one, `signalbox runs` and `show` import no zod (issue 10).
 
 /** The names a project's config file may have, in the order they are looked for. */
 export const CONFIG_FILE_NAMES = [
@@ -73,12 +70,13 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
       },
     );
   }
+  const { SignalboxConfigSchema } = await import("./define-config.ts");
   const config = parseWith(SignalboxConfigSchema, raw, ErrorCode.ConfigInvalid, file);
   const directory = dirname(file);
   const mcpServers =
     config.mcpServers === undefined
       ? undefined
-      : parseMcpServersConfig(
+      : (await import("../tools/mcp-config.ts")).parseMcpServersConfig(
           { servers: config.mcpServers },
           {
             source: `${file} mcpServers`,
@@ -100,6 +98,10 @@ export async function configuredWorkflows(
   const { workflows } = loaded.config;
   if (typeof workflows !== "function") return [...workflows];
   const built = await workflows(context);
+  const [{ z }, { CompiledWorkflowShape }] = await Promise.all([
+    import("zod"),
+    import("./define-config.ts"),
+  ]);
   return parseWith(
     z.array(CompiledWorkflowShape),
     built,

@@ -1,4 +1,3 @@
-import { z } from "zod";
 import { ErrorCode, SignalboxError } from "../errors.ts";
 
 /** Which model to use, named one way everywhere (env, CLI flag, node option). */
@@ -12,7 +11,12 @@ export type ModelSpec =
       readonly id: string;
     };
 
-const Url = z.url({ protocol: /^https?$/, error: "expected an http(s) URL" });
+/**
+ * What `z.url({ protocol: /^https?$/ })` accepts (`http://` or `https://`, then a URL
+ * `new URL()` parses), checked without zod: the CLI parses model names at start-up,
+ * where importing zod would double its cost (issue 10).
+ */
+const isHttpUrl = (text: string) => /^https?:\/\//i.test(text.trim()) && URL.canParse(text.trim());
 
 /**
  * Parses a model name: `offline`, `openai:<model>` (e.g. `openai:gpt-4.1-mini`), or
@@ -39,8 +43,7 @@ export function parseModelSpec(text: string, source = "model"): ModelSpec {
     if (at <= 0) fail("expected <model>@<baseURL>");
     const model = rest.slice(0, at);
     const baseURL = rest.slice(at + 1);
-    const checked = Url.safeParse(baseURL);
-    if (!checked.success) fail(`baseURL "${baseURL}": expected an http(s) URL`);
+    if (!isHttpUrl(baseURL)) fail(`baseURL "${baseURL}": expected an http(s) URL`);
     return { provider: "openai-compatible", model, baseURL, id: value };
   }
   return fail("unknown provider");

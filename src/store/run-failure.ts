@@ -1,13 +1,21 @@
-import { z } from "zod";
 import { ErrorCode } from "../errors.ts";
 import type { RunFailure } from "./types.ts";
 
-const RunFailureRecord = z.object({
-  code: z.string(),
-  message: z.string(),
-  node: z.string().nullable(),
-  details: z.record(z.string(), z.unknown()),
-});
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+/**
+ * The failure record in `value`, or null. A plain check rather than a zod schema: this
+ * reads back what the store itself wrote, and `signalbox runs` and `show` load no zod
+ * (issue 10: zod alone costs as much CPU as starting node).
+ */
+function toFailureRecord(value: unknown): RunFailure | null {
+  if (!isRecord(value) || !isRecord(value.details)) return null;
+  const { code, message, node, details } = value;
+  if (typeof code !== "string" || typeof message !== "string") return null;
+  if (node !== null && typeof node !== "string") return null;
+  return { code, message, node, details: { ...details } };
+}
 
 /**
  * Reads a stored failure back (JSON text, or null for runs that never failed or were
@@ -17,10 +25,7 @@ const RunFailureRecord = z.object({
 export function readRunFailure(value: unknown): RunFailure | null {
   if (value === null || value === undefined) return null;
   try {
-    const parsed = RunFailureRecord.safeParse(
-      typeof value === "string" ? JSON.parse(value) : value,
-    );
-    return parsed.success ? parsed.data : null;
+    return toFailureRecord(typeof value === "string" ? JSON.parse(value) : value);
   } catch {
     return null;
   }

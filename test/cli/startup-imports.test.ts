@@ -1,0 +1,76 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { spawnNode } from "../fixtures/child-process.ts";
+import { runCliCaptured } from "../support/cli.ts";
+import { tempHome } from "../support/runtime.ts";
+
+/**
+ * Issue 10: `runs` and `show` read the store alone, so they must not pay for the
+ * packages a run needs. Each command runs as a real process on the compiled CLI
+ * (bin/signalbox.js, as users run it) with a loader hook recording every module loaded.
+ */
+const HEAVY = ["zod", "@langchain/", "langsmith", "@modelcontextprotocol/", "pino"];
+
+let home: string;
+let cleanup: () => void;
+let runId: string;
+beforeAll(async () => {
+  ({ home, cleanup } = tempHome("signalbox-startup-"));
+  const ran = await runCliCaptured([
+    "--home",
+    home,
+    "run",
+    "support_triage",
+    "--input",
+    "@examples/refund-request.json",
+    "--json",
+  ]);
+  runId = (JSON.parse(ran.stdout) as { run: { id: string } }).run.id;
+});
+afterAll(() => cleanup());
+
+/** Runs `signalbox --home <home> …args`; its exit code, output and the packages it loaded. */
+async function imports(name: string, ...args: string[]) {
+  const record = join(home, `${name}.imports`);
+  const child = spawnNode(
+    ["--import", "./test/fixtures/record-imports.mjs", "bin/signalbox.js", "--home", home, ...args],
+    { RECORD_IMPORTS_TO: record },
+  );
+  const finished = await child.exited;
+  const urls = readFileSync(record, "utf8").trim().split("\n");
+  const packages = new Set(
+    urls.flatMap((url) => url.match(/\/node_modules\/((@[^/]+\/)?[^/]+)\//)?.[1] ?? []),
+  );
+  return { ...finished, urls, packages: [...packages].sort() };
+}
+
+const heavyIn = (packages: readonly string[]) =>
+  packages.filter((name) => HEAVY.some((heavy) => name.startsWith(heavy)));
+
+describe("signalbox start-up", () => {
+  it("runs and show load the store alone: no zod, LangChain, MCP SDK or pino", async () => {
+    const runs = await imports("runs", "runs");
+    expect(runs.code).toBe(0);
+    expect(runs.stdout).toContain(runId);
+    const shown = await imports("show", "show", runId.slice(0, 8));
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain("decision path");
+    const json = await imports("show-json", "show", runId, "--json");
+    expect(JSON.parse(json.stdout)).toMatchObject({ run: { id: runId } });
+    for (const command of [runs, shown, json]) {
+      // The hook saw the command's own modules and the SQLite driver…
+      expect(command.urls.some((url) => url.endsWith("/dist/store/sqlite-store.js"))).toBe(true);
+      expect(command.packages).toContain("better-sqlite3");
+      // …and none of the heavy packages.
+      expect(heavyIn(command.packages)).toEqual([]);
+    }
+  });
+
+  it("show --mermaid, which needs the workflow, loads LangGraph and zod", async () => {
+    const mermaid = await imports("mermaid", "show", runId, "--mermaid");
+    expect(mermaid.code).toBe(0);
+    expect(mermaid.stdout).toContain("flowchart");
+    expect(mermaid.packages).toEqual(expect.arrayContaining(["@langchain/langgraph", "zod"]));
+  });
+});
