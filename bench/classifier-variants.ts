@@ -262,17 +262,17 @@ function main(): void {
   const scores: [string, (prediction: ScoredPrediction) => number, number][] = [
     [
       "confidence × GloVe centroid cosine²",
-      (p) => p.confidence * Math.max(0, p.centroidCosine) ** 2,
+      (p) => p.confidence * Math.max(0, p.outOfScope().centroidCosine) ** 2,
       Number.NaN,
     ],
-    ["GloVe centroid cosine alone", (p) => p.centroidCosine, Number.NaN],
-    ["−Mahalanobis distance to the intent (GloVe)", (p) => -p.mahalanobis, Number.NaN],
+    ["GloVe centroid cosine alone", (p) => p.outOfScope().centroidCosine, Number.NaN],
+    ["−Mahalanobis distance to the intent (GloVe)", (p) => -p.outOfScope().mahalanobis, Number.NaN],
     [
       "confidence × TF-IDF centroid cosine",
-      (p) => p.confidence * Math.max(0, p.lexicalCentroidCosine),
+      (p) => p.confidence * Math.max(0, p.outOfScope().lexicalCentroidCosine),
       Number.NaN,
     ],
-    ["TF-IDF centroid cosine alone", (p) => p.lexicalCentroidCosine, Number.NaN],
+    ["TF-IDF centroid cosine alone", (p) => p.outOfScope().lexicalCentroidCosine, Number.NaN],
   ];
   for (const [name, score, threshold] of scores) {
     const rows = predictions.map((prediction) => ({

@@ -76,13 +76,18 @@ export interface WordVectorVariant {
   readonly ensembleWeight?: number;
 }
 
-/** One prediction with the out-of-scope scores tried for issue 15. */
-export interface ScoredPrediction {
-  readonly label: string;
-  readonly confidence: number;
+/** The out-of-scope scores tried for issue 15 beside the calibrated confidence. */
+export interface OutOfScopeScores {
   readonly centroidCosine: number;
   readonly mahalanobis: number;
   readonly lexicalCentroidCosine: number;
+}
+
+/** One prediction; the out-of-scope scores are computed on demand, outside the timed decision. */
+export interface ScoredPrediction {
+  readonly label: string;
+  readonly confidence: number;
+  outOfScope(): OutOfScopeScores;
 }
 
 function unit(vector: Float64Array): Float64Array {
@@ -218,18 +223,17 @@ export function trainWordVectorVariant(
     }
     softmaxInPlace(logits, temperature);
     const best = argMax(logits);
-    const coverage = Math.min(1, Math.hypot(...sparse.values));
+    let squares = 0;
+    for (const value of sparse.values) squares += value * value;
+    const coverage = Math.min(1, Math.sqrt(squares));
     const confidence = (logits[best] ?? 0) * Math.min(1, coverage / 0.5);
-    return { label: labels[best] ?? "", confidence, ...space.scores(best, sparse, dense) };
+    const outOfScope = () => space.scores(best, sparse, dense);
+    return { label: labels[best] ?? "", confidence, outOfScope };
   };
 }
 
 interface OutOfScopeSpace {
-  scores(
-    label: number,
-    sparse: SparseVector,
-    dense: Float64Array,
-  ): Omit<ScoredPrediction, "label" | "confidence">;
+  scores(label: number, sparse: SparseVector, dense: Float64Array): OutOfScopeScores;
 }
 
 /** Class centroids in both spaces and a whitening (Cholesky of the shrunk shared covariance). */
