@@ -19,6 +19,12 @@ export interface LinearTrainingOptions {
   readonly learningRate?: number;
   /** Seed of the shuffles. Default 1. */
   readonly seed?: number;
+  /**
+   * Label smoothing: the share of each example's target spread evenly over the
+   * other labels (0 = plain one-hot targets). Default 0. Measured for issue 15
+   * and not adopted (docs/decisions/2026-11-30-offline-classifier.md).
+   */
+  readonly labelSmoothing?: number;
 }
 
 /** A trained linear model: `weights[feature * classCount + label]`. */
@@ -122,6 +128,7 @@ interface WorkingModel {
   readonly classCount: number;
   readonly gradient: Float64Array;
   readonly active: Int32Array;
+  readonly smoothing: number;
   scale: number;
 }
 
@@ -149,6 +156,7 @@ export function trainLinearModel(
     classCount,
     gradient: new Float64Array(classCount),
     active: new Int32Array(classCount),
+    smoothing: Math.min(1, Math.max(0, options.labelSmoothing ?? 0)),
     scale: 1,
   };
   const order = Int32Array.from(rows.keys());
@@ -173,7 +181,7 @@ function trainStep(model: WorkingModel, rate: number, row: TrainingRow): void {
   const { weights, classCount, gradient, active } = model;
   accumulate(weights, classCount, row.vector, gradient, model.scale);
   softmaxInPlace(gradient);
-  gradient[row.label] = (gradient[row.label] ?? 0) - 1;
+  subtractTargets(gradient, row.label, model.smoothing);
   let activeCount = 0;
   for (let label = 0; label < classCount; label += 1) {
     const change = gradient[label] ?? 0;
@@ -191,6 +199,18 @@ function trainStep(model: WorkingModel, rate: number, row: TrainingRow): void {
       weights[base + label] = (weights[base + label] ?? 0) - factor * (gradient[label] ?? 0);
     }
   }
+}
+
+/** Subtracts the target distribution: one-hot, or smoothed over the other labels. */
+function subtractTargets(gradient: Float64Array, label: number, smoothing: number): void {
+  if (smoothing > 0 && gradient.length > 1) {
+    const spread = smoothing / (gradient.length - 1);
+    for (let other = 0; other < gradient.length; other += 1)
+      gradient[other] = (gradient[other] ?? 0) - spread;
+    gradient[label] = (gradient[label] ?? 0) + spread - (1 - smoothing);
+    return;
+  }
+  gradient[label] = (gradient[label] ?? 0) - 1;
 }
 
 function rescale(model: WorkingModel): void {
