@@ -42,7 +42,7 @@ async function measure(name: string, concurrency: number, limit?: number): Promi
     const setupStarted = performance.now();
     const config = suite.models[0] ?? { name: "offline", model: "offline" };
     // Builds (and caches) the workflow and its graph, so runEval below times cases only.
-    (await suite.createWorkflow(config)).graph(store.checkpointer);
+    (await suite.createWorkflow(config)).graph(store.checkpointer, { inputInStore: true });
     const setupSeconds = (performance.now() - setupStarted) / 1000;
     const cpu = process.cpuUsage();
     const result = await runEval({ suite, store, concurrency, limit, models: [config.name] });
