@@ -16,7 +16,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { loadEvalSuite } from "../src/eval/load-suite.ts";
-import { runEval } from "../src/eval/run-eval.ts";
+import { EVAL_SQLITE_SYNCHRONOUS, runEval } from "../src/eval/run-eval.ts";
 import { SqliteRunStore } from "../src/store/sqlite-store.ts";
 import { type Target, targetLines } from "./report.ts";
 
@@ -54,7 +54,10 @@ const progress = (message: string) => process.stderr.write(`bench eval: ${messag
 
 async function measure(name: string, concurrency: number, limit?: number): Promise<EvalCaseCost> {
   const home = mkdtempSync(join(tmpdir(), "signalbox-bench-eval-"));
-  const store = new SqliteRunStore(join(home, "signalbox.db"));
+  // As `signalbox eval` opens it (unless SIGNALBOX_SQLITE_SYNCHRONOUS says otherwise).
+  const store = new SqliteRunStore(join(home, "signalbox.db"), {
+    synchronous: EVAL_SQLITE_SYNCHRONOUS,
+  });
   try {
     const suite = await loadEvalSuite(name, {
       cwd: repository,

@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { loadEvalSuite } from "../src/eval/load-suite.ts";
-import { runEval } from "../src/eval/run-eval.ts";
+import { EVAL_SQLITE_SYNCHRONOUS, runEval } from "../src/eval/run-eval.ts";
 import { SqliteRunStore } from "../src/store/sqlite-store.ts";
 
 const repository = fileURLToPath(new URL("../", import.meta.url));
@@ -33,7 +33,9 @@ interface Measurement {
 
 async function measure(name: string, concurrency: number, limit?: number): Promise<Measurement> {
   const home = mkdtempSync(join(tmpdir(), "signalbox-bench-eval-"));
-  const store = new SqliteRunStore(join(home, "signalbox.db"));
+  const store = new SqliteRunStore(join(home, "signalbox.db"), {
+    synchronous: EVAL_SQLITE_SYNCHRONOUS,
+  });
   try {
     const suite = await loadEvalSuite(name, {
       cwd: repository,
