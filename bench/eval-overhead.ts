@@ -12,7 +12,7 @@
  */
 
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { loadEvalSuite } from "../src/eval/load-suite.ts";
@@ -112,6 +112,7 @@ const row = (entry: EvalCaseCost) =>
 /** Runs the eval-overhead section (about a minute on 2 cores with Banking77 present). */
 export async function evalOverhead(): Promise<EvalOverheadResults> {
   const rows: EvalCaseCost[] = [];
+  const loadBefore = loadavg()[0] ?? 0;
   const banking77 = existsSync(join(banking77Directory, "test.csv"));
   const limit = Number(process.env.BENCH_EVAL_CASES ?? 1000);
   if (banking77)
@@ -137,6 +138,7 @@ export async function evalOverhead(): Promise<EvalOverheadResults> {
     "decisions stored, its expectation checked. Decider: the route decisions' own latency in",
     "those same cases. Overhead = time per case − decider per case, on wall and on CPU (the",
     "machine is shared, so the target is judged on CPU); ratio = CPU per case / decider.",
+    `Load average (1 min) ${loadBefore.toFixed(1)} → ${(loadavg()[0] ?? 0).toFixed(1)} on ${cpus().length} CPUs.`,
     "",
     "| suite | cases | in flight | cases/s | wall ms per case | CPU ms per case | decider µs per case | overhead ms, wall | overhead ms, CPU | CPU / decider |",
     "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",

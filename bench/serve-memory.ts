@@ -8,6 +8,7 @@
  * Run: BENCH_ONLY=serve-memory npm run bench   (after `npm run build`)
  */
 
+import { cpus, loadavg } from "node:os";
 import { pathToFileURL } from "node:url";
 import { type Target, targetLines } from "./report.ts";
 import {
@@ -74,6 +75,7 @@ async function sample(
 export async function serveMemory(): Promise<ServeMemoryResults> {
   const ours: Sample[] = [];
   const bare: Sample[] = [];
+  const loadBefore = loadavg()[0] ?? 0;
   for (let round = 0; round < ROUNDS; round += 1) {
     progress(`round ${round + 1} of ${ROUNDS}`);
     const takeOurs = () =>
@@ -117,6 +119,7 @@ export async function serveMemory(): Promise<ServeMemoryResults> {
     "it listens, then after one call in one session. Ours: the built CLI, the shipped workflows,",
     "one support_triage call. Bare: McpServer + Streamable HTTP + a one-node LangGraph graph on",
     "SqliteSaver, one call.",
+    `Load average (1 min) ${loadBefore.toFixed(1)} → ${(loadavg()[0] ?? 0).toFixed(1)} on ${cpus().length} CPUs.`,
     "",
     "| moment | ours MB | bare MB | ours/bare |",
     "| --- | ---: | ---: | ---: |",

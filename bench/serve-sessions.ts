@@ -8,6 +8,7 @@
  * Run: BENCH_ONLY=serve-sessions npm run bench   (after `npm run build`)
  */
 
+import { cpus, loadavg } from "node:os";
 import { pathToFileURL } from "node:url";
 import { processCpuMs } from "./proc-cpu.ts";
 import { type Target, targetLines } from "./report.ts";
@@ -104,6 +105,7 @@ export async function serveSessions(
   environment: NodeJS.ProcessEnv = {},
 ): Promise<ServeSessionsResults> {
   progress("starting signalbox serve (built)");
+  const loadBefore = loadavg()[0] ?? 0;
   const served = await startServe(environment);
   let results: SessionLatency;
   try {
@@ -130,7 +132,9 @@ export async function serveSessions(
     `| one at a time | ${results.singleMs.samples} | ${fixed(results.singleMs.p50)} | ${fixed(results.singleMs.p95)} |`,
     `| ${SESSIONS} at once | ${results.concurrentMs.samples} | ${fixed(results.concurrentMs.p50)} | ${fixed(results.concurrentMs.p95)} |`,
     "",
-    `Server CPU per call: ${fixed(results.serverCpuMsPerCall)} ms (/proc, all timed calls).`,
+    `Server CPU per call: ${fixed(results.serverCpuMsPerCall)} ms (/proc, all timed calls); ${SESSIONS} calls on its one`,
+    `event loop need ${fixed(results.serverCpuMsPerCall * SESSIONS)} ms of CPU, the floor for the last of them to finish.`,
+    `Load average (1 min) ${loadBefore.toFixed(1)} → ${(loadavg()[0] ?? 0).toFixed(1)} on ${cpus().length} CPUs.`,
     "",
     targetLines(targets),
   ].join("\n");
