@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { loadEvalSuite } from "../src/eval/load-suite.ts";
-import { runEval } from "../src/eval/run-eval.ts";
+import { EVAL_SQLITE_SYNCHRONOUS, runEval } from "../src/eval/run-eval.ts";
 import { SqliteRunStore } from "../src/store/sqlite-store.ts";
 
 const repository = fileURLToPath(new URL("../", import.meta.url));
@@ -33,7 +33,9 @@ interface Measurement {
 
 async function measure(name: string, concurrency: number, limit?: number): Promise<Measurement> {
   const home = mkdtempSync(join(tmpdir(), "signalbox-bench-eval-"));
-  const store = new SqliteRunStore(join(home, "signalbox.db"));
+  const store = new SqliteRunStore(join(home, "signalbox.db"), {
+    synchronous: EVAL_SQLITE_SYNCHRONOUS,
+  });
   try {
     const suite = await loadEvalSuite(name, {
       cwd: repository,
@@ -42,7 +44,7 @@ async function measure(name: string, concurrency: number, limit?: number): Promi
     const setupStarted = performance.now();
     const config = suite.models[0] ?? { name: "offline", model: "offline" };
     // Builds (and caches) the workflow and its graph, so runEval below times cases only.
-    (await suite.createWorkflow(config)).graph(store.checkpointer);
+    (await suite.createWorkflow(config)).graph(store.checkpointer, { inputInStore: true });
     const setupSeconds = (performance.now() - setupStarted) / 1000;
     const cpu = process.cpuUsage();
     const result = await runEval({ suite, store, concurrency, limit, models: [config.name] });

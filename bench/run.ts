@@ -12,6 +12,9 @@
  *      BENCH_ONLY=triggers npm run bench   (webhooks, files, media_intake alone; likewise)
  *      BENCH_ONLY=agent npm run bench   (one agent step vs createReactAgent; likewise)
  *      BENCH_ONLY=startup npm run bench (CLI cold starts vs node -e 0 and a bare LangGraph import)
+ *      BENCH_ONLY=eval npm run bench    (issue 12: eval overhead per case outside the decider)
+ *      BENCH_ONLY=serve-memory npm run bench   (issue 12: serve RSS vs the bare SDK; npm run build first)
+ *      BENCH_ONLY=serve-sessions npm run bench (issue 12: 20 concurrent MCP sessions; npm run build first)
  */
 
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -23,6 +26,7 @@ import { SqliteRunStore } from "../src/store/sqlite-store.ts";
 import { agentTurn } from "./agent-turn.ts";
 import { measureCheckpointBytes } from "./checkpoint-bytes.ts";
 import { dashboardPaging } from "./dashboard-paging.ts";
+import { evalOverhead } from "./eval-overhead.ts";
 import { evalThroughput } from "./eval-throughput.ts";
 import { mcpLatency } from "./mcp-latency.ts";
 import type { InterleaveOptions } from "./measure.ts";
@@ -43,6 +47,8 @@ import {
   targetLines,
 } from "./report.ts";
 import { routingTiers } from "./routing-tiers.ts";
+import { serveMemory } from "./serve-memory.ts";
+import { serveSessions } from "./serve-sessions.ts";
 import { startupBench } from "./startup.ts";
 import { triggerBench } from "./triggers.ts";
 
@@ -205,6 +211,14 @@ async function main(): Promise<void> {
     console.log(output);
     const perf = await perfSection();
     console.log(`\n${perf.markdown}`);
+    progress("eval overhead per case (issue 12)");
+    const evalSection = await evalOverhead();
+    console.log(`\n${evalSection.markdown}`);
+    progress("serve memory and 20 concurrent MCP sessions (issue 12; needs npm run build)");
+    const memory = await serveMemory();
+    console.log(`\n${memory.markdown}`);
+    const sessions = await serveSessions();
+    console.log(`\n${sessions.markdown}`);
     progress("queue and workers on SQLite and PostgreSQL (about 4 minutes)");
     const queue = await queueWorkers();
     console.log(`\n${queue.markdown}`);
@@ -217,6 +231,9 @@ async function main(): Promise<void> {
       targets,
       markdown: output,
       perf: { generatedAt: new Date().toISOString(), ...perf },
+      evalOverhead: evalSection,
+      serveMemory: memory,
+      serveSessions: sessions,
       queueWorkers: queueSection(queue),
     });
   } finally {
@@ -304,7 +321,31 @@ async function dashboardOnly(): Promise<void> {
   mergeResults({ dashboard: { generatedAt: new Date().toISOString(), ...dashboard } });
 }
 
+/** `BENCH_ONLY=eval`: eval overhead per case outside the decider (issue 12), its part of latest.json. */
+async function evalOnly(): Promise<void> {
+  const section = await evalOverhead();
+  console.log(section.markdown);
+  mergeResults({ evalOverhead: section });
+}
+
+/** `BENCH_ONLY=serve-memory`: serve's RSS vs the bare SDK server (issue 12), its part of latest.json. */
+async function serveMemoryOnly(): Promise<void> {
+  const section = await serveMemory();
+  console.log(section.markdown);
+  mergeResults({ serveMemory: section });
+}
+
+/** `BENCH_ONLY=serve-sessions`: 20 concurrent MCP sessions on serve (issue 12), its part of latest.json. */
+async function serveSessionsOnly(): Promise<void> {
+  const section = await serveSessions();
+  console.log(section.markdown);
+  mergeResults({ serveSessions: section });
+}
+
 const ALONE: Record<string, () => Promise<void>> = {
+  eval: evalOnly,
+  "serve-memory": serveMemoryOnly,
+  "serve-sessions": serveSessionsOnly,
   queue: queueOnly,
   perf: perfOnly,
   corrections: correctionsOnly,

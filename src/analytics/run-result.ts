@@ -42,11 +42,7 @@ export const RunFailureResult = z.object({
   details: z.record(z.string(), z.unknown()),
 });
 
-/**
- * The structured result of every tool that starts, continues or shows a run;
- * `output` is the workflow's own output schema where the tool knows it.
- */
-export function runResultSchema(output: z.ZodType = z.unknown()) {
+function buildRunResultSchema(output: z.ZodType) {
   return z.object({
     runId: z.string(),
     workflow: z.string(),
@@ -63,6 +59,24 @@ export function runResultSchema(output: z.ZodType = z.unknown()) {
     next: z.string().nullable().describe("What to do next, e.g. how to approve a waiting run"),
     narrative: z.string().describe("Why the run went where it went, in plain language"),
   });
+}
+
+const UNKNOWN_OUTPUT = z.unknown();
+/** Built once per output schema: every MCP session registers the same tools (issue 12). */
+const built = new WeakMap<z.ZodType, ReturnType<typeof buildRunResultSchema>>();
+
+/**
+ * The structured result of every tool that starts, continues or shows a run;
+ * `output` is the workflow's own output schema where the tool knows it. The same
+ * output schema gives the same object, so sessions share their tools' schemas.
+ */
+export function runResultSchema(output: z.ZodType = UNKNOWN_OUTPUT) {
+  let schema = built.get(output);
+  if (schema === undefined) {
+    schema = buildRunResultSchema(output);
+    built.set(output, schema);
+  }
+  return schema;
 }
 
 /** The structured content of a run tool result. */

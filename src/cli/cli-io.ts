@@ -49,6 +49,8 @@ export interface GlobalFlags {
   readonly databaseUrl?: string;
   /** Set by commands, not a flag: whether runs started here are driven here (default) or by workers. */
   readonly execute?: "here" | "workers";
+  /** Set by commands, not a flag: their SQLite commit durability when SIGNALBOX_SQLITE_SYNCHRONOUS is unset. */
+  readonly sqliteSynchronous?: "FULL" | "NORMAL";
 }
 
 /** Adds one command (or a few related ones) to the program. */

@@ -14,7 +14,7 @@ import { renderEvalHtml } from "../eval/report-html.ts";
 import { renderJunit } from "../eval/report-junit.ts";
 import { renderEvalText } from "../eval/report-text.ts";
 import { saveEvalResult } from "../eval/result-store.ts";
-import { type EvalProgress, runEval } from "../eval/run-eval.ts";
+import { EVAL_SQLITE_SYNCHRONOUS, type EvalProgress, runEval } from "../eval/run-eval.ts";
 import type { LoadedSuite } from "../eval/suite.ts";
 import type { EvalResult } from "../eval/types.ts";
 import { ExitCode } from "./cli-error.ts";
@@ -118,7 +118,11 @@ async function suiteDirectory(io: CliIo, flags: GlobalFlags): Promise<string> {
 
 async function runSuite(io: CliIo, flags: GlobalFlags, name: string, options: EvalOptions) {
   const { settings } = await io.openProject({ ...flags, model: undefined });
-  const runtime = await io.openRuntime({ ...flags, model: "offline" });
+  const runtime = await io.openRuntime({
+    ...flags,
+    model: "offline",
+    sqliteSynchronous: EVAL_SQLITE_SYNCHRONOUS,
+  });
   let result: EvalResult;
   let suite: LoadedSuite;
   try {

@@ -227,7 +227,8 @@ export async function openRuntime(
     configuredMcpTools(project, environment, logger),
   );
   const workflows = new WorkflowRegistry(await hostedWorkflows(project, tools, options.notice));
-  const { store, queue } = await openStore(settings, logger);
+  const synchronous = settings.sqliteSynchronous ?? flags.sqliteSynchronous;
+  const { store, queue } = await openStore({ ...settings, sqliteSynchronous: synchronous }, logger);
   const runtime = new CliRuntime(
     {
       store,

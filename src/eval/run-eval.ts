@@ -16,6 +16,13 @@ import { mapConcurrent } from "./run-pool.ts";
 import type { LoadedSuite, ModelConfig } from "./suite.ts";
 import type { CaseOutcome, CaseResult, ConfigResult, EvalCase, EvalResult } from "./types.ts";
 
+/**
+ * How `signalbox eval` commits to a SQLite store unless SIGNALBOX_SQLITE_SYNCHRONOUS says
+ * otherwise: its cases are dry-runs, so a power cut that loses the last few costs a
+ * rerun, while an fsync per commit was most of a case's wall time (issue 12).
+ */
+export const EVAL_SQLITE_SYNCHRONOUS = "NORMAL";
+
 /** Cases in flight at once by default: enough to overlap model calls and store writes. */
 export const DEFAULT_CONCURRENCY = 8;
 

@@ -1,4 +1,9 @@
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv";
+import type {
+  JsonSchemaType,
+  jsonSchemaValidator,
+} from "@modelcontextprotocol/sdk/validation/types.js";
 import type { Logger } from "pino";
 import packageJson from "../../package.json" with { type: "json" };
 import { ErrorCode, SignalboxError } from "../errors.ts";
@@ -40,6 +45,21 @@ const CAPABILITIES = {
 };
 
 /**
+ * The SDK builds an Ajv instance for every server, to check elicitation answers; with
+ * one server per HTTP session that was a quarter of opening a session (issue 12). This
+ * one builds it when the session first elicits. Not shared between sessions: Ajv keeps
+ * every schema it compiles.
+ */
+class LazyAjvValidator implements jsonSchemaValidator {
+  private ajv: AjvJsonSchemaValidator | undefined;
+
+  getValidator<T>(schema: JsonSchemaType) {
+    this.ajv ??= new AjvJsonSchemaValidator();
+    return this.ajv.getValidator<T>(schema);
+  }
+}
+
+/**
  * Builds an MCP server over a runtime: every registered workflow as a tool (which
  * can also run as an MCP task, read from the run store), the run tools (list_runs,
  * get_run, approve_run, cancel_run, dry_run), run and workflow-graph resources,
@@ -61,7 +81,12 @@ export function createMcpServer(runtime: Runtime, options: CreateMcpServerOption
   });
   const server = new McpServer(
     { name: "signalbox", title: "signalbox", version: packageJson.version },
-    { capabilities: CAPABILITIES, instructions: INSTRUCTIONS, taskStore },
+    {
+      capabilities: CAPABILITIES,
+      instructions: INSTRUCTIONS,
+      taskStore,
+      jsonSchemaValidator: new LazyAjvValidator(),
+    },
   );
   const context: McpContext = { runtime, server, logger: options.logger ?? runtime.logger };
   for (const workflow of runtime.workflows.list()) registerWorkflowTool(context, workflow);

@@ -9,14 +9,22 @@ import { createRunNotifier } from "./run-notifier.ts";
 import { workflowTaskHandler } from "./task-handler.ts";
 import { runToolResult, toolError } from "./tool-result.ts";
 
+/** Checked once per workflow, not once per MCP session (issue 12). */
+const representable = new WeakMap<CompiledWorkflow, z.ZodType>();
+
 /** The workflow's output schema if JSON Schema can express it, else `unknown`. */
 export function representableOutput(workflow: CompiledWorkflow): z.ZodType {
-  try {
-    z.toJSONSchema(workflow.outputSchema, { io: "output" });
-    return workflow.outputSchema;
-  } catch {
-    return z.unknown();
+  let schema = representable.get(workflow);
+  if (schema === undefined) {
+    try {
+      z.toJSONSchema(workflow.outputSchema, { io: "output" });
+      schema = workflow.outputSchema;
+    } catch {
+      schema = z.unknown();
+    }
+    representable.set(workflow, schema);
   }
+  return schema;
 }
 
 /** Hints derived from the workflow's effects: read-only without writes, destructive with irreversible ones. */

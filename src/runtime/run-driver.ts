@@ -182,6 +182,7 @@ export class RunDriver {
           context: contextValue(context),
           signal: entry.controller.signal,
           recursionLimit: workflow.maxSteps,
+          durability: durabilityOf(run),
         }),
       );
       return await this.finish(entry, workflow, final, { emit, log });
@@ -327,4 +328,15 @@ export class RunDriver {
       at: run.finishedAt ?? new Date().toISOString(),
     });
   }
+}
+
+/**
+ * How often LangGraph checkpoints a run. An eval case (a dry-run started by
+ * `signalbox eval`) is checkpointed once, when the graph stops (ends, fails or pauses
+ * at an approval): nothing it does is real, and a case cut short is rerun by the
+ * next eval, so a checkpoint per step bought nothing but store writes (issue 12).
+ * Every other run checkpoints before each step, so a crash resumes where it was.
+ */
+export function durabilityOf(run: Pick<RunRecord, "dryRun" | "trigger">): "exit" | "async" {
+  return run.dryRun && run.trigger === "eval" ? "exit" : "async";
 }

@@ -85,6 +85,8 @@ export class SqliteRunStore implements RunStore {
   /** Loaded on first use (LangGraph's saver is not imported for reading runs). */
   readonly checkpointer: BaseCheckpointSaver;
   readonly path: string;
+  /** How this connection commits: FULL syncs every commit, NORMAL only at WAL checkpoints. */
+  readonly synchronous: "FULL" | "NORMAL";
   private readonly connection: SqliteConnection;
   private readonly pruneCheckpoints: boolean;
   private pruneTablesReady = false;
@@ -93,7 +95,8 @@ export class SqliteRunStore implements RunStore {
 
   constructor(path: string, options: SqliteRunStoreOptions = {}) {
     this.path = path;
-    this.connection = openConnection(path, options.synchronous ?? "FULL");
+    this.synchronous = options.synchronous ?? "FULL";
+    this.connection = openConnection(path, this.synchronous);
     this.pruneCheckpoints = (options.checkpointHistory ?? "latest") === "latest";
     const connection = this.connection;
     this.checkpointer = lazyCheckpointer(async () => {

@@ -4,11 +4,12 @@ import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
-import type { RunResult } from "../../src/analytics/run-result.ts";
+import { type RunResult, runResultSchema } from "../../src/analytics/run-result.ts";
 import { isSignalboxError } from "../../src/errors.ts";
 import type { CompiledWorkflow } from "../../src/graph/workflow.ts";
 import { defineWorkflow } from "../../src/graph/workflow.ts";
 import { createMcpServer } from "../../src/mcp/create-mcp-server.ts";
+import { representableOutput } from "../../src/mcp/workflow-tools.ts";
 import { SupportData } from "../../src/workflows/support-triage/support-data.ts";
 import { createSupportTriage } from "../../src/workflows/support-triage/workflow.ts";
 import { openTestRuntime, tempHome } from "../support/runtime.ts";
@@ -87,6 +88,25 @@ async function connect(workflows: readonly CompiledWorkflow[]) {
 }
 
 describe("createMcpServer", () => {
+  it("builds each tool's schemas once: a second session's server lists the same tools and still checks outputs", async () => {
+    const { client, runtime } = await connect([lookup, ship]);
+    const second = new Client({ name: "second", version: "1.0.0" });
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    await Promise.all([createMcpServer(runtime).connect(serverSide), second.connect(clientSide)]);
+    cleanups.push(() => second.close());
+    const [first, again] = await Promise.all([client.listTools(), second.listTools()]);
+    expect(again.tools).toEqual(first.tools);
+    expect(runResultSchema(lookup.outputSchema)).toBe(runResultSchema(lookup.outputSchema));
+    expect(runResultSchema()).toBe(runResultSchema());
+    expect(representableOutput(ship)).toBe(representableOutput(ship));
+    const result = (await second.callTool({
+      name: "lookup",
+      arguments: { key: "k" },
+    })) as CallToolResult;
+    expect(result.isError).toBeFalsy();
+    expect((result.structuredContent as RunResult).output).toEqual({ value: "v-k" });
+  });
+
   it("derives annotations from effects: read-only without writes, destructive with irreversible ones", async () => {
     const { client } = await connect([lookup, ship]);
     const { tools } = await client.listTools();

@@ -156,4 +156,25 @@ describe("checkpoint history", () => {
     expect(await checkpointCount(store, paused.id)).toBeGreaterThan(before);
     await runtime.close();
   });
+
+  it("checkpoints an eval case once, when it stops, even with full history; other dry-runs at every step", async () => {
+    const { home, cleanup } = tempHome();
+    cleanups.push(cleanup);
+    const { store, runtime } = open(home, "full");
+    const evalCase = await runtime.start(
+      "pausing",
+      { text: "x" },
+      { dryRun: true, trigger: "eval" },
+    );
+    expect(evalCase.status).toBe("waiting");
+    expect(await checkpointCount(store, evalCase.id)).toBe(1);
+    const { decisions } = await runtime.get(evalCase.id);
+    expect(decisions.map((decision) => decision.node)).toEqual(["first", "second"]);
+    const plain = await runtime.start("pausing", { text: "x" }, { dryRun: true });
+    expect(await checkpointCount(store, plain.id)).toBeGreaterThan(3);
+    // The pause was checkpointed: approving the eval case finishes it from there.
+    const done = await runtime.approve(evalCase.id, { by: "ann" });
+    expect(done.output).toEqual({ seen: ["first", "second", "ask", "third"], text: "x" });
+    await runtime.close();
+  });
 });
