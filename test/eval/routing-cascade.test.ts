@@ -16,10 +16,10 @@ describeRequired(
     ? undefined
     : `the Banking77 data (none at ${dataDirectory}; set SIGNALBOX_BANKING77_DIR)`,
   () => {
-    // KNOWN FAILURE, skipped so CI stays meaningful (issue 15, not yet diagnosed): under vitest
-    // the replay misses every LLM request (154 misses for 77 cases), while the same code run by
-    // `npx tsx bench/routing-cascade.ts` / `npm run routing-figures` replays with 0 misses.
-    it.skip("replays every reply, counts the LLM calls the classifier avoided, and compares on the same cases", async () => {
+    // Recording once lost a whole configuration under vitest (154 replay misses): the stand-in
+    // server dropped idle keep-alive sockets the client was reusing after a long synchronous
+    // pause; test/testing/openai-server.test.ts "idle connections" pins the fix.
+    it("replays every reply, counts the LLM calls the classifier avoided, and compares on the same cases", async () => {
       const result = await measureCascade({ dataDirectory, limit: LIMIT });
       expect(result.replayMisses).toBe(0);
       const [offline, cascade, llmOnly] = result.rows;
