@@ -1,21 +1,13 @@
 import { useEffect, useState } from "preact/hooks";
 import type { RunPage, RunSummary } from "../../../src/dashboard/run-page.ts";
+import { RUN_STATUSES } from "../../../src/store/types.ts";
 import { ApiError, getJson, readStream } from "../api.ts";
 import { when } from "../format.ts";
 import { href, type Route } from "../router.ts";
 import { Failure } from "../use-data.tsx";
 
 const FILTERS = ["status", "workflow", "since", "until", "decidedBy", "escalated", "dryRun", "q"];
-const STATUSES = [
-  "",
-  "queued",
-  "running",
-  "waiting",
-  "succeeded",
-  "failed",
-  "cancelled",
-  "compensated",
-];
+const STATUSES = ["", ...RUN_STATUSES];
 
 function toQuery(form: Record<string, string>): URLSearchParams {
   const query = new URLSearchParams();
