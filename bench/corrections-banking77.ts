@@ -6,21 +6,13 @@
  * Run: BENCH_ONLY=corrections npm run bench
  */
 
-import { existsSync } from "node:fs";
-import { dirname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { banking77Directory, banking77Missing } from "./banking77-data.ts";
 import { correctionCurve, curveTable } from "./corrections-curve.ts";
-
-const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-
-/** The data directory the section reads. */
-export const banking77Directory =
-  process.env.SIGNALBOX_BANKING77_DIR ?? resolve(repositoryRoot, "../shared/datasets/banking77");
 
 /** Measures the curve and returns it with its markdown. */
 export async function correctionsSection() {
-  if (!existsSync(resolve(banking77Directory, "test.csv")))
-    throw new Error(`no Banking77 data at ${banking77Directory}; set SIGNALBOX_BANKING77_DIR`);
+  const missing = banking77Missing();
+  if (missing !== undefined) throw new Error(`${missing} is missing`);
   const started = Date.now();
   const curve = await correctionCurve({ dataDirectory: banking77Directory });
   return {

@@ -19,8 +19,8 @@ import { startHttpServer } from "../src/server/http-server.ts";
 import { PostgresRunStore } from "../src/store/postgres-store.ts";
 import { SqliteRunStore } from "../src/store/sqlite-store.ts";
 import type { RunStore } from "../src/store/types.ts";
+import { postgresUnavailable } from "../test/support/postgres-probe.ts";
 import { median } from "./measure.ts";
-import { postgresUnavailable } from "./queue-backend.ts";
 
 const RUNS = 100_000;
 const ROUNDS = 40;

@@ -11,15 +11,14 @@
 
 import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { loadEvalSuite } from "../src/eval/load-suite.ts";
 import { EVAL_SQLITE_SYNCHRONOUS, runEval } from "../src/eval/run-eval.ts";
 import { SqliteRunStore } from "../src/store/sqlite-store.ts";
+import { banking77Directory } from "./banking77-data.ts";
 
 const repository = fileURLToPath(new URL("../", import.meta.url));
-const banking77Directory =
-  process.env.SIGNALBOX_BANKING77_DIR ?? resolve(repository, "../shared/datasets/banking77");
 
 interface Measurement {
   readonly suite: string;

@@ -130,17 +130,3 @@ export async function sampleDatabaseCpu(
     },
   };
 }
-
-/** Why PostgreSQL cannot be used, or undefined when it can. */
-export async function postgresUnavailable(databaseUrl: string): Promise<string | undefined> {
-  const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    await client.query("SELECT 1");
-    return undefined;
-  } catch (error) {
-    return error instanceof Error ? error.message || error.name : String(error);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}

@@ -15,7 +15,8 @@
 import { cpus, loadavg } from "node:os";
 import { WorkflowRegistry } from "../src/runtime/registry.ts";
 import { Runtime } from "../src/runtime/runtime.ts";
-import { createBackend, openBackend, postgresUnavailable } from "./queue-backend.ts";
+import { postgresUnavailable } from "../test/support/postgres-probe.ts";
+import { createBackend, openBackend } from "./queue-backend.ts";
 import { FAILOVER_LEASE_MS, failover } from "./queue-failover.ts";
 import { killWorkers } from "./queue-fleet.ts";
 import { pickups } from "./queue-pickup.ts";

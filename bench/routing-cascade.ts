@@ -19,7 +19,7 @@
 
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadEvalSuite } from "../src/eval/load-suite.ts";
 import { runEval } from "../src/eval/run-eval.ts";
@@ -27,6 +27,7 @@ import type { ConfigResult } from "../src/eval/types.ts";
 import { parseCsvRecords } from "../src/models/read-csv.ts";
 import { SqliteRunStore } from "../src/store/sqlite-store.ts";
 import { promptText, startOpenAiTestServer } from "../src/testing/openai-server.ts";
+import { banking77Directory } from "./banking77-data.ts";
 
 /** Figures of one configuration on the shared cases. */
 export interface CascadeRow {
@@ -144,11 +145,8 @@ export function cascadeTable(result: CascadeResult): string {
 }
 
 async function main(): Promise<void> {
-  const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-  const dataDirectory =
-    process.env.SIGNALBOX_BANKING77_DIR ?? resolve(repositoryRoot, "../shared/datasets/banking77");
   const limit = Number(process.env.CASCADE_LIMIT ?? 770);
-  const result = await measureCascade({ dataDirectory, limit });
+  const result = await measureCascade({ dataDirectory: banking77Directory, limit });
   console.log(
     `Banking77, ${limit} test cases spread evenly; LLM = local OpenAI-compatible server replaying recorded replies of an oracle stand-in (${result.replayMisses} replay misses)`,
   );

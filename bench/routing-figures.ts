@@ -10,19 +10,16 @@
 
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { headline } from "../src/eval/format.ts";
 import { loadEvalSuite } from "../src/eval/load-suite.ts";
 import { runEval } from "../src/eval/run-eval.ts";
 import { SqliteRunStore } from "../src/store/sqlite-store.ts";
+import { banking77Directory as dataDirectory, repositoryRoot } from "./banking77-data.ts";
 import { classifierBanking77 } from "./classifier-banking77.ts";
 import { classifierOutOfScope } from "./classifier-oos.ts";
 import { cascadeTable, measureCascade } from "./routing-cascade.ts";
 
-const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const dataDirectory =
-  process.env.SIGNALBOX_BANKING77_DIR ?? resolve(repositoryRoot, "../shared/datasets/banking77");
 const CASCADE_CASES = 770;
 
 async function suiteHeadline(name: string, home: string): Promise<void> {

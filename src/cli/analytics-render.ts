@@ -36,10 +36,13 @@ export function renderDiff(diff: RunDiff, tty: boolean): string {
     `B ${diff.b.id}  ${diff.b.workflow}@${diff.b.version}  ${diff.b.status}`,
     "",
   ];
+  // Columns as wide as their longest entry: subworkflow nodes (draft_reply/review_draft) run long.
+  const nodeWidth = Math.max(0, ...diff.aligned.map((pair) => pair.node.length));
+  const branchWidth = Math.max(1, ...diff.aligned.map((pair) => (pair.a?.branch ?? "-").length));
   diff.aligned.forEach((pair, index) => {
     const mark = pair.same ? "=" : index === diff.firstDivergence ? paint("red", "≠") : "≠";
     lines.push(
-      `${mark} ${pair.node.padEnd(20)} ${(pair.a?.branch ?? "-").padEnd(20)} ${pair.b?.branch ?? "-"}`,
+      `${mark} ${pair.node.padEnd(nodeWidth)} ${(pair.a?.branch ?? "-").padEnd(branchWidth)} ${pair.b?.branch ?? "-"}`,
     );
   });
   if (diff.firstDivergence === null) {

@@ -54,6 +54,26 @@ async function readExamples(path: string): Promise<z.infer<typeof Example>[]> {
     });
 }
 
+/**
+ * The declared branches of the route `node` among `nodes`; a route inside a subworkflow
+ * is named through its subworkflow node, as decisions record it (`draft_reply/review_draft`).
+ */
+export function routeBranches(
+  nodes: readonly NodeSpec[],
+  node: string,
+): readonly BranchText[] | undefined {
+  const [head, ...rest] = node.split("/");
+  const spec = nodes.find((candidate) => candidate.name === head);
+  if (spec?.kind === "subworkflow" && rest.length > 0)
+    return routeBranches(spec.options.workflow.nodes, rest.join("/"));
+  if (spec?.kind !== "route" || rest.length > 0) return undefined;
+  return Object.entries(spec.options.branches).map(([name, branch]) => ({
+    name,
+    description: branch.description,
+    examples: [...(branch.examples ?? [])],
+  }));
+}
+
 /** A route's declared branches in the registered workflow, when it has that route. */
 function branchesFrom(runtime: Runtime) {
   return (workflow: string | undefined, node: string): readonly BranchText[] | undefined => {
@@ -64,13 +84,7 @@ function branchesFrom(runtime: Runtime) {
     } catch {
       return undefined;
     }
-    const spec = nodes.find((candidate) => candidate.kind === "route" && candidate.name === node);
-    if (spec?.kind !== "route") return undefined;
-    return Object.entries(spec.options.branches).map(([name, branch]) => ({
-      name,
-      description: branch.description,
-      examples: [...(branch.examples ?? [])],
-    }));
+    return routeBranches(nodes, node);
   };
 }
 

@@ -25,6 +25,9 @@ export function createPollingQueue(options: PollingQueueOptions): RunQueue {
     async consume(handler, { concurrency }) {
       const inFlight = new Set<string>();
       let polling: Promise<void> | undefined;
+      // Set when a slot frees while a lookup is in flight: that lookup may have read the
+      // table before the slot (or a new run) was there, so one more follows it.
+      let lookAgain = false;
       const deliver = (runId: string) => {
         if (inFlight.has(runId) || inFlight.size >= concurrency) return;
         inFlight.add(runId);
@@ -38,7 +41,7 @@ export function createPollingQueue(options: PollingQueueOptions): RunQueue {
             // After a claim, look again at once instead of waiting for the next poll:
             // otherwise a worker drives at most `concurrency` runs per poll interval.
             // (Not after a failed claim: a run nobody here can take would spin.)
-            if (claimed) void poll();
+            if (claimed) void poll(true);
           });
       };
       const lookOnce = async () => {
@@ -48,15 +51,26 @@ export function createPollingQueue(options: PollingQueueOptions): RunQueue {
           options.logger.warn({ error: String(error) }, "polling for runs failed");
         }
       };
-      const poll = (): Promise<void> => {
+      const lookWhileAsked = async () => {
+        do {
+          lookAgain = false;
+          await lookOnce();
+        } while (lookAgain && inFlight.size < concurrency);
+      };
+      /** Looks for claimable runs; `afterClaim` asks for a fresh look rather than joining one. */
+      const poll = (afterClaim = false): Promise<void> => {
         if (inFlight.size >= concurrency) return Promise.resolve();
-        polling ??= lookOnce().finally(() => {
+        if (polling !== undefined) {
+          lookAgain ||= afterClaim;
+          return polling;
+        }
+        polling = lookWhileAsked().finally(() => {
           polling = undefined;
         });
         return polling;
       };
       wake.on("run", deliver);
-      const timer = setInterval(poll, options.pollMs ?? 200);
+      const timer = setInterval(() => void poll(), options.pollMs ?? 200);
       timer.unref();
       void poll();
       const stop = async () => {

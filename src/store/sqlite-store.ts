@@ -527,8 +527,24 @@ export class SqliteRunStore implements RunStore {
     return this.connection.statement(text);
   }
 
-  /** Inside a write transaction: inserts the run (claimed, when told) and reads it back. */
+  /**
+   * Inside a write transaction: inserts the run (claimed, when told) and reads it back.
+   * @throws SignalboxError STORE_ERROR when a run with this id exists (as the PostgreSQL store)
+   */
   private insertRun(run: NewRun): RunRecord {
+    try {
+      this.insertRunRow(run);
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== "SQLITE_CONSTRAINT_PRIMARYKEY") throw error;
+      throw new SignalboxError(ErrorCode.StoreError, `a run with id ${run.id} already exists`, {
+        data: { runId: run.id },
+        cause: error,
+      });
+    }
+    return this.mustGet(run.id);
+  }
+
+  private insertRunRow(run: NewRun): void {
     this.sql(
       `INSERT INTO runs (id, workflow, version, status, input, trigger, dry_run, parent_run_id,
            owner, epoch, lease_until, created_at, updated_at, requested_by)
@@ -549,7 +565,6 @@ export class SqliteRunStore implements RunStore {
       leaseModifier(run.claim?.leaseMs ?? 0),
       run.requestedBy ?? null,
     );
-    return this.mustGet(run.id);
   }
 
   private mustGet(id: string): RunRecord {

@@ -246,6 +246,11 @@ export async function startOpenAiTestServer(
   };
   const server = createServer((request, response) => route(state, request, response));
   server.on("clientError", (_error, socket) => socket.destroy());
+  // Idle keep-alive connections are left for the client to close. With Node's default
+  // (the server drops them after 5 s), a process that blocked its event loop past that
+  // (training a classifier, say) wrote its next requests on pooled sockets the server's
+  // late idle timers then destroyed: every concurrent call failed with ECONNRESET at once.
+  server.keepAliveTimeout = 0;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => resolve());

@@ -1,6 +1,11 @@
-import { existsSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
+import {
+  banking77Missing,
+  banking77Directory as dataDirectory,
+  repositoryRoot as repository,
+} from "../../bench/banking77-data.ts";
 import { loadEvalSuite } from "../../src/eval/load-suite.ts";
 import { OUT_OF_SCOPE_TAG } from "../../src/eval/metrics.ts";
 import { runEval } from "../../src/eval/run-eval.ts";
@@ -8,10 +13,6 @@ import { SqliteRunStore } from "../../src/store/sqlite-store.ts";
 import { describeRequired } from "../support/required.ts";
 import { tempHome } from "../support/runtime.ts";
 
-const repository = resolve(import.meta.dirname, "../..");
-const dataDirectory =
-  process.env.SIGNALBOX_BANKING77_DIR ?? resolve(repository, "../shared/datasets/banking77");
-const available = existsSync(join(dataDirectory, "test.csv"));
 // 770 of the 3,080 test cases, spread evenly (100 of them out of scope); the full run is
 // `signalbox eval banking77-oos` (README, "Routing figures").
 const LIMIT = 770;
@@ -26,9 +27,7 @@ afterAll(() => cleanup());
 
 describeRequired(
   `the banking77-oos suite (10 intents held out), offline, ${LIMIT} cases`,
-  available
-    ? undefined
-    : `the Banking77 data (none at ${dataDirectory}; set SIGNALBOX_BANKING77_DIR)`,
+  banking77Missing(),
   () => {
     it("holds out the documented intents and scores their cases as must-escalate", async () => {
       const suite = await loadEvalSuite("banking77-oos", {

@@ -1,25 +1,21 @@
-import { existsSync } from "node:fs";
-import { join, resolve } from "node:path";
 import { expect, it } from "vitest";
+import {
+  banking77Missing,
+  banking77Directory as dataDirectory,
+} from "../../bench/banking77-data.ts";
 import { cascadeTable, measureCascade } from "../../bench/routing-cascade.ts";
 import { describeRequired } from "../support/required.ts";
 
-const repository = resolve(import.meta.dirname, "../..");
-const dataDirectory =
-  process.env.SIGNALBOX_BANKING77_DIR ?? resolve(repository, "../shared/datasets/banking77");
-const available = existsSync(join(dataDirectory, "test.csv"));
 const LIMIT = 77;
 
 describeRequired(
   `the cascade with an LLM tier on recorded replies (Banking77, ${LIMIT} cases)`,
-  available
-    ? undefined
-    : `the Banking77 data (none at ${dataDirectory}; set SIGNALBOX_BANKING77_DIR)`,
+  banking77Missing(),
   () => {
-    // KNOWN FAILURE, skipped so CI stays meaningful (issue 15, not yet diagnosed): under vitest
-    // the replay misses every LLM request (154 misses for 77 cases), while the same code run by
-    // `npx tsx bench/routing-cascade.ts` / `npm run routing-figures` replays with 0 misses.
-    it.skip("replays every reply, counts the LLM calls the classifier avoided, and compares on the same cases", async () => {
+    // Recording once lost a whole configuration under vitest (154 replay misses): the stand-in
+    // server dropped idle keep-alive sockets the client was reusing after a long synchronous
+    // pause; test/testing/openai-server.test.ts "idle connections" pins the fix.
+    it("replays every reply, counts the LLM calls the classifier avoided, and compares on the same cases", async () => {
       const result = await measureCascade({ dataDirectory, limit: LIMIT });
       expect(result.replayMisses).toBe(0);
       const [offline, cascade, llmOnly] = result.rows;

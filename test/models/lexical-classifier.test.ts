@@ -1,7 +1,5 @@
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { banking77Missing, readBanking77Examples } from "../../bench/banking77-data.ts";
 import {
   createLexicalClassifier,
   DEFAULT_CLASSIFIER_THRESHOLD,
@@ -213,27 +211,13 @@ describe("parseCsv", () => {
   });
 });
 
-const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const banking77Directory =
-  process.env.SIGNALBOX_BANKING77_DIR ?? resolve(repositoryRoot, "../shared/datasets/banking77");
-const hasBanking77 =
-  existsSync(resolve(banking77Directory, "train.csv")) &&
-  existsSync(resolve(banking77Directory, "test.csv"));
-
-function readBanking77(fileName: string): TrainingExample[] {
-  const records = parseCsvRecords(readFileSync(resolve(banking77Directory, fileName), "utf8"));
-  return records.map((record) => ({ label: record.category ?? "", text: record.text ?? "" }));
-}
-
 describeRequired(
   "createLexicalClassifier on Banking77 (77 intents)",
-  hasBanking77
-    ? undefined
-    : `the Banking77 data (no train.csv/test.csv in ${banking77Directory}; set SIGNALBOX_BANKING77_DIR)`,
+  banking77Missing(["train.csv", "test.csv"]),
   () => {
     it("reaches >= 90% top-1 accuracy and >= 97% accuracy on >= 70% of cases at the default threshold", () => {
-      const classifier = createLexicalClassifier(readBanking77("train.csv"));
-      const tests = readBanking77("test.csv");
+      const classifier = createLexicalClassifier(readBanking77Examples("train.csv"));
+      const tests = readBanking77Examples("test.csv");
       const outcomes = tests.map((example) => {
         const prediction = classifier.predict(example.text);
         return { correct: prediction.label === example.label, confidence: prediction.confidence };

@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
+import { ErrorCode, SignalboxError } from "../../src/errors.ts";
 import {
   approvalRecord,
   type ContractHarness,
@@ -25,6 +26,17 @@ export function describeRunContract(h: ContractHarness): void {
       expect(Date.parse(run?.leaseUntil ?? "")).toBeGreaterThan(Date.parse(created.createdAt));
       expect(await store.claimRun(id, { owner: "worker-b", leaseMs: 60_000 })).toBeUndefined();
       expect(await holds(store, { runId: id, owner: "worker-a", epoch: 1 })).toBe(true);
+    });
+
+    it("refuses a second run with the same id: STORE_ERROR naming the id, the first run untouched", async () => {
+      const store = h.store();
+      const id = h.unique("duplicate");
+      const first = await store.createRun(newRun(id));
+      const error = await store.createRun(newRun(id, { workflow: "other" })).catch((e) => e);
+      expect(error).toBeInstanceOf(SignalboxError);
+      expect(error).toMatchObject({ code: ErrorCode.StoreError, data: { runId: id } });
+      expect((error as Error).message).toContain(`a run with id ${id} already exists`);
+      expect(await store.getRun(id)).toEqual(first);
     });
 
     it("creates a run already claimed (epoch 1, leased) for a starter that drives it itself", async () => {

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { describe, it } from "vitest";
+import { postgresUnavailable as probe } from "./postgres-probe.ts";
 import { inCi } from "./required.ts";
 
 /** Where the PostgreSQL tests connect: `SIGNALBOX_TEST_POSTGRES_URL`, or the local default. */
@@ -10,17 +11,8 @@ export const POSTGRES_URL =
 export { inCi };
 
 /** Why PostgreSQL cannot be used (the connection error), or undefined when it can. */
-export async function postgresUnavailable(url = POSTGRES_URL): Promise<string | undefined> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    await client.query("SELECT 1");
-    return undefined;
-  } catch (error) {
-    return error instanceof Error ? error.message || error.name : String(error);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
+export function postgresUnavailable(url = POSTGRES_URL): Promise<string | undefined> {
+  return probe(url);
 }
 
 /** A schema name nobody else uses, e.g. `sbt_store_1a2b3c4d`. */

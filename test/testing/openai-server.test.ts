@@ -274,3 +274,36 @@ describe("OpenAI test server: failures", () => {
     expect(String(await pending)).toContain("Connection error");
   });
 });
+
+describe("OpenAI test server: idle connections", () => {
+  // The cascade replay test (test/eval/routing-cascade.test.ts) lost every LLM reply of a
+  // configuration under vitest: training the next configuration's classifier kept the event
+  // loop busy for ~10 s, longer than Node's 5 s keep-alive timeout; when the loop woke, the
+  // client wrote its next 8 requests on pooled sockets before the idle timers ran, the server's
+  // timers then destroyed those sockets (ECONNRESET on all of them at once), the provider's
+  // breaker opened, nothing was recorded, and the replay missed every request.
+  it("keeps pooled connections usable after the process was blocked past the keep-alive timeout", async () => {
+    server.respondWith(() => ({ kind: "text", content: "answer" }));
+    const requests = () =>
+      Promise.all(
+        Array.from({ length: 8 }, async () => {
+          const response = await fetch(`${server.url}/chat/completions`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({
+              model: "test-model",
+              messages: [{ role: "user", content: "Hi" }],
+            }),
+          });
+          return response.status;
+        }),
+      );
+    expect(await requests()).toEqual(Array(8).fill(200));
+
+    // Blocks this thread without spinning, as a long synchronous computation would, for
+    // twice the old keep-alive timeout; then sends before any timer of the idle time has run.
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10_500);
+
+    expect(await requests()).toEqual(Array(8).fill(200));
+  }, 60_000);
+});

@@ -1,21 +1,13 @@
 import { useEffect, useState } from "preact/hooks";
 import type { RunPage, RunSummary } from "../../../src/dashboard/run-page.ts";
+import { RUN_STATUSES } from "../../../src/store/types.ts";
 import { ApiError, getJson, readStream } from "../api.ts";
 import { when } from "../format.ts";
 import { href, type Route } from "../router.ts";
 import { Failure } from "../use-data.tsx";
 
 const FILTERS = ["status", "workflow", "since", "until", "decidedBy", "escalated", "dryRun", "q"];
-const STATUSES = [
-  "",
-  "queued",
-  "running",
-  "waiting",
-  "succeeded",
-  "failed",
-  "cancelled",
-  "compensated",
-];
+const STATUSES = ["", ...RUN_STATUSES];
 
 function toQuery(form: Record<string, string>): URLSearchParams {
   const query = new URLSearchParams();
@@ -97,13 +89,34 @@ function useRunPages(query: URLSearchParams) {
   return { runs, cursor, error, more };
 }
 
+/** A form field bound to one filter of the runs list. */
+interface FilterField {
+  readonly name: string;
+  readonly value: string;
+  readonly onInput: (event: Event) => void;
+}
+
+/** A filter that is unset ("either"), `true` or `false`. */
+function YesNoFilter({ label, field }: { readonly label: string; readonly field: FilterField }) {
+  return (
+    <label>
+      {label}
+      <select {...field}>
+        <option value="">either</option>
+        <option value="true">yes</option>
+        <option value="false">no</option>
+      </select>
+    </label>
+  );
+}
+
 /** The runs list: filters in the URL, newest first, live, paged with "more". */
 export function RunsPage({ route }: { readonly route: Route }) {
   const [form, setForm] = useState(() => fromQuery(route.query));
   const query = new URLSearchParams(route.query);
   query.set("limit", "50");
   const { runs, cursor, error, more } = useRunPages(query);
-  const field = (name: string) => ({
+  const field = (name: string): FilterField => ({
     name,
     value: form[name] ?? "",
     onInput: (event: Event) =>
@@ -149,22 +162,8 @@ export function RunsPage({ route }: { readonly route: Route }) {
             ))}
           </select>
         </label>
-        <label>
-          Escalated
-          <select {...field("escalated")}>
-            <option value="">either</option>
-            <option value="true">yes</option>
-            <option value="false">no</option>
-          </select>
-        </label>
-        <label>
-          Dry run
-          <select {...field("dryRun")}>
-            <option value="">either</option>
-            <option value="true">yes</option>
-            <option value="false">no</option>
-          </select>
-        </label>
+        <YesNoFilter label="Escalated" field={field("escalated")} />
+        <YesNoFilter label="Dry run" field={field("dryRun")} />
         <label>
           Input contains
           <input {...field("q")} placeholder="text" />
