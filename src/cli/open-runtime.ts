@@ -27,7 +27,7 @@ async function createModels(
   settings: CliSettings,
 ): Promise<{ chat?: ChatProvider; llm?: Decider }> {
   if (settings.model.provider === "offline") return {};
-  const { createChatProvider } = await import("../models/chat-provider.ts");
+  const { createChatProvider } = await import("../models/openai-provider.ts");
   const { createLlmDecider } = await import("../models/llm-decider.ts");
   const providerSettings = {
     apiKey: settings.apiKey,
