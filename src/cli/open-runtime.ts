@@ -1,9 +1,11 @@
+import { join } from "node:path";
 import type { Logger } from "pino";
 import type { SignalboxConfig } from "../config/define-config.ts";
 import { configuredWorkflows } from "../config/load-config.ts";
 import type { Decider } from "../contracts/decider.ts";
 import { ErrorCode, SignalboxError } from "../errors.ts";
 import type { ChatProvider } from "../models/chat-provider.ts";
+import { directoryClassifierCache } from "../models/classifier-cache.ts";
 import { createLogger } from "../runtime/logger.ts";
 import { WorkflowRegistry } from "../runtime/registry.ts";
 import { parseAge, type RetentionPolicy } from "../runtime/retention.ts";
@@ -245,6 +247,8 @@ export async function openRuntime(
       leaseMs: settings.leaseMs,
       execute: flags.execute,
       retention: retentionOf(project.loaded?.config.store?.retention),
+      // Routes restore their offline classifiers from here instead of training on every start.
+      classifierCache: directoryClassifierCache(join(settings.home, "cache", "classifiers")),
       ...(await createModels(settings)),
     },
     tools,
