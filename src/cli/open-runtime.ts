@@ -1,10 +1,11 @@
+import { join } from "node:path";
 import type { Logger } from "pino";
 import type { SignalboxConfig } from "../config/define-config.ts";
 import { configuredWorkflows } from "../config/load-config.ts";
 import type { Decider } from "../contracts/decider.ts";
 import { ErrorCode, SignalboxError } from "../errors.ts";
-import type { CompiledWorkflow } from "../graph/workflow.ts";
 import type { ChatProvider } from "../models/chat-provider.ts";
+import { directoryClassifierCache } from "../models/classifier-cache.ts";
 import { createLogger } from "../runtime/logger.ts";
 import { WorkflowRegistry } from "../runtime/registry.ts";
 import { parseAge, type RetentionPolicy } from "../runtime/retention.ts";
@@ -13,7 +14,7 @@ import { type McpServersConfig, readMcpServersConfig } from "../tools/mcp-config
 import type { McpToolset } from "../tools/mcp-tools.ts";
 import { ToolRegistry } from "../tools/tool-registry.ts";
 import { demoTriggers } from "../triggers/demo-triggers.ts";
-import { BUILTIN_WORKFLOW_NAMES, createBuiltinWorkflows } from "../workflows/index.ts";
+import { BUILTIN_WORKFLOW_NAMES, builtinWorkflowFactories } from "../workflows/index.ts";
 import type { GlobalFlags, HostedTriggers } from "./cli-io.ts";
 import type { CliSettings } from "./environment.ts";
 import { openStore } from "./open-store.ts";
@@ -27,7 +28,7 @@ async function createModels(
   settings: CliSettings,
 ): Promise<{ chat?: ChatProvider; llm?: Decider }> {
   if (settings.model.provider === "offline") return {};
-  const { createChatProvider } = await import("../models/chat-provider.ts");
+  const { createChatProvider } = await import("../models/openai-provider.ts");
   const { createLlmDecider } = await import("../models/llm-decider.ts");
   const providerSettings = {
     apiKey: settings.apiKey,
@@ -169,24 +170,33 @@ function configuredMcpTools(
   };
 }
 
-/** The config's workflows, or (without a config) the built-in demo ones, saying so. */
+/**
+ * The config's workflows, or (without a config) the built-in demo ones, saying so; the
+ * built-in ones are compiled when first looked up, so a command compiles only the
+ * workflows it uses.
+ */
 async function hostedWorkflows(
   project: Project,
   tools: ProjectTools,
   notice: ((text: string) => void) | undefined,
-): Promise<CompiledWorkflow[]> {
+): Promise<WorkflowRegistry> {
   const { settings, loaded } = project;
   if (loaded === undefined) {
     notice?.(
       `no signalbox.config.ts (or .js, .mjs) here or above: hosting the built-in demo workflows (${BUILTIN_WORKFLOW_NAMES.join(", ")}); \`signalbox init\` starts a project of your own\n`,
     );
-    return createBuiltinWorkflows({ home: settings.home });
+    const registry = new WorkflowRegistry();
+    for (const { name, create } of builtinWorkflowFactories({ home: settings.home }))
+      registry.registerLazy(name, create);
+    return registry;
   }
-  return configuredWorkflows(loaded, {
-    home: settings.home,
-    tools: tools.own,
-    mcpTools: () => tools.all(),
-  });
+  return new WorkflowRegistry(
+    await configuredWorkflows(loaded, {
+      home: settings.home,
+      tools: tools.own,
+      mcpTools: () => tools.all(),
+    }),
+  );
 }
 
 export interface OpenRuntimeOptions {
@@ -226,7 +236,7 @@ export async function openRuntime(
     new ToolRegistry(project.loaded?.config.tools ?? []),
     configuredMcpTools(project, environment, logger),
   );
-  const workflows = new WorkflowRegistry(await hostedWorkflows(project, tools, options.notice));
+  const workflows = await hostedWorkflows(project, tools, options.notice);
   const synchronous = settings.sqliteSynchronous ?? flags.sqliteSynchronous;
   const { store, queue } = await openStore({ ...settings, sqliteSynchronous: synchronous }, logger);
   const runtime = new CliRuntime(
@@ -238,6 +248,8 @@ export async function openRuntime(
       leaseMs: settings.leaseMs,
       execute: flags.execute,
       retention: retentionOf(project.loaded?.config.store?.retention),
+      // Routes restore their offline classifiers from here instead of training on every start.
+      classifierCache: directoryClassifierCache(join(settings.home, "cache", "classifiers")),
       ...(await createModels(settings)),
     },
     tools,

@@ -1,12 +1,9 @@
 import type { Decider } from "../contracts/decider.ts";
 import { ErrorCode, SignalboxError } from "../errors.ts";
-import {
-  type ChatProvider,
-  createChatProvider,
-  type ModelPrices,
-} from "../models/chat-provider.ts";
+import type { ChatProvider, ModelPrices } from "../models/chat-provider.ts";
 import { createLlmDecider } from "../models/llm-decider.ts";
 import { parseModelSpec } from "../models/model-spec.ts";
+import { createChatProvider } from "../models/openai-provider.ts";
 import type { RateLimits } from "../models/rate-limiter.ts";
 import { ReplyFixture } from "./reply-fixture.ts";
 import type { ModelConfig } from "./suite.ts";

@@ -29,6 +29,7 @@ function lookalikes(): Map<string, string> {
 
 const WORD = /[\p{L}\p{M}]+/gu;
 const ASCII_LETTER = /[A-Za-z]/;
+const NON_ASCII = /[\u0080-\uffff]/;
 
 /**
  * Spells look-alike letters in ASCII where they disguise a word: inside a word that mixes
@@ -43,6 +44,8 @@ const ASCII_LETTER = /[A-Za-z]/;
  * ```
  */
 export function foldHomoglyphs(text: string): string {
+  // Every look-alike is outside ASCII: ASCII text has none (and needs no table).
+  if (!NON_ASCII.test(text)) return text;
   const map = lookalikes();
   const latinText = ASCII_LETTER.test(text);
   return text.replace(WORD, (word) => {

@@ -24,6 +24,7 @@ import {
   routeAnswerSchema,
   toDecider,
 } from "./route-decider.ts";
+import type { RunContext } from "./run-context.ts";
 import { END_NODE, type RouteOptions } from "./types.ts";
 
 type AnyState = Record<string, unknown>;
@@ -208,12 +209,21 @@ export function createRouteNode(name: string, options: RouteOptions<AnyState>) {
     description: options.branches[branch]?.description ?? branch,
     examples: options.branches[branch]?.examples ?? [],
   }));
-  const decider =
+  // The offline classifier is made on the route's first decision, with the run's
+  // classifier cache: building the graph (to draw it, or for a run that never gets
+  // here) trains nothing.
+  const own =
     options.decider === null
       ? null
       : options.decider
         ? toDecider(options.decider as never, options.decidedBy)
-        : createOfflineDecider(branches, options.trainingExamples);
+        : undefined;
+  let offline: Decider | undefined;
+  const deciderIn = (context: RunContext): Decider | null => {
+    if (own !== undefined) return own;
+    offline ??= createOfflineDecider(branches, options.trainingExamples, context.classifierCache);
+    return offline;
+  };
   const textOf = options.text ?? ((state: AnyState) => JSON.stringify(state.input ?? ""));
   const seenDecider = deciderIdentity(options, branches);
   return async (state: AnyState, config?: NodeConfig) => {
@@ -223,7 +233,7 @@ export function createRouteNode(name: string, options: RouteOptions<AnyState>) {
       // would not see (fullwidth letters, zero-width spaces) cannot tell them apart.
       const text = normalizeText(textOf(state));
       let choice = applyRules(state, text, options, names);
-      if (choice === undefined && decider === null) {
+      if (choice === undefined && own === null) {
         choice = {
           kind: "route",
           branch: options.defaultBranch,
@@ -233,6 +243,7 @@ export function createRouteNode(name: string, options: RouteOptions<AnyState>) {
           options: names.map((branch) => ({ name: branch })),
         };
       }
+      const decider = choice === undefined ? deciderIn(call.context) : null;
       if (choice === undefined && decider !== null) {
         const request: RouteRequest = { node: call.node, text, branches, state };
         const report = (decision: DecisionInput) => {

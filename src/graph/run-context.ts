@@ -3,6 +3,7 @@ import pino from "pino";
 import type { Decider } from "../contracts/decider.ts";
 import type { DecisionRecord } from "../contracts/decision.ts";
 import type { ChatProvider } from "../models/chat-provider.ts";
+import type { ClassifierCache } from "../models/classifier-cache.ts";
 import type { RunEvent } from "./events.ts";
 
 /** What the effect journal needs to run (or plan, or replay) one side effect. */
@@ -46,6 +47,8 @@ export interface RunContext {
   readonly llm?: Decider;
   /** The configured chat model, for agent steps that name none. */
   readonly chat?: ChatProvider;
+  /** Where routes' offline classifiers are kept between processes; without one they train. */
+  readonly classifierCache?: ClassifierCache;
   emit(event: RunEvent): void;
   /** Stores decisions (idempotently, by key) and returns them with their sequence numbers. */
   recordDecisions(decisions: readonly DecisionRecord[]): Promise<readonly DecisionRecord[]>;

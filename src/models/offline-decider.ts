@@ -1,5 +1,6 @@
 import type { Decider } from "../contracts/decider.ts";
-import { createLexicalClassifier, type TrainingExample } from "./lexical-classifier.ts";
+import { type ClassifierCache, trainOrRestoreClassifier } from "./classifier-cache.ts";
+import type { LexicalClassifier, TrainingExample } from "./lexical-classifier.ts";
 
 /** A route branch as the offline classifier learns it. */
 export interface BranchText {
@@ -9,8 +10,9 @@ export interface BranchText {
 }
 
 /**
- * The offline route decider: a lexical classifier trained once, at start-up,
- * on each branch's name, description and examples. No network, no weights.
+ * The offline route decider: a lexical classifier trained once, on the first decision,
+ * on each branch's name, description and examples (or restored from `cache`, where a
+ * classifier trained on exactly these was kept). No network, no weights.
  * It is for running without an LLM (demos, tests, CI, air-gapped triage).
  * `extra` adds labelled examples, such as reviewers' corrections exported with
  * `signalbox labels export` (issue 17); examples of undeclared branches are ignored.
@@ -18,6 +20,7 @@ export interface BranchText {
 export function createOfflineDecider(
   branches: readonly BranchText[],
   extra: readonly TrainingExample[] = [],
+  cache?: ClassifierCache,
 ): Decider {
   const declared = new Set(branches.map((branch) => branch.name));
   const examples: TrainingExample[] = [
@@ -27,10 +30,11 @@ export function createOfflineDecider(
     ]),
     ...extra.filter((example) => declared.has(example.label) && example.text.trim() !== ""),
   ];
-  const classifier = createLexicalClassifier(examples);
+  let classifier: LexicalClassifier | undefined;
   return {
     decidedBy: "classifier",
     ask: async (request) => {
+      classifier ??= trainOrRestoreClassifier(examples, {}, cache);
       const prediction = classifier.predict(request.text);
       const top = prediction.scores
         .slice(0, 3)

@@ -4,6 +4,7 @@ import type { DecisionRecord } from "../contracts/decision.ts";
 import type { RunEvent } from "../graph/events.ts";
 import type { ApprovalRequest, RunContext } from "../graph/run-context.ts";
 import type { ChatProvider } from "../models/chat-provider.ts";
+import type { ClassifierCache } from "../models/classifier-cache.ts";
 import type { Lease, RunStore } from "../store/types.ts";
 import { journalEffect } from "./effect-journal.ts";
 
@@ -21,6 +22,7 @@ export interface RunContextOptions {
   readonly nodePrefix?: string;
   readonly llm?: Decider;
   readonly chat?: ChatProvider;
+  readonly classifierCache?: ClassifierCache;
   /** A run that has made no decision yet (first drive): its log starts empty, unread. */
   readonly newRun?: boolean;
   /** The input stored with the run (for graphs that keep it out of their checkpoints). */
@@ -116,6 +118,7 @@ function contextWithLog(options: RunContextOptions, log: DecisionLog): RunContex
     nodePrefix: options.nodePrefix ?? "",
     llm: options.llm,
     chat: options.chat,
+    classifierCache: options.classifierCache,
     runInput: options.runInput,
     emit: options.emit,
     recordDecisions: async (decisions) => {

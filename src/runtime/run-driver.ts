@@ -5,6 +5,7 @@ import type { RunEvent } from "../graph/events.ts";
 import { contextValue } from "../graph/run-context.ts";
 import type { CompiledWorkflow } from "../graph/workflow.ts";
 import type { ChatProvider } from "../models/chat-provider.ts";
+import type { ClassifierCache } from "../models/classifier-cache.ts";
 import { leaseContext } from "../store/lease-context.ts";
 import { leaseLost } from "../store/lease-lost.ts";
 import type { Lease, RunRecord, RunSettlement, RunStore } from "../store/types.ts";
@@ -22,6 +23,7 @@ export interface RunDriverOptions {
   readonly leaseMs: number;
   readonly llm?: Decider;
   readonly chat?: ChatProvider;
+  readonly classifierCache?: ClassifierCache;
 }
 
 /** One run being driven here: its lease, and how to stop it. */
@@ -171,6 +173,7 @@ export class RunDriver {
           this.notify((observer) => observer.decision?.(decision, observed)),
         llm: this.options.llm,
         chat: this.options.chat,
+        classifierCache: this.options.classifierCache,
         // Only a first claim is sure no earlier driver stored a decision.
         newRun: run.epoch === 1,
         runInput: run.input,

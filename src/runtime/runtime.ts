@@ -7,6 +7,7 @@ import { requesterMayNotApprove } from "../graph/approval-rule.ts";
 import type { RunEvent } from "../graph/events.ts";
 import type { CompiledWorkflow } from "../graph/workflow.ts";
 import type { ChatProvider } from "../models/chat-provider.ts";
+import type { ClassifierCache } from "../models/classifier-cache.ts";
 import type {
   ApprovalRecord,
   DecisionFilter,
@@ -39,6 +40,11 @@ export interface RuntimeOptions {
   readonly llm?: Decider;
   /** The chat model for agent steps that name none; without one they use the offline agent model. */
   readonly chat?: ChatProvider;
+  /**
+   * Where routes keep their trained offline classifiers between processes (see
+   * `directoryClassifierCache`); without one, each process trains them on first use.
+   */
+  readonly classifierCache?: ClassifierCache;
   /** Wakes workers for queued runs. Default: the store's runs table, polled (one machine). */
   readonly queue?: RunQueue;
   /**
@@ -133,6 +139,7 @@ export class Runtime {
       leaseMs: options.leaseMs ?? 30_000,
       llm: options.llm,
       chat: options.chat,
+      classifierCache: options.classifierCache,
     });
   }
 

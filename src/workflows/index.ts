@@ -32,20 +32,60 @@ export function resetBuiltinData(home: string): void {
   rmSync(join(home, "media"), { recursive: true, force: true });
 }
 
-/** The workflows signalbox ships, ready to register. */
-export function createBuiltinWorkflows(options: BuiltinWorkflowOptions): CompiledWorkflow[] {
-  const support = new SupportData(join(options.home, SUPPORT_DATA_FILE));
+/** A built-in workflow by name, with the function that compiles it. */
+export interface BuiltinWorkflowFactory {
+  readonly name: string;
+  readonly create: () => CompiledWorkflow;
+}
+
+/**
+ * The workflows signalbox ships, each compiled (and its support data opened) only
+ * when `create` is called, once: a host registers them with
+ * `WorkflowRegistry.registerLazy` so that `signalbox run support_triage` compiles
+ * support_triage and the draft_reply it runs as a step, not media_intake.
+ */
+export function builtinWorkflowFactories(
+  options: BuiltinWorkflowOptions,
+): BuiltinWorkflowFactory[] {
   const media = join(options.home, "media");
+  const once = <T>(create: () => T): (() => T) => {
+    let made: { value: T } | undefined;
+    return () => {
+      made ??= { value: create() };
+      return made.value;
+    };
+  };
   // support_triage runs draft_reply as a step; the same workflow is also offered alone.
-  const draftReply = createDraftReply() as CompiledWorkflow;
-  return [
-    createSupportTriage({ data: support, draftReply }) as CompiledWorkflow,
-    draftReply,
-    createMediaIntake({
-      stagingDir: join(media, "staging"),
-      publishDir: join(media, "published"),
-    }) as CompiledWorkflow,
+  const draftReply = once(() => createDraftReply() as CompiledWorkflow);
+  const factories: BuiltinWorkflowFactory[] = [
+    {
+      name: "support_triage",
+      create: once(
+        () =>
+          createSupportTriage({
+            data: new SupportData(join(options.home, SUPPORT_DATA_FILE)),
+            draftReply: draftReply(),
+          }) as CompiledWorkflow,
+      ),
+    },
+    { name: "draft_reply", create: draftReply },
+    {
+      name: "media_intake",
+      create: once(
+        () =>
+          createMediaIntake({
+            stagingDir: join(media, "staging"),
+            publishDir: join(media, "published"),
+          }) as CompiledWorkflow,
+      ),
+    },
   ];
+  return factories;
+}
+
+/** The workflows signalbox ships, compiled and ready to register. */
+export function createBuiltinWorkflows(options: BuiltinWorkflowOptions): CompiledWorkflow[] {
+  return builtinWorkflowFactories(options).map((factory) => factory.create());
 }
 
 export { createDraftReply, createMediaIntake, createSupportTriage, SupportData };

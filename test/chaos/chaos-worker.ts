@@ -13,9 +13,9 @@
  */
 import { fileURLToPath } from "node:url";
 import type { Decider } from "../../src/contracts/decider.ts";
-import { createChatProvider } from "../../src/models/chat-provider.ts";
 import { createLlmDecider } from "../../src/models/llm-decider.ts";
 import { parseModelSpec } from "../../src/models/model-spec.ts";
+import { createChatProvider } from "../../src/models/openai-provider.ts";
 import { createLogger } from "../../src/runtime/logger.ts";
 import { Runtime } from "../../src/runtime/runtime.ts";
 import { backendFromEnvironment, openFleetStore, untilIdle } from "../fixtures/fleet-store.ts";

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawnNode } from "../fixtures/child-process.ts";
@@ -65,6 +65,43 @@ describe("signalbox start-up", () => {
       // …and none of the heavy packages.
       expect(heavyIn(command.packages)).toEqual([]);
     }
+  });
+
+  it("an offline run loads no model client, MCP, server or eval, and restores its route classifier from the home", async () => {
+    const cache = join(home, "cache", "classifiers");
+    // The run in beforeAll trained support_triage's route classifier and kept it.
+    const kept = readdirSync(cache);
+    expect(kept).toHaveLength(1);
+    expect(kept[0]).toMatch(/^[0-9a-f]{64}\.json$/);
+    const entry = join(cache, kept[0] as string);
+    const savedAt = statSync(entry).mtimeMs;
+
+    const run = await imports(
+      "run",
+      "run",
+      "support_triage",
+      "--input",
+      "@examples/refund-request.json",
+      "--json",
+    );
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ run: { status: "succeeded" } });
+    // It ran the graph on LangGraph, in the SQLite store…
+    expect(run.packages).toEqual(
+      expect.arrayContaining(["@langchain/langgraph", "better-sqlite3", "zod"]),
+    );
+    expect(run.urls.some((url) => url.endsWith("/dist/workflows/support-triage/workflow.js"))).toBe(
+      true,
+    );
+    // …without the OpenAI client (the model is offline) or the module that builds one,
+    expect(run.packages.filter((name) => /^(@langchain\/openai|openai)$/.test(name))).toEqual([]);
+    expect(run.urls.some((url) => url.endsWith("/dist/models/openai-provider.js"))).toBe(false);
+    // …without MCP, the HTTP server or eval,
+    expect(run.packages.filter((name) => name.startsWith("@modelcontextprotocol/"))).toEqual([]);
+    expect(run.urls.filter((url) => /\/dist\/(server|mcp|eval|chat)\//.test(url))).toEqual([]);
+    // …and the classifier came from the cache: a trained one would have been saved again.
+    expect(readdirSync(cache)).toEqual(kept);
+    expect(statSync(entry).mtimeMs).toBe(savedAt);
   });
 
   it("show --mermaid, which needs the workflow, loads LangGraph and zod", async () => {

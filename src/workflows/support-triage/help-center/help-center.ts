@@ -34,21 +34,28 @@ const MIN_MATCHED = 2;
 
 /**
  * Full-text search over the shipped help centre (MiniSearch: BM25 with prefix and
- * fuzzy matching, titles boosted).
+ * fuzzy matching, titles boosted). The index is built on the first search, so a run
+ * that never searches (a refund) does not pay for it.
  */
 export class HelpCenter {
-  private readonly index: MiniSearch<HelpArticle>;
+  private built: MiniSearch<HelpArticle> | undefined;
   private readonly byId: ReadonlyMap<string, HelpArticle>;
 
-  constructor(articles: readonly HelpArticle[] = HELP_ARTICLES) {
-    this.index = new MiniSearch<HelpArticle>({
-      fields: ["title", "body"],
-      storeFields: ["title"],
-      processTerm,
-      searchOptions: { boost: { title: 2 }, prefix: true, fuzzy: 0.15, processTerm },
-    });
-    this.index.addAll([...articles]);
+  constructor(private readonly articles: readonly HelpArticle[] = HELP_ARTICLES) {
     this.byId = new Map(articles.map((article) => [article.id, article]));
+  }
+
+  private get index(): MiniSearch<HelpArticle> {
+    if (this.built === undefined) {
+      this.built = new MiniSearch<HelpArticle>({
+        fields: ["title", "body"],
+        storeFields: ["title"],
+        processTerm,
+        searchOptions: { boost: { title: 2 }, prefix: true, fuzzy: 0.15, processTerm },
+      });
+      this.built.addAll([...this.articles]);
+    }
+    return this.built;
   }
 
   /** Articles by relevance, at most `limit`, each marked whether it answers the query. */
