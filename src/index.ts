@@ -93,6 +93,11 @@ export {
 export { createWorkflowState } from "./graph/workflow-state.ts";
 export { type CreateMcpServerOptions, createMcpServer } from "./mcp/create-mcp-server.ts";
 export {
+  type CachedClassifier,
+  type ClassifierCache,
+  directoryClassifierCache,
+} from "./models/classifier-cache.ts";
+export {
   OfflineAgentModel,
   type OfflineAgentModelOptions,
   type OfflineAnswerInput,

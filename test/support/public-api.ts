@@ -38,6 +38,7 @@ export const PUBLIC_ENTRIES: Readonly<Record<string, readonly string[]>> = {
     "defineEvalSuite",
     "defineTool",
     "defineWorkflow",
+    "directoryClassifierCache",
     "detachedContext",
     "errorMessage",
     "isSignalboxError",
