@@ -194,7 +194,7 @@ async function listSuites(io: CliIo, flags: GlobalFlags) {
 
 /**
  * Runs `signalbox eval [suite]`: a suite's cases as dry-runs over the data directory's
- * store; prints the scores (and writes JSON, JUnit XML, HTML); exit 1 on a regression
+ * store (a classification suite's by its route alone, unless `--runs`); prints the scores (and writes JSON, JUnit XML, HTML); exit 1 on a regression
  * against its baseline. Without a suite, lists them.
  */
 export async function evalAction(

@@ -51,7 +51,7 @@ export interface EvalProgress {
 /** Options of {@link runEval}. */
 export interface RunEvalOptions {
   readonly suite: LoadedSuite;
-  /** The run store the cases' runs (dry-runs, trigger `eval`) are written to. */
+  /** The run store the cases' runs (dry-runs, trigger `eval`) are written to (none for a route-only suite, unless `runs`). */
   readonly store: RunStore;
   readonly logger?: Logger;
   /** Configuration names of the suite, or model names to run ad hoc; default all of the suite's. */
