@@ -24,7 +24,7 @@ import {
   routeAnswerSchema,
   toDecider,
 } from "./route-decider.ts";
-import { END_NODE, type RouteOptions } from "./types.ts";
+import { END_NODE, type RouteChoice, type RouteOptions } from "./types.ts";
 
 type AnyState = Record<string, unknown>;
 
@@ -202,14 +202,6 @@ export interface RouteScope {
   readonly llm: Decider | undefined;
   /** Receives every decision the route makes, in order: the decider's own, then the route's. */
   decide(decision: DecisionInput): void;
-}
-
-/** What a route chose, as its node writes it to `state.routes`. */
-export interface RouteChoice {
-  readonly branch: string;
-  readonly reason: string;
-  readonly confidence: number | null;
-  readonly decidedBy: DecidedBy;
 }
 
 /** A route's choice for one state: rules, the decider or cascade, repair, default, escalation. */
