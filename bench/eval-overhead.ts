@@ -1,10 +1,11 @@
 /**
  * Eval overhead per case (issue 12): the time a case spends outside its decider when
- * `signalbox eval` runs a classification suite (Banking77) through the full path
- * (a dry-run through the Runtime over a SQLite run store, decisions stored, the
- * expectation checked), against the decider's own time in the same cases (each
- * route decision records how long its decider took). Also support-triage cases/s,
- * to follow the eval throughput of a multi-node workflow.
+ * `signalbox eval` runs a classification suite (Banking77), against the decider's own
+ * time in the same cases (each route decision records how long its decider took).
+ * Two paths: the default one (the route's decision alone, nothing stored) and `--runs`
+ * (a dry-run per case through the Runtime over a SQLite run store, decisions stored).
+ * Both check each expectation. Also support-triage cases/s (always full dry-runs), to
+ * follow the eval throughput of a multi-node workflow.
  *
  * Run: BENCH_ONLY=eval npm run bench   (or npx tsx bench/eval-overhead.ts)
  * Banking77 data: $SIGNALBOX_BANKING77_DIR, else ../shared/datasets/banking77; skipped when absent.
@@ -52,7 +53,15 @@ export interface EvalOverheadResults {
 
 const progress = (message: string) => process.stderr.write(`bench eval: ${message}\n`);
 
-async function measure(name: string, concurrency: number, limit?: number): Promise<EvalCaseCost> {
+interface MeasureOptions {
+  readonly concurrency: number;
+  readonly limit?: number;
+  /** A dry-run per case even for a classification suite (`signalbox eval --runs`). */
+  readonly runs?: boolean;
+}
+
+async function measure(name: string, options: MeasureOptions): Promise<EvalCaseCost> {
+  const { concurrency, limit, runs } = options;
   const home = mkdtempSync(join(tmpdir(), "signalbox-bench-eval-"));
   // As `signalbox eval` opens it (unless SIGNALBOX_SQLITE_SYNCHRONOUS says otherwise).
   const store = new SqliteRunStore(join(home, "signalbox.db"), {
@@ -75,6 +84,7 @@ async function measure(name: string, concurrency: number, limit?: number): Promi
       concurrency,
       limit,
       models: [config.name],
+      runs,
       onProgress,
     });
     const used = process.cpuUsage(cpu);
@@ -88,7 +98,7 @@ async function measure(name: string, concurrency: number, limit?: number): Promi
       for (const route of Object.values(entry.outcome.routes)) deciderMs += route.latencyMs ?? 0;
     const deciderMsPerCase = deciderMs / Math.max(1, cases);
     return {
-      suite: name,
+      suite: runs ? `${name} --runs` : name,
       cases,
       concurrency,
       wallMsPerCase,
@@ -116,13 +126,14 @@ export async function evalOverhead(): Promise<EvalOverheadResults> {
   const banking77 = existsSync(join(banking77Directory, "test.csv"));
   const limit = Number(process.env.BENCH_EVAL_CASES ?? 1000);
   if (banking77)
-    for (const concurrency of [1, 8]) {
-      progress(`banking77, ${limit} cases, ${concurrency} in flight`);
-      rows.push(await measure("banking77", concurrency, limit));
-    }
+    for (const runs of [false, true])
+      for (const concurrency of [1, 8]) {
+        progress(`banking77${runs ? " --runs" : ""}, ${limit} cases, ${concurrency} in flight`);
+        rows.push(await measure("banking77", { concurrency, limit, runs }));
+      }
   for (const concurrency of [1, 8]) {
     progress(`support-triage, ${concurrency} in flight`);
-    rows.push(await measure("support-triage", concurrency));
+    rows.push(await measure("support-triage", { concurrency }));
   }
   const targets: Target[] = rows
     .filter((entry) => entry.suite === "banking77" && entry.concurrency === 1)
@@ -134,10 +145,12 @@ export async function evalOverhead(): Promise<EvalOverheadResults> {
   const markdown = [
     "## Eval overhead per case (`signalbox eval`, offline)",
     "",
-    "Each case: a dry-run through the Runtime on a SQLite run store (trigger `eval`), its",
-    "decisions stored, its expectation checked. Decider: the route decisions' own latency in",
-    "those same cases. Overhead = time per case − decider per case, on wall and on CPU (the",
-    "machine is shared, so the target is judged on CPU); ratio = CPU per case / decider.",
+    "Banking77 by default: each case scored by the route's decision alone (input checked,",
+    "rules, classifier, threshold; nothing stored). `--runs` and support-triage: each case a",
+    "dry-run through the Runtime on a SQLite run store (trigger `eval`), its decisions stored.",
+    "Every case's expectation is checked. Decider: the route decisions' own latency in those",
+    "same cases. Overhead = time per case − decider per case, on wall and on CPU (the machine",
+    "is shared, so the target is judged on CPU); ratio = CPU per case / decider.",
     `Load average (1 min) ${loadBefore.toFixed(1)} → ${(loadavg()[0] ?? 0).toFixed(1)} on ${cpus().length} CPUs.`,
     "",
     "| suite | cases | in flight | cases/s | wall ms per case | CPU ms per case | decider µs per case | overhead ms, wall | overhead ms, CPU | CPU / decider |",

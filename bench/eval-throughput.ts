@@ -1,8 +1,9 @@
 /**
  * Eval throughput, offline: cases per second of the shipped suites through the
- * full path `signalbox eval` takes (a dry-run through the Runtime over a SQLite
- * run store per case, decisions and planned effects stored, expectations
- * checked), one case at a time and 8 in flight. Setup (loading the data,
+ * full path `signalbox eval --runs` takes (a dry-run through the Runtime over a
+ * SQLite run store per case, decisions and planned effects stored, expectations
+ * checked), one case at a time and 8 in flight. (Without `--runs` a classification
+ * suite is scored by its route alone: bench/eval-overhead.ts measures both.) Setup (loading the data,
  * training the classifier) is timed apart.
  *
  * Run: npx tsx bench/eval-throughput.ts   (or call evalThroughput() from bench/run.ts)
@@ -46,7 +47,8 @@ async function measure(name: string, concurrency: number, limit?: number): Promi
     (await suite.createWorkflow(config)).graph(store.checkpointer, { inputInStore: true });
     const setupSeconds = (performance.now() - setupStarted) / 1000;
     const cpu = process.cpuUsage();
-    const result = await runEval({ suite, store, concurrency, limit, models: [config.name] });
+    const models = [config.name];
+    const result = await runEval({ suite, store, concurrency, limit, models, runs: true });
     const used = process.cpuUsage(cpu);
     const summary = result.configs[0]?.summary;
     const cases = summary?.cases ?? 0;

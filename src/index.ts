@@ -58,7 +58,11 @@ export {
 export type { RunEvent, RunEventType } from "./graph/events.ts";
 export { takenPath, toMermaid } from "./graph/mermaid.ts";
 export type { NodeKind, NodeSpec, SubworkflowOptions } from "./graph/node-spec.ts";
-export { createRouteNode } from "./graph/route-node.ts";
+export {
+  createRouteNode,
+  type RouteDecision,
+  type RouteScope,
+} from "./graph/route-node.ts";
 export { contextValue, detachedContext, type RunContext } from "./graph/run-context.ts";
 export { createStepNode } from "./graph/step-node.ts";
 export type {

@@ -28,6 +28,8 @@ export interface EvalOptions {
   readonly data?: string;
   readonly record?: boolean;
   readonly live?: boolean;
+  /** Store a dry-run per case of a classification suite too (issue 12). */
+  readonly runs?: boolean;
   readonly json?: string;
   readonly junit?: string;
   readonly html?: string;
@@ -146,6 +148,7 @@ async function runSuite(io: CliIo, flags: GlobalFlags, name: string, options: Ev
       concurrency: options.concurrency,
       record: options.record,
       live: options.live,
+      runs: options.runs,
       settings,
       onProgress: progressReporter(io, options.json === "-"),
     });
@@ -191,7 +194,7 @@ async function listSuites(io: CliIo, flags: GlobalFlags) {
 
 /**
  * Runs `signalbox eval [suite]`: a suite's cases as dry-runs over the data directory's
- * store; prints the scores (and writes JSON, JUnit XML, HTML); exit 1 on a regression
+ * store (a classification suite's by its route alone, unless `--runs`); prints the scores (and writes JSON, JUnit XML, HTML); exit 1 on a regression
  * against its baseline. Without a suite, lists them.
  */
 export async function evalAction(

@@ -96,13 +96,20 @@ export interface RunOutcomeOptions {
   readonly hasLlm: boolean;
 }
 
+function isEscalated(
+  decisions: readonly DecisionRecord[],
+  routes: Readonly<Record<string, RouteOutcome>>,
+): boolean {
+  return (
+    decisions.some((decision) => decision.kind === "escalation") ||
+    Object.values(routes).some((route) => route.choice === route.escalationBranch)
+  );
+}
+
 /** Reads a finished (or paused) run into a case outcome. */
 export function outcomeOfRun(options: RunOutcomeOptions): CaseOutcome {
   const { details, escalation } = options;
   const routes = routeOutcomes(details.decisions, escalation);
-  const escalated =
-    details.decisions.some((decision) => decision.kind === "escalation") ||
-    Object.values(routes).some((route) => route.choice === route.escalationBranch);
   return {
     runId: details.run.id,
     status: options.status,
@@ -116,9 +123,41 @@ export function outcomeOfRun(options: RunOutcomeOptions): CaseOutcome {
       args: effect.args,
     })),
     toolCalls: toolCallOutcomes(details.decisions),
-    escalated,
+    escalated: isEscalated(details.decisions, routes),
     latencyMs: options.latencyMs,
     ...costs(details.decisions, options.hasLlm),
+  };
+}
+
+/** Options of {@link outcomeOfRoute}. */
+export interface RouteCaseOptions {
+  /** The decisions the route made for the case, in order (never stored). */
+  readonly decisions: readonly DecisionRecord[];
+  /** The output the workflow's run would have ended with. */
+  readonly output: unknown;
+  readonly escalation: ReadonlyMap<string, string | null>;
+  readonly latencyMs: number;
+  readonly hasLlm: boolean;
+}
+
+/**
+ * The outcome of a case scored by its route decision alone (a route-only workflow,
+ * no run): what {@link outcomeOfRun} reads from that run, without a run id.
+ */
+export function outcomeOfRoute(options: RouteCaseOptions): CaseOutcome {
+  const { decisions } = options;
+  const routes = routeOutcomes(decisions, options.escalation);
+  return {
+    runId: null,
+    status: "succeeded",
+    error: null,
+    output: options.output,
+    routes,
+    effects: [],
+    toolCalls: toolCallOutcomes(decisions),
+    escalated: isEscalated(decisions, routes),
+    latencyMs: options.latencyMs,
+    ...costs(decisions, options.hasLlm),
   };
 }
 

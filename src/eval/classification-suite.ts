@@ -125,6 +125,11 @@ export function routingSettings(config: ModelConfig) {
   };
 }
 
+/** The output of a classification workflow whose route chose `branch`. */
+export function classificationOutput(branch: string, escalationBranch: string | null) {
+  return { label: branch, escalated: branch === escalationBranch };
+}
+
 /**
  * The workflow a classification suite runs: one route whose branches are the
  * labels (taught by the training texts), plus an escalation branch for low
@@ -162,7 +167,7 @@ export function createClassificationWorkflow(
     .step(done, {
       run: (state) => {
         const label = state.routes[suite.node]?.branch ?? escalation;
-        return { output: { label, escalated: label === escalation } };
+        return { output: classificationOutput(label, escalation) };
       },
     })
     .compile() as unknown as CompiledWorkflow;

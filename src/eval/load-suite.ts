@@ -8,6 +8,7 @@ import { importDefault } from "../import-module.ts";
 import { parseWith } from "../validation.ts";
 import {
   type ClassificationData,
+  classificationOutput,
   createClassificationWorkflow,
   loadClassificationData,
   resolveDataDirectory,
@@ -153,6 +154,10 @@ function classificationSuite(
   return {
     ...commonParts(suite, file),
     workflowName: `eval_${suite.name.replaceAll(/[^\w-]/g, "_")}`,
+    routeOnly: {
+      node: suite.node,
+      output: classificationOutput,
+    },
     async createWorkflow(config) {
       const key = JSON.stringify(routingSettings(config));
       const existing = built.get(key);

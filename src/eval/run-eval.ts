@@ -1,13 +1,25 @@
 import { randomBytes } from "node:crypto";
 import { dirname, resolve } from "node:path";
 import type { Logger } from "pino";
+import type { Decider } from "../contracts/decider.ts";
+import {
+  createDecisionRecord,
+  type DecisionInput,
+  type DecisionRecord,
+} from "../contracts/decision.ts";
 import { ErrorCode, SignalboxError } from "../errors.ts";
+import type { RouteDecision } from "../graph/route-node.ts";
 import type { CompiledWorkflow } from "../graph/workflow.ts";
 import { parseModelSpec } from "../models/model-spec.ts";
 import { WorkflowRegistry } from "../runtime/registry.ts";
 import { Runtime } from "../runtime/runtime.ts";
 import type { RunStore } from "../store/types.ts";
-import { escalationBranches, outcomeOfError, outcomeOfRun } from "./case-outcome.ts";
+import {
+  escalationBranches,
+  outcomeOfError,
+  outcomeOfRoute,
+  outcomeOfRun,
+} from "./case-outcome.ts";
 import { spreadSample } from "./dataset.ts";
 import { checkExpectation } from "./expectation.ts";
 import { summarize } from "./metrics.ts";
@@ -39,7 +51,7 @@ export interface EvalProgress {
 /** Options of {@link runEval}. */
 export interface RunEvalOptions {
   readonly suite: LoadedSuite;
-  /** The run store the cases' runs (dry-runs, trigger `eval`) are written to. */
+  /** The run store the cases' runs (dry-runs, trigger `eval`) are written to (none for a route-only suite, unless `runs`). */
   readonly store: RunStore;
   readonly logger?: Logger;
   /** Configuration names of the suite, or model names to run ad hoc; default all of the suite's. */
@@ -53,6 +65,12 @@ export interface RunEvalOptions {
   /** Call the real models even where a fixture is configured. */
   readonly live?: boolean;
   readonly settings?: ModelSettings;
+  /**
+   * Store a dry-run per case even for a route-only (classification) suite, so each
+   * can be opened with `signalbox show`. Without it such a suite is scored by the
+   * route's decision alone: same decisions, no run, no store writes (issue 12).
+   */
+  readonly runs?: boolean;
   readonly onProgress?: (progress: EvalProgress) => void;
 }
 
@@ -89,15 +107,60 @@ function fixturePath(suite: LoadedSuite, config: ModelConfig, options: RunEvalOp
   return resolve(dirname(suite.file), "fixtures", `${suite.name}.${slug}.json`);
 }
 
-interface CaseContext {
-  readonly runtime: Runtime;
+interface ConfigContext {
   readonly workflow: CompiledWorkflow;
   readonly escalation: ReadonlyMap<string, string | null>;
   readonly hasLlm: boolean;
 }
 
-async function runOutcome(context: CaseContext, input: unknown): Promise<CaseOutcome> {
-  const { runtime, workflow } = context;
+/** How a configuration's cases run: each as a dry-run, or scored by the route alone. */
+type CaseContext =
+  | (ConfigContext & { readonly runtime: Runtime; readonly route?: undefined })
+  | (ConfigContext & { readonly route: RouteCaseContext; readonly runtime?: undefined });
+
+/** A route-only suite scored without runs: its route's decision, the LLM tier, the output. */
+interface RouteCaseContext {
+  readonly node: string;
+  readonly decide: RouteDecision;
+  readonly llm: Decider | undefined;
+  readonly output: (branch: string) => unknown;
+}
+
+/** The state a run's first node sees: the parsed input and empty bookkeeping channels. */
+function initialState(input: unknown): Record<string, unknown> {
+  return { input, routes: {}, approvals: {}, parallel: {}, decisions: [] };
+}
+
+/**
+ * Scores a case of a route-only workflow by its route decision alone: the input is
+ * checked as a run checks it, then the route decides as its node would, with its
+ * decisions kept in memory for the outcome (nothing is stored).
+ */
+async function routeOutcome(context: ConfigContext, route: RouteCaseContext, input: unknown) {
+  const started = performance.now();
+  try {
+    const state = initialState(context.workflow.parseInput(input));
+    const decisions: DecisionRecord[] = [];
+    const decide = (decision: DecisionInput) => {
+      const ordinal = decisions.filter((kept) => kept.kind === decision.kind).length;
+      const key = `${route.node}@1.1#${decision.kind}${ordinal}`;
+      decisions.push(createDecisionRecord(decision, { key, runId: "", step: 1 }));
+    };
+    const choice = await route.decide(state, { node: route.node, llm: route.llm, decide });
+    const latencyMs = performance.now() - started;
+    const output = route.output(choice.branch);
+    return outcomeOfRoute({ ...context, decisions, output, latencyMs });
+  } catch (error) {
+    return outcomeOfError(error, performance.now() - started);
+  }
+}
+
+async function runOutcome(
+  context: ConfigContext,
+  runtime: Runtime,
+  input: unknown,
+): Promise<CaseOutcome> {
+  const { workflow } = context;
   const started = performance.now();
   try {
     const run = await runtime.start(workflow.name, input, { dryRun: true, trigger: "eval" });
@@ -116,15 +179,35 @@ async function runOutcome(context: CaseContext, input: unknown): Promise<CaseOut
 }
 
 async function runCase(context: CaseContext, evalCase: EvalCase): Promise<CaseResult> {
-  const outcome = await runOutcome(context, evalCase.input);
+  const outcome =
+    context.route === undefined
+      ? await runOutcome(context, context.runtime, evalCase.input)
+      : await routeOutcome(context, context.route, evalCase.input);
   const failures = checkExpectation(evalCase.expect, outcome, evalCase.input);
   return { ...evalCase, passed: failures.length === 0, failures, outcome };
 }
 
-/** The workflow and a runtime for one configuration, ready to run cases. */
-async function prepareConfig(options: RunEvalOptions, config: ModelConfig, tier: ModelTier) {
+/** The workflow and a runtime (or, for a route-only suite, its route) for one configuration. */
+async function prepareConfig(
+  options: RunEvalOptions,
+  config: ModelConfig,
+  tier: ModelTier,
+): Promise<CaseContext> {
   const { suite, store } = options;
   const workflow = await suite.createWorkflow(config);
+  const escalation = escalationBranches(workflow);
+  const hasLlm = tier.llm !== undefined;
+  const routeOnly = options.runs ? undefined : suite.routeOnly;
+  if (routeOnly !== undefined) {
+    const { node } = routeOnly;
+    const route: RouteCaseContext = {
+      node,
+      decide: workflow.routeDecision(node), // builds the decider (trains the classifier) before timing
+      llm: tier.llm,
+      output: (branch) => routeOnly.output(branch, escalation.get(node) ?? null),
+    };
+    return { workflow, escalation, hasLlm, route };
+  }
   const runtime = new Runtime({
     store,
     workflows: new WorkflowRegistry([workflow]),
@@ -133,13 +216,7 @@ async function prepareConfig(options: RunEvalOptions, config: ModelConfig, tier:
     chat: tier.chat,
   });
   workflow.graph(store.checkpointer, { inputInStore: true }); // builds the graph (and trains the classifier) before timing
-  const context: CaseContext = {
-    runtime,
-    workflow,
-    escalation: escalationBranches(workflow),
-    hasLlm: tier.llm !== undefined,
-  };
-  return context;
+  return { runtime, workflow, escalation, hasLlm };
 }
 
 interface ConfigRun {
@@ -200,7 +277,9 @@ export function createEvalId(suite: string, now = new Date()): string {
 /**
  * Runs a suite: every case of every selected configuration as a dry-run through
  * a {@link Runtime} over `store` (so each run and its decision path stay
- * inspectable), checks each against its expectation, and scores the routes.
+ * inspectable), checks each against its expectation, and scores the routes. A
+ * route-only (classification) suite is scored by its route's decisions alone, with
+ * no runs stored, unless `runs` is set.
  */
 export async function runEval(options: RunEvalOptions): Promise<EvalResult> {
   const { suite } = options;

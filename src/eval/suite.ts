@@ -161,6 +161,13 @@ export function defineEvalSuite(definition: EvalSuiteDefinition): EvalSuiteDefin
   return definition;
 }
 
+/** How a route-only suite is scored without runs: its route node, and the output a branch gives. */
+export interface RouteOnly {
+  readonly node: string;
+  /** The workflow's output when the route chose `branch` (its escalation branch given). */
+  output(branch: string, escalationBranch: string | null): unknown;
+}
+
 /** A suite ready to run: its cases and a workflow for each model configuration. */
 export interface LoadedSuite {
   readonly name: string;
@@ -176,6 +183,12 @@ export interface LoadedSuite {
   readonly tolerance: Tolerance;
   /** The name of the workflow the cases run. */
   readonly workflowName: string;
+  /**
+   * Set when the suite's workflow only routes (a classification suite builds it): a
+   * case is then scored by the route's decision alone, without a run, unless the
+   * eval asks for runs (issue 12). Its workflow output follows from the branch.
+   */
+  readonly routeOnly?: RouteOnly;
   /** The workflow for a model configuration (built once per distinct routing setting). */
   createWorkflow(config: ModelConfig): Promise<CompiledWorkflow>;
   loadCases(): Promise<EvalCase[]>;

@@ -14,7 +14,7 @@ import {
 } from "../contracts/decision-seen.ts";
 import { DEFAULT_CLASSIFIER_THRESHOLD } from "../models/lexical-classifier.ts";
 import { createOfflineDecider } from "../models/offline-decider.ts";
-import { beginNodeCall, type NodeCall, type NodeConfig, runNode } from "./node-call.ts";
+import { beginNodeCall, type NodeConfig, runNode } from "./node-call.ts";
 import { normalizeText } from "./normalize-text.ts";
 import {
   type DecideOutcome,
@@ -25,7 +25,7 @@ import {
   toDecider,
 } from "./route-decider.ts";
 import type { RunContext } from "./run-context.ts";
-import { END_NODE, type RouteOptions } from "./types.ts";
+import { END_NODE, type RouteChoice, type RouteOptions } from "./types.ts";
 
 type AnyState = Record<string, unknown>;
 
@@ -137,10 +137,10 @@ function applyRules(
   return undefined;
 }
 
-function record(call: NodeCall, choice: Choice, seen: DecisionSeen): void {
-  call.decide({
+function record(scope: RouteScope, choice: Choice, seen: DecisionSeen): void {
+  scope.decide({
     seen,
-    node: call.node,
+    node: scope.node,
     kind: choice.kind,
     options: [...choice.options],
     choice: choice.branch,
@@ -195,15 +195,30 @@ async function cascade(input: CascadeInput): Promise<Choice> {
   return { ...choice, options: scored, reason: `${before}, so the LLM decided: ${choice.reason}` };
 }
 
+/** Where a route decision is made: the node as logged, the run's LLM tier, and where its records go. */
+export interface RouteScope {
+  /** The node name as it appears in the log (with any sub-workflow prefix). */
+  readonly node: string;
+  /** The run's LLM tier (used when the route declares no decider and does not turn it off). */
+  readonly llm: Decider | undefined;
+  /** Where the offline classifier is restored from instead of trained (a run's; none trains). */
+  readonly classifierCache?: RunContext["classifierCache"];
+  /** Receives every decision the route makes, in order: the decider's own, then the route's. */
+  decide(decision: DecisionInput): void;
+}
+
+/** A route's choice for one state: rules, the decider or cascade, repair, default, escalation. */
+export type RouteDecision = (state: AnyState, scope: RouteScope) => Promise<RouteChoice>;
+
 /**
- * Builds the LangGraph node for a routing step: rules first, then the
- * decider (validated against exactly the declared branches, one repair try),
- * then the declared default; low confidence goes to the escalation branch.
+ * Builds the decision of a routing step: rules first, then the decider
+ * (validated against exactly the declared branches, one repair try), then the
+ * declared default; low confidence goes to the escalation branch. The route
+ * node runs it inside a graph; an eval can run it alone (issue 12).
  */
-export function createRouteNode(name: string, options: RouteOptions<AnyState>) {
+export function createRouteDecision(name: string, options: RouteOptions<AnyState>): RouteDecision {
   const names = Object.keys(options.branches);
   const schema = routeAnswerSchema(names);
-  const targets = branchTargets(options);
   const branches = names.map((branch) => ({
     name: branch,
     description: options.branches[branch]?.description ?? branch,
@@ -219,57 +234,62 @@ export function createRouteNode(name: string, options: RouteOptions<AnyState>) {
         ? toDecider(options.decider as never, options.decidedBy)
         : undefined;
   let offline: Decider | undefined;
-  const deciderIn = (context: RunContext): Decider | null => {
+  const deciderIn = (scope: RouteScope): Decider | null => {
     if (own !== undefined) return own;
-    offline ??= createOfflineDecider(branches, options.trainingExamples, context.classifierCache);
+    offline ??= createOfflineDecider(branches, options.trainingExamples, scope.classifierCache);
     return offline;
   };
   const textOf = options.text ?? ((state: AnyState) => JSON.stringify(state.input ?? ""));
   const seenDecider = deciderIdentity(options, branches);
+  const ownTier = options.decider === undefined && options.llm !== false;
+  return async (state, scope) => {
+    // Rules and deciders read the same normalised text, so obfuscation that a person
+    // would not see (fullwidth letters, zero-width spaces) cannot tell them apart.
+    const text = normalizeText(textOf(state));
+    const llm = ownTier ? ((options.llm || undefined) ?? scope.llm) : undefined;
+    let choice = applyRules(state, text, options, names);
+    if (choice === undefined && own === null) {
+      choice = {
+        kind: "route",
+        branch: options.defaultBranch,
+        reason: "no rule matched, so the declared default was taken",
+        confidence: 1,
+        decidedBy: "default",
+        options: names.map((branch) => ({ name: branch })),
+      };
+    }
+    const decider = choice === undefined ? deciderIn(scope) : null;
+    if (choice === undefined && decider !== null) {
+      const request: RouteRequest = { node: scope.node, text, branches, state };
+      const report = (decision: DecisionInput) => scope.decide(decision);
+      choice = await cascade({ decider, llm, request, schema, report, options, names });
+    }
+    if (choice === undefined) throw new Error(`route "${name}" made no choice`);
+    const llmTier = llm !== undefined;
+    record(scope, choice, keptInputs({ text, names, options, seenDecider, choice, llmTier }));
+    const { branch, reason, confidence, decidedBy } = choice;
+    return { branch, reason, confidence, decidedBy };
+  };
+}
+
+/** Builds the LangGraph node for a routing step around {@link createRouteDecision}. */
+export function createRouteNode(name: string, options: RouteOptions<AnyState>) {
+  const targets = branchTargets(options);
+  const decide = createRouteDecision(name, options);
   return async (state: AnyState, config?: NodeConfig) => {
     const call = beginNodeCall(config, name);
     return runNode(call, async () => {
-      // Rules and deciders read the same normalised text, so obfuscation that a person
-      // would not see (fullwidth letters, zero-width spaces) cannot tell them apart.
-      const text = normalizeText(textOf(state));
-      let choice = applyRules(state, text, options, names);
-      if (choice === undefined && own === null) {
-        choice = {
-          kind: "route",
-          branch: options.defaultBranch,
-          reason: "no rule matched, so the declared default was taken",
-          confidence: 1,
-          decidedBy: "default",
-          options: names.map((branch) => ({ name: branch })),
-        };
-      }
-      const decider = choice === undefined ? deciderIn(call.context) : null;
-      if (choice === undefined && decider !== null) {
-        const request: RouteRequest = { node: call.node, text, branches, state };
-        const report = (decision: DecisionInput) => {
+      const routeChoice = await decide(state, {
+        node: call.node,
+        llm: call.context.llm,
+        classifierCache: call.context.classifierCache,
+        decide: (decision) => {
           call.decide(decision);
-        };
-        const llm =
-          options.decider === undefined && options.llm !== false
-            ? (options.llm ?? call.context.llm)
-            : undefined;
-        choice = await cascade({ decider, llm, request, schema, report, options, names });
-      }
-      if (choice === undefined) throw new Error(`route "${name}" made no choice`);
-      const llmTier =
-        options.decider === undefined && options.llm !== false
-          ? (options.llm ?? call.context.llm) !== undefined
-          : false;
-      record(call, choice, keptInputs({ text, names, options, seenDecider, choice, llmTier }));
-      const routeChoice = {
-        branch: choice.branch,
-        reason: choice.reason,
-        confidence: choice.confidence,
-        decidedBy: choice.decidedBy,
-      };
+        },
+      });
       return {
         update: { routes: { [name]: routeChoice } },
-        goto: graphTarget(targets[choice.branch] ?? END_NODE),
+        goto: graphTarget(targets[routeChoice.branch] ?? END_NODE),
       };
     });
   };

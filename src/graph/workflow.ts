@@ -6,6 +6,7 @@ import { agentEffects } from "./agent-node.ts";
 import { buildGraph, type WorkflowGraph } from "./build-graph.ts";
 import { assertInputSize, DEFAULT_MAX_INPUT_BYTES } from "./input-size.ts";
 import type { NodeSpec, SubworkflowOptions } from "./node-spec.ts";
+import { createRouteDecision, type RouteDecision } from "./route-node.ts";
 import type {
   AgentOptions,
   ApprovalOptions,
@@ -74,6 +75,15 @@ export interface CompiledWorkflow<TInput = unknown, TOutput = unknown> {
   parseInput(value: unknown): TInput;
   /** @throws SignalboxError OUTPUT_INVALID naming each bad field */
   parseOutput(value: unknown): TOutput;
+  /**
+   * The decision of route `node`, made the way its node in the graph makes it (normalised
+   * text, rules, the decider or cascade with its threshold, repair, default, escalation),
+   * with no graph invoke and nothing stored: each decision goes to the scope's `decide`.
+   * For scoring a route on many cases (classification evals, issue 12). Built (and its
+   * classifier trained) on the first call per node, then reused.
+   * @throws SignalboxError INPUT_INVALID when the workflow has no route node of that name
+   */
+  routeDecision(node: string): RouteDecision;
   /** The compensation of a node's write effect, if it declared one. */
   undoFor(node: string): ((effect: UndoInput, context: StepContext) => Promise<void>) | undefined;
 }
@@ -210,6 +220,7 @@ function compiledWorkflow<
   const storedInputGraphs = new WeakMap<object, WorkflowGraph>();
   const maxInputBytes = config.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES;
   const unsaved = {};
+  const routeDecisions = new Map<string, RouteDecision>();
   const classes = nodes.flatMap((spec) =>
     spec.kind === "step"
       ? [spec.options.effect ?? "pure"]
@@ -263,6 +274,22 @@ function compiledWorkflow<
         ErrorCode.OutputInvalid,
         `output of workflow "${config.name}"`,
       ) as Infer<TOutput>,
+    routeDecision(node) {
+      let decide = routeDecisions.get(node);
+      if (decide === undefined) {
+        const spec = nodes.find((candidate) => candidate.name === node);
+        if (spec?.kind !== "route") {
+          const routes = nodes.filter((candidate) => candidate.kind === "route");
+          throw new SignalboxError(
+            ErrorCode.InputInvalid,
+            `node: workflow "${config.name}" has no route node "${node}"; its routes: ${routes.map((route) => route.name).join(", ") || "none"}`,
+          );
+        }
+        decide = createRouteDecision(spec.name, spec.options);
+        routeDecisions.set(node, decide);
+      }
+      return decide;
+    },
     undoFor(node) {
       // Effects inside a sub-workflow are logged as `<node>/<child node>`.
       const [head = node, ...rest] = node.split("/");

@@ -139,3 +139,56 @@ describe("signalbox eval", () => {
     expect(existsSync(join(home, "nowhere"))).toBe(false);
   });
 });
+
+describe("signalbox eval on a classification suite (issue 12)", () => {
+  const TRAIN = [
+    "text,label",
+    "please refund my order,refund",
+    "I want my money back,refund",
+    "the app crashes when I open it,technical",
+    "I cannot log in to my account,technical",
+  ];
+  const TEST = ["text,label", "refund my money please,refund", "the app crashes,technical"];
+  let own: { home: string; cleanup: () => void };
+  const inOwn = (...args: string[]) => runCliCaptured(["--home", own.home, ...args]);
+  beforeAll(() => {
+    own = tempHome("signalbox-eval-cli-classify-");
+    writeFileSync(join(own.home, "train.csv"), TRAIN.join("\n"));
+    writeFileSync(join(own.home, "test.csv"), TEST.join("\n"));
+    const suite = {
+      kind: "classification",
+      name: "tiny",
+      data: { directory: "." },
+      train: "train.csv",
+      test: "test.csv",
+      textColumn: "text",
+      labelColumn: "label",
+      node: "classify",
+    };
+    writeFileSync(join(own.home, "tiny.json"), JSON.stringify(suite));
+  });
+  afterAll(() => own.cleanup());
+
+  it("scores the cases without storing runs, and stores a dry-run per case with --runs", async () => {
+    const suite = join(own.home, "tiny.json");
+    const fast = JSON.parse((await inOwn("eval", suite, "--json", "-")).stdout);
+    const outcomes = fast.configs[0].cases.map((item: { outcome: unknown }) => item.outcome);
+    expect(outcomes.map((outcome: { runId: unknown }) => outcome.runId)).toEqual([null, null]);
+    expect(JSON.parse((await inOwn("runs", "--include-eval", "--json")).stdout)).toEqual([]);
+
+    const slow = JSON.parse((await inOwn("eval", suite, "--runs", "--json", "-")).stdout);
+    const runIds = slow.configs[0].cases.map(
+      (item: { outcome: { runId: string } }) => item.outcome.runId,
+    );
+    expect(runIds.every((id: unknown) => typeof id === "string")).toBe(true);
+    const shown = await inOwn("show", runIds[0]);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain("classify");
+    expect(shown.stdout).toContain("(dry-run)");
+    const choices = (result: { configs: { cases: { outcome: { routes: unknown } }[] }[] }) =>
+      result.configs[0]?.cases.map((item) => item.outcome.routes);
+    const routeChoices = (result: Parameters<typeof choices>[0]) =>
+      JSON.stringify(choices(result)).replaceAll(/"latencyMs":[\d.e-]+/g, "");
+    expect(routeChoices(fast)).toBe(routeChoices(slow));
+  });
+});

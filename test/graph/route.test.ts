@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
+import type { DecisionInput, DecisionRecord } from "../../src/contracts/decision.ts";
 import type { RouteOptions } from "../../src/graph/types.ts";
 import { defineWorkflow } from "../../src/graph/workflow.ts";
 import { ScriptedChatModel } from "../../src/testing/scripted-chat-model.ts";
@@ -248,5 +249,38 @@ describe("route", () => {
       decider: { kind: "rules-only", version: null },
       proposed: null,
     });
+  });
+
+  it("hands out its decision alone: the records its node would store, no graph run (issue 12)", async () => {
+    const extra = { escalationBranch: "human", minConfidence: 0.99 };
+    const { route } = await runWith(undefined, extra);
+    const workflow = routed(undefined, extra);
+    const decide = workflow.routeDecision("pick");
+    expect(workflow.routeDecision("pick")).toBe(decide);
+    const recorded: DecisionInput[] = [];
+    const state = { input: { text: "please refund me" }, routes: {}, decisions: [] };
+    const choice = await decide(state, {
+      node: "pick",
+      llm: undefined,
+      decide: (decision) => recorded.push(decision),
+    });
+    expect(choice).toMatchObject({ branch: "human", decidedBy: "classifier" });
+    expect(recorded).toHaveLength(1);
+    const {
+      latencyMs: _stored,
+      key: _key,
+      runId: _run,
+      sequence: _seq,
+      at: _at,
+      step: _step,
+      ...kept
+    } = route[0] as DecisionRecord;
+    const { latencyMs: _own, ...made } = recorded[0] as DecisionInput;
+    const present = (record: object) =>
+      Object.fromEntries(Object.entries(record).filter(([, value]) => value !== null));
+    expect(present(made)).toEqual(present(kept));
+    expect(() => workflow.routeDecision("refund")).toThrow(
+      /no route node "refund"; its routes: pick/,
+    );
   });
 });

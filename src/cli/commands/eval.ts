@@ -32,6 +32,10 @@ export const registerEval: RegisterCommand = (program, io) => {
       "call the real models and record their replies into the configurations' fixtures",
     )
     .option("--live", "call the real models even where a fixture is configured")
+    .option(
+      "--runs",
+      "classification suites: store a dry-run per case (open each with signalbox show); without it cases are scored by the route's decisions alone",
+    )
     .option("--json <file>", "write the full result as JSON ('-' for stdout only)")
     .option("--junit <file>", "write JUnit XML for CI")
     .option("--html <file>", "write a self-contained HTML report")
