@@ -57,6 +57,38 @@ describe("SqliteRunStore", () => {
     await store.close();
   });
 
+  it("keeps a file's run events, in order and still unique per sequence, when it moves them to the appended table", async () => {
+    const file = path();
+    const old = new Database(file);
+    old.exec(SQLITE_MIGRATIONS.slice(0, 7).join(";\n"));
+    old.pragma("user_version = 7");
+    const insert = old.prepare(
+      "INSERT INTO run_events (run_id, seq, event, at) VALUES (?, ?, ?, 'x')",
+    );
+    for (const [run, seq] of [
+      ["r2", 1],
+      ["r1", 2],
+      ["r1", 1],
+    ] as const)
+      insert.run(run, seq, JSON.stringify({ type: "node-start", node: `${run}-${seq}` }));
+    old.close();
+    const store = new SqliteRunStore(file);
+    const events = await store.listEvents("r1", 0);
+    expect(events.map((stored) => [stored.seq, stored.event])).toEqual([
+      [1, { type: "node-start", node: "r1-1" }],
+      [2, { type: "node-start", node: "r1-2" }],
+    ]);
+    expect((await store.listEvents("r2", 0)).map((stored) => stored.seq)).toEqual([1]);
+    await store.close();
+    const raw = new Database(file);
+    expect(() =>
+      raw
+        .prepare("INSERT INTO run_events (run_id, seq, event, at) VALUES ('r1', 2, '{}', 'x')")
+        .run(),
+    ).toThrow(/UNIQUE/);
+    raw.close();
+  });
+
   it("replaces a decision replayed with the same key, keeping its sequence", async () => {
     const store = new SqliteRunStore(path());
     await store.createRun({
