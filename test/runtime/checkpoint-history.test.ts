@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { defineWorkflow } from "../../src/graph/workflow.ts";
@@ -46,6 +47,54 @@ function pausing() {
       }),
     })
     .compile();
+}
+
+/** A sub-workflow with an approval inside; the parent asks for its own approval after it. */
+function nested(askInside: boolean) {
+  const child = defineWorkflow({
+    name: "nested_child",
+    description: "a step, maybe an approval, a step",
+    version: "1",
+    input: z.object({ text: z.string() }),
+    output: z.object({ text: z.string() }),
+    state: { text: z.string() },
+  })
+    .step("prepare", { run: (state) => ({ text: `${state.input.text}+prepared` }), next: "ask" })
+    .approval("ask", { message: () => "inside?", when: () => askInside, next: "finish" })
+    .step("finish", { run: (state) => ({ output: { text: `${state.text}+finished` } }) })
+    .compile();
+  return defineWorkflow({
+    name: "nested_parent",
+    description: "a sub-workflow, then an approval",
+    version: "1",
+    input: z.object({ text: z.string() }),
+    output: z.object({ text: z.string() }),
+    state: { text: z.string() },
+  })
+    .subworkflow("sub", {
+      workflow: child,
+      input: (state) => ({ text: state.input.text }),
+      output: (_state, out) => ({ text: (out as { text: string }).text }),
+      next: "outer",
+    })
+    .approval("outer", { message: () => "outside?", when: () => !askInside, next: "done" })
+    .step("done", { run: (state) => ({ output: { text: `${state.text}+done` } }) })
+    .compile();
+}
+
+/** The namespaces of a run's stored checkpoints: "" is the root, `node:task` a sub-graph. */
+function namespaces(path: string, runId: string): string[] {
+  const db = new Database(path, { readonly: true });
+  try {
+    const rows = db
+      .prepare(
+        "SELECT DISTINCT checkpoint_ns AS ns FROM checkpoints WHERE thread_id = ? ORDER BY 1",
+      )
+      .all(runId) as { ns: string }[];
+    return rows.map((row) => row.ns.replace(/:.*/, ""));
+  } finally {
+    db.close();
+  }
 }
 
 const cleanups: (() => void)[] = [];
@@ -143,6 +192,32 @@ describe("checkpoint history", () => {
     expect(done.status).toBe("succeeded");
     expect(done.output).toEqual({ doubled: [2, 4, 6], by: "c7", fallback: "fallback for c7" });
     await second.close();
+  });
+
+  it("keeps the checkpoint of a sub-workflow paused inside, and resumes it in another process", async () => {
+    const { home, cleanup } = tempHome();
+    cleanups.push(cleanup);
+    const path = join(home, "signalbox.db");
+    const start = (askInside: boolean) =>
+      new Runtime({
+        store: new SqliteRunStore(path),
+        workflows: new WorkflowRegistry([nested(askInside)]),
+      });
+    for (const askInside of [true, false]) {
+      const first = start(askInside);
+      const paused = await first.start("nested_parent", { text: "t" });
+      expect(paused.status).toBe("waiting");
+      // Paused inside: the sub-graph's checkpoint is what resumes it. Paused after it:
+      // the finished sub-graph's checkpoint is read by nothing and goes.
+      expect(namespaces(path, paused.id)).toEqual(askInside ? ["", "sub"] : [""]);
+      await first.close();
+      const second = start(askInside);
+      const done = await second.approve(paused.id, { by: "ann" });
+      expect(done.status).toBe("succeeded");
+      expect(done.output).toEqual({ text: "t+prepared+finished+done" });
+      expect(namespaces(path, paused.id)).toEqual([""]);
+      await second.close();
+    }
   });
 
   it('keeps every checkpoint with checkpointHistory "full" (time travel)', async () => {
