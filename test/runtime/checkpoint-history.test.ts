@@ -1,12 +1,20 @@
 import { join } from "node:path";
-import Database from "better-sqlite3";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { defineWorkflow } from "../../src/graph/workflow.ts";
 import { WorkflowRegistry } from "../../src/runtime/registry.ts";
 import { Runtime } from "../../src/runtime/runtime.ts";
 import type { CheckpointHistory } from "../../src/store/checkpoint-prune.ts";
+import { PostgresRunStore } from "../../src/store/postgres-store.ts";
 import { SqliteRunStore } from "../../src/store/sqlite-store.ts";
+import type { RunStore } from "../../src/store/types.ts";
+import {
+  describePostgres,
+  dropSchemas,
+  freshSchema,
+  POSTGRES_URL,
+  postgresUnavailable,
+} from "../support/postgres.ts";
 import { tempHome } from "../support/runtime.ts";
 
 /**
@@ -83,20 +91,39 @@ function nested(askInside: boolean) {
 }
 
 /** The namespaces of a run's stored checkpoints: "" is the root, `node:task` a sub-graph. */
-function namespaces(path: string, runId: string): string[] {
-  const db = new Database(path, { readonly: true });
-  try {
-    const rows = db
-      .prepare(
-        "SELECT DISTINCT checkpoint_ns AS ns FROM checkpoints WHERE thread_id = ? ORDER BY 1",
-      )
-      .all(runId) as { ns: string }[];
-    return rows.map((row) => row.ns.replace(/:.*/, ""));
-  } finally {
-    db.close();
+async function namespaces(store: RunStore, runId: string): Promise<string[]> {
+  const found = new Set<string>();
+  for await (const tuple of store.checkpointer.list({ configurable: { thread_id: runId } }))
+    found.add(String(tuple.config.configurable?.checkpoint_ns ?? "").replace(/:.*/, ""));
+  return [...found].sort();
+}
+
+/**
+ * A sub-workflow paused inside keeps its checkpoint (resume reads it); one that finished
+ * before the parent paused does not. `open` gives a store on the same database each call.
+ */
+async function pauseAroundSubworkflow(open: () => Promise<RunStore>): Promise<void> {
+  for (const askInside of [true, false]) {
+    const start = async () => {
+      const store = await open();
+      const runtime = new Runtime({ store, workflows: new WorkflowRegistry([nested(askInside)]) });
+      return { store, runtime };
+    };
+    const first = await start();
+    const paused = await first.runtime.start("nested_parent", { text: "t" });
+    expect(paused.status).toBe("waiting");
+    expect(await namespaces(first.store, paused.id)).toEqual(askInside ? ["", "sub"] : [""]);
+    await first.runtime.close();
+    const second = await start();
+    const done = await second.runtime.approve(paused.id, { by: "ann" });
+    expect(done.status).toBe("succeeded");
+    expect(done.output).toEqual({ text: "t+prepared+finished+done" });
+    expect(await namespaces(second.store, paused.id)).toEqual([""]);
+    await second.runtime.close();
   }
 }
 
+const unavailable = await postgresUnavailable();
 const cleanups: (() => void)[] = [];
 afterEach(() => {
   for (const cleanup of cleanups.splice(0)) cleanup();
@@ -197,27 +224,7 @@ describe("checkpoint history", () => {
   it("keeps the checkpoint of a sub-workflow paused inside, and resumes it in another process", async () => {
     const { home, cleanup } = tempHome();
     cleanups.push(cleanup);
-    const path = join(home, "signalbox.db");
-    const start = (askInside: boolean) =>
-      new Runtime({
-        store: new SqliteRunStore(path),
-        workflows: new WorkflowRegistry([nested(askInside)]),
-      });
-    for (const askInside of [true, false]) {
-      const first = start(askInside);
-      const paused = await first.start("nested_parent", { text: "t" });
-      expect(paused.status).toBe("waiting");
-      // Paused inside: the sub-graph's checkpoint is what resumes it. Paused after it:
-      // the finished sub-graph's checkpoint is read by nothing and goes.
-      expect(namespaces(path, paused.id)).toEqual(askInside ? ["", "sub"] : [""]);
-      await first.close();
-      const second = start(askInside);
-      const done = await second.approve(paused.id, { by: "ann" });
-      expect(done.status).toBe("succeeded");
-      expect(done.output).toEqual({ text: "t+prepared+finished+done" });
-      expect(namespaces(path, paused.id)).toEqual([""]);
-      await second.close();
-    }
+    await pauseAroundSubworkflow(async () => new SqliteRunStore(join(home, "signalbox.db")));
   });
 
   it('keeps every checkpoint with checkpointHistory "full" (time travel)', async () => {
@@ -230,5 +237,16 @@ describe("checkpoint history", () => {
     await runtime.approve(paused.id, { by: "ann" });
     expect(await checkpointCount(store, paused.id)).toBeGreaterThan(before);
     await runtime.close();
+  });
+});
+
+describePostgres("checkpoint history on PostgreSQL", unavailable, () => {
+  const schema = freshSchema("history");
+  afterAll(() => dropSchemas([schema]));
+
+  it("keeps the checkpoint of a sub-workflow paused inside, and resumes it in another process", async () => {
+    await pauseAroundSubworkflow(() =>
+      PostgresRunStore.open({ connectionString: POSTGRES_URL, schema }),
+    );
   });
 });
