@@ -117,7 +117,17 @@ export class SqliteConnection {
     }
   }
 
+  /** A write alone in its turn needs no savepoint: its transaction is its own. */
   private commitGroup(group: readonly PendingWrite[]): Outcome[] {
+    const [only] = group;
+    if (group.length === 1 && only !== undefined) {
+      try {
+        return [{ ok: true, value: this.transaction.immediate(only.operation) }];
+      } catch (error) {
+        if (isBusy(error)) throw error;
+        return [{ ok: false, error }];
+      }
+    }
     return this.transaction.immediate(() =>
       group.map((write) => this.inSavepoint(write)),
     ) as Outcome[];

@@ -89,6 +89,33 @@ describe("SqliteRunStore", () => {
     raw.close();
   });
 
+  it("commits writes asked for together as one group, where a write that throws undoes and fails only itself", async () => {
+    const store = new SqliteRunStore(path());
+    const base = { workflow: "w", version: "1", input: {}, trigger: "test", dryRun: false };
+    const held = await store.createRun({
+      ...base,
+      id: "r1",
+      claim: { owner: "me", leaseMs: 60_000 },
+    });
+    const lost = { runId: "r1", owner: "me", epoch: held.epoch + 1 };
+    // Asked for in one turn: one transaction, a savepoint each.
+    const [refused, created, recorded] = await Promise.allSettled([
+      store.recordDecision(decisionRecord("r1", "pick@1.1#route0", "a"), lost),
+      store.createRun({ ...base, id: "r2" }),
+      store.recordDecision(decisionRecord("r1", "pick@2.1#route0", "b"), {
+        runId: "r1",
+        owner: "me",
+        epoch: held.epoch,
+      }),
+    ]);
+    expect(refused).toMatchObject({ status: "rejected", reason: { code: "LEASE_LOST" } });
+    expect(created).toMatchObject({ status: "fulfilled", value: { id: "r2" } });
+    expect(recorded).toMatchObject({ status: "fulfilled", value: { sequence: 1, choice: "b" } });
+    const stored = await store.listDecisions({ runId: "r1" });
+    expect(stored.map((decision) => decision.key)).toEqual(["pick@2.1#route0"]);
+    await store.close();
+  });
+
   it("replaces a decision replayed with the same key, keeping its sequence", async () => {
     const store = new SqliteRunStore(path());
     await store.createRun({
