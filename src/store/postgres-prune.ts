@@ -77,6 +77,8 @@ export async function prunePostgresRuns(
  * run, `$1` its id), so the pruning happens in the settling statement and only when
  * the run was settled. A blob survives when a kept checkpoint names its version.
  * All CTEs see the same snapshot, so `latest` is read before anything is deleted.
+ * `latest` holds the newest root checkpoint and the newest of each sub-graph whose task
+ * is pending under it, as in SQLite (see checkpoint-prune.ts).
  */
 export function postgresPruneCtes(schema: string): string {
   const table = (name: string) => `${pg.escapeIdentifier(schema)}.${name}`;
@@ -84,7 +86,13 @@ export function postgresPruneCtes(schema: string): string {
   return `,
   latest AS (
     SELECT checkpoint_ns, max(checkpoint_id) AS checkpoint_id FROM ${checkpoints}
-      WHERE thread_id = $1 AND EXISTS (SELECT 1 FROM settled) GROUP BY checkpoint_ns),
+      WHERE thread_id = $1 AND EXISTS (SELECT 1 FROM settled) AND (checkpoint_ns = ''
+        OR split_part(split_part(checkpoint_ns, '|', 1), ':', 2) IN (
+          SELECT w.task_id FROM ${table("checkpoint_writes")} w
+            WHERE w.thread_id = $1 AND w.checkpoint_ns = '' AND w.checkpoint_id = (
+              SELECT max(checkpoint_id) FROM ${checkpoints}
+                WHERE thread_id = $1 AND checkpoint_ns = '')))
+      GROUP BY checkpoint_ns),
   pruned_writes AS (
     DELETE FROM ${table("checkpoint_writes")} w
       WHERE w.thread_id = $1 AND EXISTS (SELECT 1 FROM settled) AND NOT EXISTS (

@@ -38,16 +38,45 @@ export function migrateSqlite(db: Database.Database): number {
   return SQLITE_MIGRATIONS.length;
 }
 
+/** A write waiting for the next group commit. */
+interface PendingWrite {
+  readonly operation: () => unknown;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+type Outcome =
+  | { readonly ok: true; readonly value: unknown }
+  | { readonly ok: false; readonly error: unknown };
+
+function answer(group: readonly PendingWrite[], outcomes: readonly Outcome[]): void {
+  outcomes.forEach((outcome, index) => {
+    const write = group[index] as PendingWrite;
+    if (outcome.ok) write.resolve(outcome.value);
+    else write.reject(outcome.error);
+  });
+}
+
 /**
  * One better-sqlite3 connection with cached statements and write transactions that
  * start `IMMEDIATE` (a deferred one that reads first cannot take the write lock once
  * another process wrote) and, when the database is busy, retry after an asynchronous
  * back-off instead of blocking the event loop in `busy_timeout`.
+ *
+ * Writes asked for in the same turn of the event loop commit together (group commit,
+ * issue 12): each runs in its own savepoint, so one that throws (a lost lease, a
+ * `Rollback`) undoes only its own rows and fails only its own caller, and every caller
+ * is answered after the one commit (one fsync under synchronous=FULL) made its rows
+ * durable. Runs driven at once no longer pay a commit each for every decision.
  */
 export class SqliteConnection {
   readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
   private readonly transaction: Database.Transaction<(operation: () => unknown) => unknown>;
+  private pending: PendingWrite[] = [];
+  private scheduled = false;
+  /** Groups commit one after another, in the order their writes were asked for. */
+  private committing: Promise<void> = Promise.resolve();
 
   constructor(path: string, synchronous: "FULL" | "NORMAL") {
     this.db = new Database(path);
@@ -60,9 +89,59 @@ export class SqliteConnection {
     this.transaction = this.db.transaction((operation: () => unknown) => operation());
   }
 
-  /** Runs `operation` in one `BEGIN IMMEDIATE` transaction, retrying while the database is busy. */
+  /**
+   * Runs `operation` in a `BEGIN IMMEDIATE` transaction shared with the other writes of
+   * this turn of the event loop, retrying while the database is busy; resolves once committed.
+   */
   write<T>(operation: () => T): Promise<T> {
-    return this.retryBusy(() => this.transaction.immediate(operation) as T);
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({ operation, resolve: resolve as (value: unknown) => void, reject });
+      if (this.scheduled) return;
+      this.scheduled = true;
+      setImmediate(() => {
+        this.scheduled = false;
+        this.committing = this.committing.then(() => this.commitPending());
+      });
+    });
+  }
+
+  /** Commits the writes asked for so far in one transaction and answers each caller. */
+  private async commitPending(): Promise<void> {
+    const group = this.pending;
+    this.pending = [];
+    if (group.length === 0) return;
+    try {
+      answer(group, await this.retryBusy(() => this.commitGroup(group)));
+    } catch (error) {
+      for (const write of group) write.reject(error);
+    }
+  }
+
+  /** A write alone in its turn needs no savepoint: its transaction is its own. */
+  private commitGroup(group: readonly PendingWrite[]): Outcome[] {
+    const [only] = group;
+    if (group.length === 1 && only !== undefined) {
+      try {
+        return [{ ok: true, value: this.transaction.immediate(only.operation) }];
+      } catch (error) {
+        if (isBusy(error)) throw error;
+        return [{ ok: false, error }];
+      }
+    }
+    return this.transaction.immediate(() =>
+      group.map((write) => this.inSavepoint(write)),
+    ) as Outcome[];
+  }
+
+  /** Inside the group's transaction: a nested transaction function runs as a savepoint. */
+  private inSavepoint(write: PendingWrite): Outcome {
+    try {
+      return { ok: true, value: this.transaction(write.operation) };
+    } catch (error) {
+      // Busy means the whole group did not get the lock: retried as one.
+      if (isBusy(error)) throw error;
+      return { ok: false, error };
+    }
   }
 
   /** Retries `operation` (sync or async) while it fails with SQLITE_BUSY, sleeping between tries. */
@@ -95,8 +174,19 @@ export class SqliteConnection {
     return prepared;
   }
 
+  /** Commits writes still waiting for their turn (once, without retrying), then closes. */
   close(): void {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    const group = this.pending;
+    this.pending = [];
+    if (group.length > 0) {
+      try {
+        answer(group, this.commitGroup(group));
+      } catch (error) {
+        for (const write of group) write.reject(error);
+      }
+    }
+    this.db.close();
   }
 
   /** Start-up only (a constructor cannot await): waits for another process's migration. */

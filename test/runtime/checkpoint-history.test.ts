@@ -1,11 +1,20 @@
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { defineWorkflow } from "../../src/graph/workflow.ts";
 import { WorkflowRegistry } from "../../src/runtime/registry.ts";
 import { Runtime } from "../../src/runtime/runtime.ts";
 import type { CheckpointHistory } from "../../src/store/checkpoint-prune.ts";
+import { PostgresRunStore } from "../../src/store/postgres-store.ts";
 import { SqliteRunStore } from "../../src/store/sqlite-store.ts";
+import type { RunStore } from "../../src/store/types.ts";
+import {
+  describePostgres,
+  dropSchemas,
+  freshSchema,
+  POSTGRES_URL,
+  postgresUnavailable,
+} from "../support/postgres.ts";
 import { tempHome } from "../support/runtime.ts";
 
 /**
@@ -48,6 +57,73 @@ function pausing() {
     .compile();
 }
 
+/** A sub-workflow with an approval inside; the parent asks for its own approval after it. */
+function nested(askInside: boolean) {
+  const child = defineWorkflow({
+    name: "nested_child",
+    description: "a step, maybe an approval, a step",
+    version: "1",
+    input: z.object({ text: z.string() }),
+    output: z.object({ text: z.string() }),
+    state: { text: z.string() },
+  })
+    .step("prepare", { run: (state) => ({ text: `${state.input.text}+prepared` }), next: "ask" })
+    .approval("ask", { message: () => "inside?", when: () => askInside, next: "finish" })
+    .step("finish", { run: (state) => ({ output: { text: `${state.text}+finished` } }) })
+    .compile();
+  return defineWorkflow({
+    name: "nested_parent",
+    description: "a sub-workflow, then an approval",
+    version: "1",
+    input: z.object({ text: z.string() }),
+    output: z.object({ text: z.string() }),
+    state: { text: z.string() },
+  })
+    .subworkflow("sub", {
+      workflow: child,
+      input: (state) => ({ text: state.input.text }),
+      output: (_state, out) => ({ text: (out as { text: string }).text }),
+      next: "outer",
+    })
+    .approval("outer", { message: () => "outside?", when: () => !askInside, next: "done" })
+    .step("done", { run: (state) => ({ output: { text: `${state.text}+done` } }) })
+    .compile();
+}
+
+/** The namespaces of a run's stored checkpoints: "" is the root, `node:task` a sub-graph. */
+async function namespaces(store: RunStore, runId: string): Promise<string[]> {
+  const found = new Set<string>();
+  for await (const tuple of store.checkpointer.list({ configurable: { thread_id: runId } }))
+    found.add(String(tuple.config.configurable?.checkpoint_ns ?? "").replace(/:.*/, ""));
+  return [...found].sort();
+}
+
+/**
+ * A sub-workflow paused inside keeps its checkpoint (resume reads it); one that finished
+ * before the parent paused does not. `open` gives a store on the same database each call.
+ */
+async function pauseAroundSubworkflow(open: () => Promise<RunStore>): Promise<void> {
+  for (const askInside of [true, false]) {
+    const start = async () => {
+      const store = await open();
+      const runtime = new Runtime({ store, workflows: new WorkflowRegistry([nested(askInside)]) });
+      return { store, runtime };
+    };
+    const first = await start();
+    const paused = await first.runtime.start("nested_parent", { text: "t" });
+    expect(paused.status).toBe("waiting");
+    expect(await namespaces(first.store, paused.id)).toEqual(askInside ? ["", "sub"] : [""]);
+    await first.runtime.close();
+    const second = await start();
+    const done = await second.runtime.approve(paused.id, { by: "ann" });
+    expect(done.status).toBe("succeeded");
+    expect(done.output).toEqual({ text: "t+prepared+finished+done" });
+    expect(await namespaces(second.store, paused.id)).toEqual([""]);
+    await second.runtime.close();
+  }
+}
+
+const unavailable = await postgresUnavailable();
 const cleanups: (() => void)[] = [];
 afterEach(() => {
   for (const cleanup of cleanups.splice(0)) cleanup();
@@ -145,6 +221,12 @@ describe("checkpoint history", () => {
     await second.close();
   });
 
+  it("keeps the checkpoint of a sub-workflow paused inside, and resumes it in another process", async () => {
+    const { home, cleanup } = tempHome();
+    cleanups.push(cleanup);
+    await pauseAroundSubworkflow(async () => new SqliteRunStore(join(home, "signalbox.db")));
+  });
+
   it('keeps every checkpoint with checkpointHistory "full" (time travel)', async () => {
     const { home, cleanup } = tempHome();
     cleanups.push(cleanup);
@@ -176,5 +258,16 @@ describe("checkpoint history", () => {
     const done = await runtime.approve(evalCase.id, { by: "ann" });
     expect(done.output).toEqual({ seen: ["first", "second", "ask", "third"], text: "x" });
     await runtime.close();
+  });
+});
+
+describePostgres("checkpoint history on PostgreSQL", unavailable, () => {
+  const schema = freshSchema("history");
+  afterAll(() => dropSchemas([schema]));
+
+  it("keeps the checkpoint of a sub-workflow paused inside, and resumes it in another process", async () => {
+    await pauseAroundSubworkflow(() =>
+      PostgresRunStore.open({ connectionString: POSTGRES_URL, schema }),
+    );
   });
 });

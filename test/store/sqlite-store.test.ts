@@ -57,6 +57,65 @@ describe("SqliteRunStore", () => {
     await store.close();
   });
 
+  it("keeps a file's run events, in order and still unique per sequence, when it moves them to the appended table", async () => {
+    const file = path();
+    const old = new Database(file);
+    old.exec(SQLITE_MIGRATIONS.slice(0, 7).join(";\n"));
+    old.pragma("user_version = 7");
+    const insert = old.prepare(
+      "INSERT INTO run_events (run_id, seq, event, at) VALUES (?, ?, ?, 'x')",
+    );
+    for (const [run, seq] of [
+      ["r2", 1],
+      ["r1", 2],
+      ["r1", 1],
+    ] as const)
+      insert.run(run, seq, JSON.stringify({ type: "node-start", node: `${run}-${seq}` }));
+    old.close();
+    const store = new SqliteRunStore(file);
+    const events = await store.listEvents("r1", 0);
+    expect(events.map((stored) => [stored.seq, stored.event])).toEqual([
+      [1, { type: "node-start", node: "r1-1" }],
+      [2, { type: "node-start", node: "r1-2" }],
+    ]);
+    expect((await store.listEvents("r2", 0)).map((stored) => stored.seq)).toEqual([1]);
+    await store.close();
+    const raw = new Database(file);
+    expect(() =>
+      raw
+        .prepare("INSERT INTO run_events (run_id, seq, event, at) VALUES ('r1', 2, '{}', 'x')")
+        .run(),
+    ).toThrow(/UNIQUE/);
+    raw.close();
+  });
+
+  it("commits writes asked for together as one group, where a write that throws undoes and fails only itself", async () => {
+    const store = new SqliteRunStore(path());
+    const base = { workflow: "w", version: "1", input: {}, trigger: "test", dryRun: false };
+    const held = await store.createRun({
+      ...base,
+      id: "r1",
+      claim: { owner: "me", leaseMs: 60_000 },
+    });
+    const lost = { runId: "r1", owner: "me", epoch: held.epoch + 1 };
+    // Asked for in one turn: one transaction, a savepoint each.
+    const [refused, created, recorded] = await Promise.allSettled([
+      store.recordDecision(decisionRecord("r1", "pick@1.1#route0", "a"), lost),
+      store.createRun({ ...base, id: "r2" }),
+      store.recordDecision(decisionRecord("r1", "pick@2.1#route0", "b"), {
+        runId: "r1",
+        owner: "me",
+        epoch: held.epoch,
+      }),
+    ]);
+    expect(refused).toMatchObject({ status: "rejected", reason: { code: "LEASE_LOST" } });
+    expect(created).toMatchObject({ status: "fulfilled", value: { id: "r2" } });
+    expect(recorded).toMatchObject({ status: "fulfilled", value: { sequence: 1, choice: "b" } });
+    const stored = await store.listDecisions({ runId: "r1" });
+    expect(stored.map((decision) => decision.key)).toEqual(["pick@2.1#route0"]);
+    await store.close();
+  });
+
   it("replaces a decision replayed with the same key, keeping its sequence", async () => {
     const store = new SqliteRunStore(path());
     await store.createRun({
