@@ -83,6 +83,8 @@ function inputFor(schedule: ScheduleTrigger, fire: ScheduleFire): unknown {
 export class ScheduleRunner {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private stopped = false;
+  /** How far the runner's `now` (given to `start`) is from the machine clock; 0 in production. */
+  private skewMs = 0;
 
   constructor(
     private readonly runtime: Runtime,
@@ -95,8 +97,12 @@ export class ScheduleRunner {
     }
   }
 
-  /** Catches up missed fires (where asked), then arms a timer per schedule. */
+  /**
+   * Catches up missed fires (where asked), then arms a timer per schedule. `now` is the
+   * runner's clock from then on: timers wait for fire times by it, not by the machine's.
+   */
   async start(now = new Date()): Promise<void> {
+    this.skewMs = now.getTime() - Date.now();
     for (const schedule of this.schedules) {
       const cron = compileSchedule(schedule);
       if (schedule.missed === "catch-up") await this.catchUp(schedule, cron, now);
@@ -120,7 +126,7 @@ export class ScheduleRunner {
 
   private arm(schedule: ScheduleTrigger, cron: Cron, next: Date | null): void {
     if (next === null || this.stopped) return;
-    const wait = next.getTime() - Date.now();
+    const wait = next.getTime() - (Date.now() + this.skewMs);
     const timer = setTimeout(
       () => {
         if (wait > MAX_WAIT_MS) return this.arm(schedule, cron, next);
