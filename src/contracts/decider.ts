@@ -31,6 +31,8 @@ export type DecisionReport = (decision: DecisionInput) => void;
 export interface Decider {
   readonly decidedBy: DecidedBy;
   ask(request: RouteRequest, report: DecisionReport): Promise<RawAnswer>;
+  /** Does now what the first `ask` would do once (the offline classifier trains here). */
+  prepare?(): void;
 }
 
 /** Pulls the JSON object out of model text (tolerates code fences and prose around it). */

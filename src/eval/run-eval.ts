@@ -200,9 +200,11 @@ async function prepareConfig(
   const routeOnly = options.runs ? undefined : suite.routeOnly;
   if (routeOnly !== undefined) {
     const { node } = routeOnly;
+    const decide = workflow.routeDecision(node);
+    decide.prepare(); // trains the classifier before timing
     const route: RouteCaseContext = {
       node,
-      decide: workflow.routeDecision(node), // builds the decider (trains the classifier) before timing
+      decide,
       llm: tier.llm,
       output: (branch) => routeOnly.output(branch, escalation.get(node) ?? null),
     };
@@ -215,7 +217,8 @@ async function prepareConfig(
     llm: tier.llm,
     chat: tier.chat,
   });
-  workflow.graph(store.checkpointer, { inputInStore: true }); // builds the graph (and trains the classifier) before timing
+  // Builds the graph before timing; its routes train their classifiers on the first case.
+  workflow.graph(store.checkpointer, { inputInStore: true });
   return { runtime, workflow, escalation, hasLlm };
 }
 

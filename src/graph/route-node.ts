@@ -208,7 +208,14 @@ export interface RouteScope {
 }
 
 /** A route's choice for one state: rules, the decider or cascade, repair, default, escalation. */
-export type RouteDecision = (state: AnyState, scope: RouteScope) => Promise<RouteChoice>;
+export interface RouteDecision {
+  (state: AnyState, scope: RouteScope): Promise<RouteChoice>;
+  /**
+   * Builds the decider now instead of on the first decision: trains the offline
+   * classifier (or restores it from `classifierCache`), so a timed loop does not pay it.
+   */
+  prepare(classifierCache?: RouteScope["classifierCache"]): void;
+}
 
 /**
  * Builds the decision of a routing step: rules first, then the decider
@@ -242,7 +249,7 @@ export function createRouteDecision(name: string, options: RouteOptions<AnyState
   const textOf = options.text ?? ((state: AnyState) => JSON.stringify(state.input ?? ""));
   const seenDecider = deciderIdentity(options, branches);
   const ownTier = options.decider === undefined && options.llm !== false;
-  return async (state, scope) => {
+  const decide = async (state: AnyState, scope: RouteScope): Promise<RouteChoice> => {
     // Rules and deciders read the same normalised text, so obfuscation that a person
     // would not see (fullwidth letters, zero-width spaces) cannot tell them apart.
     const text = normalizeText(textOf(state));
@@ -270,6 +277,15 @@ export function createRouteDecision(name: string, options: RouteOptions<AnyState
     const { branch, reason, confidence, decidedBy } = choice;
     return { branch, reason, confidence, decidedBy };
   };
+  const prepare = (classifierCache?: RouteScope["classifierCache"]) => {
+    deciderIn({
+      node: name,
+      llm: undefined,
+      classifierCache,
+      decide: () => undefined,
+    })?.prepare?.();
+  };
+  return Object.assign(decide, { prepare });
 }
 
 /** Builds the LangGraph node for a routing step around {@link createRouteDecision}. */

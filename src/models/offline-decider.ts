@@ -31,11 +31,17 @@ export function createOfflineDecider(
     ...extra.filter((example) => declared.has(example.label) && example.text.trim() !== ""),
   ];
   let classifier: LexicalClassifier | undefined;
+  const trained = () => {
+    classifier ??= trainOrRestoreClassifier(examples, {}, cache);
+    return classifier;
+  };
   return {
     decidedBy: "classifier",
+    prepare: () => {
+      trained();
+    },
     ask: async (request) => {
-      classifier ??= trainOrRestoreClassifier(examples, {}, cache);
-      const prediction = classifier.predict(request.text);
+      const prediction = trained().predict(request.text);
       const top = prediction.scores
         .slice(0, 3)
         .map((score) => `${score.label} ${score.score.toFixed(2)}`)

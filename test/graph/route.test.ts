@@ -283,4 +283,21 @@ describe("route", () => {
       /no route node "refund"; its routes: pick/,
     );
   });
+
+  it("trains its classifier on the first decision, or when prepared, and only once", async () => {
+    const saved: string[] = [];
+    const cache = { load: () => undefined, save: (key: string) => saved.push(key) };
+    const state = { input: { text: "please refund me" }, routes: {}, decisions: [] };
+    const scope = { node: "pick", llm: undefined, classifierCache: cache, decide: () => undefined };
+    const lazy = routed(undefined).routeDecision("pick");
+    expect(saved).toHaveLength(0); // handing out the decision trains nothing
+    await lazy(state, scope);
+    expect(saved).toHaveLength(1);
+    const prepared = routed(undefined).routeDecision("pick");
+    prepared.prepare(cache);
+    expect(saved).toHaveLength(2);
+    await prepared(state, scope);
+    await prepared(state, scope);
+    expect(saved).toHaveLength(2);
+  });
 });
