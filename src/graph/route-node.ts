@@ -241,9 +241,9 @@ export function createRouteDecision(name: string, options: RouteOptions<AnyState
         ? toDecider(options.decider as never, options.decidedBy)
         : undefined;
   let offline: Decider | undefined;
-  const deciderIn = (scope: RouteScope): Decider | null => {
+  const deciderIn = (classifierCache: RouteScope["classifierCache"]): Decider | null => {
     if (own !== undefined) return own;
-    offline ??= createOfflineDecider(branches, options.trainingExamples, scope.classifierCache);
+    offline ??= createOfflineDecider(branches, options.trainingExamples, classifierCache);
     return offline;
   };
   const textOf = options.text ?? ((state: AnyState) => JSON.stringify(state.input ?? ""));
@@ -265,7 +265,7 @@ export function createRouteDecision(name: string, options: RouteOptions<AnyState
         options: names.map((branch) => ({ name: branch })),
       };
     }
-    const decider = choice === undefined ? deciderIn(scope) : null;
+    const decider = choice === undefined ? deciderIn(scope.classifierCache) : null;
     if (choice === undefined && decider !== null) {
       const request: RouteRequest = { node: scope.node, text, branches, state };
       const report = (decision: DecisionInput) => scope.decide(decision);
@@ -278,12 +278,7 @@ export function createRouteDecision(name: string, options: RouteOptions<AnyState
     return { branch, reason, confidence, decidedBy };
   };
   const prepare = (classifierCache?: RouteScope["classifierCache"]) => {
-    deciderIn({
-      node: name,
-      llm: undefined,
-      classifierCache,
-      decide: () => undefined,
-    })?.prepare?.();
+    deciderIn(classifierCache)?.prepare?.();
   };
   return Object.assign(decide, { prepare });
 }

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { RUN_COLUMNS, toRun } from "./postgres-rows.ts";
 import { type PostgresContext, query } from "./postgres-sql.ts";
 import {
+  filterStatuses,
   type OutcomeFilter,
   type OutcomeRows,
   RUN_STATUSES,
@@ -57,12 +58,7 @@ const ORDER = "ORDER BY created_at DESC, id DESC";
 export async function listRuns(context: PostgresContext, filter: RunFilter): Promise<RunRecord[]> {
   const params: unknown[] = [filter.limit ?? 100];
   const where = runConditions(context, filter, params);
-  const statuses =
-    filter.status === undefined
-      ? [undefined]
-      : typeof filter.status === "string"
-        ? [filter.status]
-        : [...new Set(filter.status)];
+  const statuses = filterStatuses(filter);
   if (statuses.length === 0) return [];
   const parts = statuses.map((status) => {
     if (status !== undefined) params.push(status);

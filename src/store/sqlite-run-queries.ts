@@ -1,14 +1,15 @@
 import type Database from "better-sqlite3";
 import { type Row, toRun } from "./sqlite-rows.ts";
-import type {
-  OutcomeDecisionTotals,
-  OutcomeFilter,
-  OutcomeNodeDuration,
-  OutcomeRows,
-  OutcomeRunCount,
-  RunCount,
-  RunFilter,
-  RunRecord,
+import {
+  filterStatuses,
+  type OutcomeDecisionTotals,
+  type OutcomeFilter,
+  type OutcomeNodeDuration,
+  type OutcomeRows,
+  type OutcomeRunCount,
+  type RunCount,
+  type RunFilter,
+  type RunRecord,
 } from "./types.ts";
 
 type Statement = (sql: string) => Database.Statement;
@@ -58,12 +59,7 @@ const ORDER = "ORDER BY created_at DESC, id DESC";
 export function listRunsSqlite(sql: Statement, filter: RunFilter): RunRecord[] {
   const { where, params } = runConditions(filter);
   const limit = filter.limit ?? 100;
-  const statuses =
-    filter.status === undefined
-      ? [undefined]
-      : typeof filter.status === "string"
-        ? [filter.status]
-        : [...new Set(filter.status)];
+  const statuses = filterStatuses(filter);
   if (statuses.length === 0) return [];
   const parts = statuses.map((status) => {
     const conditions = status === undefined ? where : ["r.status = ?", ...where];

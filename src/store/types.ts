@@ -138,6 +138,15 @@ export interface RunFilter {
   readonly limit?: number;
 }
 
+/**
+ * The statuses a run list reads, one index range each: `[undefined]` for any status,
+ * none when the filter names an empty list (so the list is empty).
+ */
+export function filterStatuses(filter: RunFilter): readonly (RunStatus | undefined)[] {
+  if (filter.status === undefined) return [undefined];
+  return typeof filter.status === "string" ? [filter.status] : [...new Set(filter.status)];
+}
+
 /** Where a page of runs ended: the last run's creation time and id. */
 export interface RunCursor {
   readonly createdAt: string;
