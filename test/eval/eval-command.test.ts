@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { writeTinySuite } from "../fixtures/tiny-suite.ts";
 import { runCliCaptured } from "../support/cli.ts";
 import { tempHome } from "../support/runtime.ts";
 
@@ -153,19 +154,11 @@ describe("signalbox eval on a classification suite (issue 12)", () => {
   const inOwn = (...args: string[]) => runCliCaptured(["--home", own.home, ...args]);
   beforeAll(() => {
     own = tempHome("signalbox-eval-cli-classify-");
-    writeFileSync(join(own.home, "train.csv"), TRAIN.join("\n"));
-    writeFileSync(join(own.home, "test.csv"), TEST.join("\n"));
-    const suite = {
-      kind: "classification",
-      name: "tiny",
-      data: { directory: "." },
-      train: "train.csv",
-      test: "test.csv",
-      textColumn: "text",
-      labelColumn: "label",
-      node: "classify",
-    };
-    writeFileSync(join(own.home, "tiny.json"), JSON.stringify(suite));
+    writeTinySuite(
+      own.home,
+      { train: TRAIN.join("\n"), test: TEST.join("\n") },
+      { node: "classify" },
+    );
   });
   afterAll(() => own.cleanup());
 

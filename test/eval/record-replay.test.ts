@@ -1,4 +1,4 @@
-import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { loadEvalSuite } from "../../src/eval/load-suite.ts";
@@ -10,6 +10,7 @@ import {
   promptText,
   startOpenAiTestServer,
 } from "../../src/testing/openai-server.ts";
+import { writeTinySuite } from "../fixtures/tiny-suite.ts";
 import { tempHome } from "../support/runtime.ts";
 
 const TRAIN = `text,label
@@ -62,32 +63,24 @@ async function fakeModel() {
 }
 
 function writeSuite(directory: string, url: string) {
-  writeFileSync(join(directory, "train.csv"), TRAIN);
-  writeFileSync(join(directory, "test.csv"), TEST);
-  const suite = {
-    kind: "classification",
-    name: "tiny",
-    data: { directory: "." },
-    train: "train.csv",
-    test: "test.csv",
-    textColumn: "text",
-    labelColumn: "label",
-    outOfScopeLabel: "out_of_scope",
-    models: [
-      { name: "offline", model: "offline" },
-      {
-        name: "local",
-        model: `openai-compatible:test-model@${url}`,
-        fixture: "fixtures/tiny.local.json",
-        classifierThreshold: 0.95,
-        minConfidence: 0.5,
-        prices: { inputPerMillion: 1, outputPerMillion: 2 },
-      },
-    ],
-  };
-  const file = join(directory, "tiny.json");
-  writeFileSync(file, JSON.stringify(suite));
-  return file;
+  return writeTinySuite(
+    directory,
+    { train: TRAIN, test: TEST },
+    {
+      outOfScopeLabel: "out_of_scope",
+      models: [
+        { name: "offline", model: "offline" },
+        {
+          name: "local",
+          model: `openai-compatible:test-model@${url}`,
+          fixture: "fixtures/tiny.local.json",
+          classifierThreshold: 0.95,
+          minConfidence: 0.5,
+          prices: { inputPerMillion: 1, outputPerMillion: 2 },
+        },
+      ],
+    },
+  );
 }
 
 async function run(file: string, home: string, options: { record?: boolean } = {}) {

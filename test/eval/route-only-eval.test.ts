@@ -1,10 +1,3 @@
-/**
- * Classification suites are scored by their route's decision alone (issue 12): no
- * LangGraph invoke, no run stored. These tests hold that path to the dry-run path
- * (`runs: true`) on the same cases, offline and with an LLM tier behind the classifier:
- * the same outcome for every case, run ids and latencies aside.
- */
-import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { loadEvalSuite } from "../../src/eval/load-suite.ts";
@@ -16,6 +9,7 @@ import {
   promptText,
   startOpenAiTestServer,
 } from "../../src/testing/openai-server.ts";
+import { writeTinySuite } from "../fixtures/tiny-suite.ts";
 import { tempHome } from "../support/runtime.ts";
 
 const TRAIN = `text,label
@@ -74,30 +68,22 @@ async function fakeModel() {
 }
 
 function writeSuite(directory: string, url: string) {
-  writeFileSync(join(directory, "train.csv"), TRAIN);
-  writeFileSync(join(directory, "test.csv"), TEST);
-  const suite = {
-    kind: "classification",
-    name: "tiny",
-    data: { directory: "." },
-    train: "train.csv",
-    test: "test.csv",
-    textColumn: "text",
-    labelColumn: "label",
-    outOfScopeLabel: "out_of_scope",
-    models: [
-      { name: "offline", model: "offline" },
-      {
-        name: "local",
-        model: `openai-compatible:test-model@${url}`,
-        classifierThreshold: 0.95,
-        minConfidence: 0.5,
-      },
-    ],
-  };
-  const file = join(directory, "tiny.json");
-  writeFileSync(file, JSON.stringify(suite));
-  return file;
+  return writeTinySuite(
+    directory,
+    { train: TRAIN, test: TEST },
+    {
+      outOfScopeLabel: "out_of_scope",
+      models: [
+        { name: "offline", model: "offline" },
+        {
+          name: "local",
+          model: `openai-compatible:test-model@${url}`,
+          classifierThreshold: 0.95,
+          minConfidence: 0.5,
+        },
+      ],
+    },
+  );
 }
 
 async function run(file: string, store: SqliteRunStore, runs: boolean) {
