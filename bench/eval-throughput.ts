@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { loadEvalSuite } from "../src/eval/load-suite.ts";
-import { EVAL_SQLITE_SYNCHRONOUS, runEval } from "../src/eval/run-eval.ts";
+import { EVAL_SQLITE_SYNCHRONOUS, prepareRoutes, runEval } from "../src/eval/run-eval.ts";
 import { SqliteRunStore } from "../src/store/sqlite-store.ts";
 import { banking77Directory } from "./banking77-data.ts";
 
@@ -43,8 +43,11 @@ async function measure(name: string, concurrency: number, limit?: number): Promi
     });
     const setupStarted = performance.now();
     const config = suite.models[0] ?? { name: "offline", model: "offline" };
-    // Builds (and caches) the workflow and its graph, so runEval below times cases only.
-    (await suite.createWorkflow(config)).graph(store.checkpointer, { inputInStore: true });
+    // Builds (and caches) the workflow, its graph and its routes' classifiers, so runEval
+    // below times cases only.
+    const workflow = await suite.createWorkflow(config);
+    workflow.graph(store.checkpointer, { inputInStore: true });
+    prepareRoutes(workflow);
     const setupSeconds = (performance.now() - setupStarted) / 1000;
     const cpu = process.cpuUsage();
     const models = [config.name];

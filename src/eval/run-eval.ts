@@ -187,6 +187,14 @@ async function runCase(context: CaseContext, evalCase: EvalCase): Promise<CaseRe
   return { ...evalCase, passed: failures.length === 0, failures, outcome };
 }
 
+/** Builds every route's decider now (sub-workflows' too), so the first case does not train. */
+export function prepareRoutes(workflow: CompiledWorkflow): void {
+  for (const spec of workflow.nodes) {
+    if (spec.kind === "route") workflow.routeDecision(spec.name).prepare();
+    else if (spec.kind === "subworkflow") prepareRoutes(spec.options.workflow);
+  }
+}
+
 /** The workflow and a runtime (or, for a route-only suite, its route) for one configuration. */
 async function prepareConfig(
   options: RunEvalOptions,
@@ -217,8 +225,9 @@ async function prepareConfig(
     llm: tier.llm,
     chat: tier.chat,
   });
-  // Builds the graph before timing; its routes train their classifiers on the first case.
+  // Builds the graph and trains its routes' classifiers before timing.
   workflow.graph(store.checkpointer, { inputInStore: true });
+  prepareRoutes(workflow);
   return { runtime, workflow, escalation, hasLlm };
 }
 

@@ -11,7 +11,7 @@ import {
   createWorkerNode,
   parallelNodeNames,
 } from "./parallel-node.ts";
-import { branchTargets, createRouteNode, graphTarget } from "./route-node.ts";
+import { branchTargets, createRouteNode, graphTarget, type RouteDecision } from "./route-node.ts";
 import { createFallbackHandler, createStepNode, toRetryPolicy } from "./step-node.ts";
 import { createSubworkflowNode } from "./subworkflow-node.ts";
 import { END_NODE } from "./types.ts";
@@ -26,6 +26,8 @@ export interface BuildGraphOptions {
   readonly checkpointer: BaseCheckpointSaver | undefined;
   /** Keep `input` out of the checkpoints (untracked); nodes read it from the run context. */
   readonly inputInStore?: boolean;
+  /** The decision of each route node, shared by every graph of the workflow (one classifier each). */
+  readonly routeDecision?: (node: string) => RouteDecision;
 }
 
 // The graph's exact generic type is LangGraph's business; callers only invoke and stream it.
@@ -49,7 +51,12 @@ function ends(targets: Iterable<string>): string[] {
   return [...new Set([...targets].map(graphTarget))];
 }
 
-function addSpec(graph: Loose, spec: NodeSpec, edges: [string, string][]): void {
+function addSpec(
+  graph: Loose,
+  spec: NodeSpec,
+  edges: [string, string][],
+  routeDecision: BuildGraphOptions["routeDecision"],
+): void {
   switch (spec.kind) {
     case "step": {
       const { options } = spec;
@@ -62,9 +69,11 @@ function addSpec(graph: Loose, spec: NodeSpec, edges: [string, string][]): void 
       return;
     }
     case "route":
-      graph.addNode(spec.name, withDecisionLog(createRouteNode(spec.name, spec.options)), {
-        ends: ends(Object.values(branchTargets(spec.options))),
-      });
+      graph.addNode(
+        spec.name,
+        withDecisionLog(createRouteNode(spec.name, spec.options, routeDecision?.(spec.name))),
+        { ends: ends(Object.values(branchTargets(spec.options))) },
+      );
       return;
     case "approval":
       graph.addNode(spec.name, withDecisionLog(createApprovalNode(spec.name, spec.options)), {
@@ -99,7 +108,7 @@ export function buildGraph(options: BuildGraphOptions) {
   });
   const graph = new StateGraph(state) as unknown as AnyGraph as unknown as Loose;
   const edges: [string, string][] = [];
-  for (const spec of options.nodes) addSpec(graph, spec, edges);
+  for (const spec of options.nodes) addSpec(graph, spec, edges, options.routeDecision);
   graph.addEdge(START, options.start);
   for (const [from, to] of edges) graph.addEdge(from, to === END_NODE ? END : to);
   return graph.compile({ checkpointer: options.checkpointer }) as WorkflowGraph;

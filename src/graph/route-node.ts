@@ -284,9 +284,12 @@ export function createRouteDecision(name: string, options: RouteOptions<AnyState
 }
 
 /** Builds the LangGraph node for a routing step around {@link createRouteDecision}. */
-export function createRouteNode(name: string, options: RouteOptions<AnyState>) {
+export function createRouteNode(
+  name: string,
+  options: RouteOptions<AnyState>,
+  decide: RouteDecision = createRouteDecision(name, options),
+) {
   const targets = branchTargets(options);
-  const decide = createRouteDecision(name, options);
   return async (state: AnyState, config?: NodeConfig) => {
     const call = beginNodeCall(config, name);
     return runNode(call, async () => {

@@ -221,6 +221,23 @@ function compiledWorkflow<
   const maxInputBytes = config.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES;
   const unsaved = {};
   const routeDecisions = new Map<string, RouteDecision>();
+  /** One decision per route node, shared by the graphs below and by evals that score it alone. */
+  const routeDecision = (node: string): RouteDecision => {
+    let decide = routeDecisions.get(node);
+    if (decide === undefined) {
+      const spec = nodes.find((candidate) => candidate.name === node);
+      if (spec?.kind !== "route") {
+        const routes = nodes.filter((candidate) => candidate.kind === "route");
+        throw new SignalboxError(
+          ErrorCode.InputInvalid,
+          `node: workflow "${config.name}" has no route node "${node}"; its routes: ${routes.map((route) => route.name).join(", ") || "none"}`,
+        );
+      }
+      decide = createRouteDecision(spec.name, spec.options);
+      routeDecisions.set(node, decide);
+    }
+    return decide;
+  };
   const classes = nodes.flatMap((spec) =>
     spec.kind === "step"
       ? [spec.options.effect ?? "pure"]
@@ -257,6 +274,7 @@ function compiledWorkflow<
           start,
           checkpointer,
           inputInStore,
+          routeDecision,
         });
         cache.set(key, graph);
       }
@@ -274,22 +292,7 @@ function compiledWorkflow<
         ErrorCode.OutputInvalid,
         `output of workflow "${config.name}"`,
       ) as Infer<TOutput>,
-    routeDecision(node) {
-      let decide = routeDecisions.get(node);
-      if (decide === undefined) {
-        const spec = nodes.find((candidate) => candidate.name === node);
-        if (spec?.kind !== "route") {
-          const routes = nodes.filter((candidate) => candidate.kind === "route");
-          throw new SignalboxError(
-            ErrorCode.InputInvalid,
-            `node: workflow "${config.name}" has no route node "${node}"; its routes: ${routes.map((route) => route.name).join(", ") || "none"}`,
-          );
-        }
-        decide = createRouteDecision(spec.name, spec.options);
-        routeDecisions.set(node, decide);
-      }
-      return decide;
-    },
+    routeDecision,
     undoFor(node) {
       // Effects inside a sub-workflow are logged as `<node>/<child node>`.
       const [head = node, ...rest] = node.split("/");

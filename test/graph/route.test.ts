@@ -300,4 +300,19 @@ describe("route", () => {
     await prepared(state, scope);
     expect(saved).toHaveLength(2);
   });
+
+  it("shares one decision between its graphs and routeDecision: prepared once, a run trains nothing more", async () => {
+    const saved: string[] = [];
+    const cache = { load: () => undefined, save: (key: string) => saved.push(key) };
+    const workflow = routed(undefined);
+    workflow.routeDecision("pick").prepare(cache);
+    expect(saved).toHaveLength(1);
+    const { home, cleanup } = tempHome();
+    homes.push(cleanup);
+    const { runtime } = openTestRuntime(home, [workflow], { classifierCache: cache });
+    const run = await runtime.start("routed", { text: "please refund me" });
+    await runtime.close();
+    expect(run.status).toBe("succeeded");
+    expect(saved).toHaveLength(1);
+  });
 });

@@ -17,7 +17,7 @@ export function tempHome(prefix = "signalbox-test-"): { home: string; cleanup: (
 export function openTestRuntime(
   home: string,
   workflows: readonly CompiledWorkflow[],
-  options: number | Pick<RuntimeOptions, "leaseMs" | "llm" | "chat"> = {},
+  options: number | Pick<RuntimeOptions, "leaseMs" | "llm" | "chat" | "classifierCache"> = {},
 ) {
   const store = new SqliteRunStore(join(home, "signalbox.db"));
   const settings = typeof options === "number" ? { leaseMs: options } : options;
