@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { ErrorCode, SignalboxError } from "../errors.ts";
+import { packageFile, packageRoot } from "../package-files.ts";
 import { type CliIo, write } from "./cli-io.ts";
 import { scaffoldFiles } from "./scaffold-files.ts";
 
@@ -11,10 +11,9 @@ interface OwnManifest {
   readonly devDependencies?: Record<string, string>;
 }
 
-/** signalbox's own package.json (two levels up from src/cli and from dist/cli alike). */
+/** signalbox's own package.json. */
 function ownManifest(): OwnManifest {
-  const file = new URL("../../package.json", import.meta.url);
-  return JSON.parse(readFileSync(file, "utf8")) as OwnManifest;
+  return JSON.parse(readFileSync(packageFile("package.json"), "utf8")) as OwnManifest;
 }
 
 /**
@@ -24,7 +23,7 @@ function ownManifest(): OwnManifest {
  * `--signalbox` overrides it (a tarball from `npm pack`, or a range once it is published).
  */
 export function defaultSignalboxDependency(): string {
-  return `file:${fileURLToPath(new URL("../..", import.meta.url)).replace(/[\\/]+$/, "")}`;
+  return `file:${packageRoot()}`;
 }
 
 /** A valid npm package name from a directory name. */

@@ -1,10 +1,10 @@
 import { existsSync, readdirSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { basename, dirname, extname, isAbsolute, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { ErrorCode, errorMessage, SignalboxError } from "../errors.ts";
 import type { CompiledWorkflow } from "../graph/workflow.ts";
 import { importDefault } from "../import-module.ts";
+import { packageFile } from "../package-files.ts";
 import { parseWith } from "../validation.ts";
 import {
   type ClassificationData,
@@ -37,7 +37,7 @@ export interface LoadSuiteOptions {
 }
 
 const SUITE_EXTENSIONS = [".ts", ".mts", ".json"];
-const SHIPPED_EVALS = fileURLToPath(new URL("../../evals/", import.meta.url));
+const SHIPPED_EVALS = packageFile("evals");
 
 function searchDirectories(cwd: string): string[] {
   return [...new Set([resolve(cwd, "evals"), resolve(SHIPPED_EVALS)])];

@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { packageFile } from "../package-files.ts";
 import { sendJson } from "./http-responses.ts";
 
 /** The built dashboard's files and their types; nothing else under /ui/ is served. */
@@ -25,14 +25,12 @@ const SECURITY_HEADERS = {
 };
 
 /**
- * Where the built dashboard is: `dist/ui` beside the compiled server (`dist/server`),
- * or, running from the sources, the checkout's `dist/ui` (built by `npm run build`).
+ * Where the built dashboard is: the package's `dist/ui` (built by `npm run build`, from
+ * the sources too), when it was built.
  */
 export function defaultDashboardDirectory(): string | undefined {
-  const here = dirname(fileURLToPath(import.meta.url));
-  return [join(here, "..", "ui"), join(here, "..", "..", "dist", "ui")].find((directory) =>
-    existsSync(join(directory, "index.html")),
-  );
+  const directory = packageFile("dist", "ui");
+  return existsSync(join(directory, "index.html")) ? directory : undefined;
 }
 
 /** True for the paths of the dashboard: `/` and `/ui/…`. */

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { spawnNode } from "../fixtures/child-process.ts";
+import { REPO_ROOT, spawnNode } from "../fixtures/child-process.ts";
 import { runCliCaptured } from "../support/cli.ts";
 import { tempHome } from "../support/runtime.ts";
 
@@ -30,7 +30,21 @@ beforeAll(async () => {
 });
 afterAll(() => cleanup());
 
-/** Runs `signalbox --home <home> …args`; its exit code, output and the packages it loaded. */
+/**
+ * The sources of signalbox the compiled files at `urls` were built from: dist/ holds a few
+ * bundled chunks, and the build's metafile says which sources went into each.
+ */
+function sourcesOf(urls: readonly string[]): string[] {
+  const meta = JSON.parse(readFileSync(join(REPO_ROOT, "dist", "build-meta.json"), "utf8")) as {
+    outputs: Record<string, { inputs: Record<string, unknown> }>;
+  };
+  return urls.flatMap((url) => {
+    const output = url.match(/\/(dist\/[^?]+[.]js)$/)?.[1];
+    return output === undefined ? [] : Object.keys(meta.outputs[output]?.inputs ?? {});
+  });
+}
+
+/** Runs `signalbox --home <home> …args`; its exit code, output, the packages and our sources it loaded. */
 async function imports(name: string, ...args: string[]) {
   const record = join(home, `${name}.imports`);
   const child = spawnNode(
@@ -42,7 +56,7 @@ async function imports(name: string, ...args: string[]) {
   const packages = new Set(
     urls.flatMap((url) => url.match(/\/node_modules\/((@[^/]+\/)?[^/]+)\//)?.[1] ?? []),
   );
-  return { ...finished, urls, packages: [...packages].sort() };
+  return { ...finished, packages: [...packages].sort(), sources: sourcesOf(urls) };
 }
 
 const heavyIn = (packages: readonly string[]) =>
@@ -60,7 +74,7 @@ describe("signalbox start-up", () => {
     expect(JSON.parse(json.stdout)).toMatchObject({ run: { id: runId } });
     for (const command of [runs, shown, json]) {
       // The hook saw the command's own modules and the SQLite driver…
-      expect(command.urls.some((url) => url.endsWith("/dist/store/sqlite-store.js"))).toBe(true);
+      expect(command.sources).toContain("src/store/sqlite-store.ts");
       expect(command.packages).toContain("better-sqlite3");
       // …and none of the heavy packages.
       expect(heavyIn(command.packages)).toEqual([]);
@@ -90,15 +104,15 @@ describe("signalbox start-up", () => {
     expect(run.packages).toEqual(
       expect.arrayContaining(["@langchain/langgraph", "better-sqlite3", "zod"]),
     );
-    expect(run.urls.some((url) => url.endsWith("/dist/workflows/support-triage/workflow.js"))).toBe(
-      true,
-    );
+    expect(run.sources).toContain("src/workflows/support-triage/workflow.ts");
     // …without the OpenAI client (the model is offline) or the module that builds one,
     expect(run.packages.filter((name) => /^(@langchain\/openai|openai)$/.test(name))).toEqual([]);
-    expect(run.urls.some((url) => url.endsWith("/dist/models/openai-provider.js"))).toBe(false);
+    expect(run.sources).not.toContain("src/models/openai-provider.ts");
     // …without MCP, the HTTP server or eval,
     expect(run.packages.filter((name) => name.startsWith("@modelcontextprotocol/"))).toEqual([]);
-    expect(run.urls.filter((url) => /\/dist\/(server|mcp|eval|chat)\//.test(url))).toEqual([]);
+    expect(run.sources.filter((source) => /^src\/(server|mcp|eval|chat)\//.test(source))).toEqual(
+      [],
+    );
     // …and the classifier came from the cache: a trained one would have been saved again.
     expect(readdirSync(cache)).toEqual(kept);
     expect(statSync(entry).mtimeMs).toBe(savedAt);
