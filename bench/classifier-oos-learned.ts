@@ -16,38 +16,15 @@
  * Figures and verdict: docs/decisions/2026-11-30-offline-classifier.md, round three.
  */
 
-import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
 import type {
   LexicalClassifierOptions,
   TrainingExample,
 } from "../src/models/lexical-classifier.ts";
 import { createRandom, shuffleInPlace } from "../src/models/linear-trainer.ts";
-import { readBanking77Examples, repositoryRoot } from "./banking77-data.ts";
+import { heldOutIntents, splitData } from "./banking77-data.ts";
 import { buildScorer, FEATURE_NAMES, featuresOf, type Scorer } from "./oos-features.ts";
 
 const percent = (value: number): string => `${(value * 100).toFixed(2)} %`;
-
-function splitData(split: string): { train: TrainingExample[]; tests: TrainingExample[] } {
-  const train = readBanking77Examples("train.csv");
-  if (split === "test") return { train, tests: readBanking77Examples("test.csv") };
-  const order = [...train.keys()];
-  shuffleInPlace(order, createRandom(12345));
-  const held = new Set(order.slice(0, Math.floor(train.length * 0.2)));
-  return {
-    train: train.filter((_, index) => !held.has(index)),
-    tests: train.filter((_, index) => held.has(index)),
-  };
-}
-
-function heldOutIntents(split: string): Set<string> {
-  if (split === "test") {
-    const suite = readFileSync(resolve(repositoryRoot, "evals/banking77-oos.json"), "utf8");
-    return new Set(JSON.parse(suite).holdOutLabels);
-  }
-  const intents = [...new Set(readBanking77Examples("train.csv").map((example) => example.label))];
-  return new Set(intents.filter((_, index) => index % 8 === 4).slice(0, 10));
-}
 
 interface Sample {
   readonly x: number[];

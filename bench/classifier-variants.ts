@@ -17,17 +17,19 @@
  * (see bench/word-vector-classifier.ts); without it they are skipped.
  */
 
-import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
 import {
   type ClassifierPrediction,
   createLexicalClassifier,
   type LexicalClassifierOptions,
   type TrainingExample,
 } from "../src/models/lexical-classifier.ts";
-import { createRandom, shuffleInPlace } from "../src/models/linear-trainer.ts";
 import { tokenize } from "../src/models/text-features.ts";
-import { readBanking77Examples, repositoryRoot } from "./banking77-data.ts";
+import {
+  heldOutIntents,
+  readBanking77Examples,
+  repositoryRoot,
+  splitData,
+} from "./banking77-data.ts";
 import {
   loadWordVectors,
   type ScoredPrediction,
@@ -43,27 +45,6 @@ type Trainer = (examples: readonly TrainingExample[]) => Predictor;
 
 const THRESHOLD = 0.8;
 const percent = (value: number): string => `${(value * 100).toFixed(2)} %`;
-
-function splitData(split: string): { train: TrainingExample[]; tests: TrainingExample[] } {
-  const train = readBanking77Examples("train.csv");
-  if (split === "test") return { train, tests: readBanking77Examples("test.csv") };
-  const order = [...train.keys()];
-  shuffleInPlace(order, createRandom(12345));
-  const held = new Set(order.slice(0, Math.floor(train.length * 0.2)));
-  return {
-    train: train.filter((_, index) => !held.has(index)),
-    tests: train.filter((_, index) => held.has(index)),
-  };
-}
-
-function heldOutIntents(split: string): Set<string> {
-  if (split === "test") {
-    const suite = readFileSync(resolve(repositoryRoot, "evals/banking77-oos.json"), "utf8");
-    return new Set(JSON.parse(suite).holdOutLabels);
-  }
-  const intents = [...new Set(readBanking77Examples("train.csv").map((example) => example.label))];
-  return new Set(intents.filter((_, index) => index % 8 === 4).slice(0, 10));
-}
 
 /** Oversamples every intent's examples (cycling through them) up to the largest intent's count. */
 function balanced(examples: readonly TrainingExample[]): TrainingExample[] {
