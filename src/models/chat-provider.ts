@@ -101,18 +101,26 @@ export class ChatProvider {
         this.limiter.release(slot);
         const fault = classifyModelError(error);
         if (fault.kind === "rejected") throw error;
-        this.breaker.failure();
+        // A reset on a call's first attempt is most often a pooled keep-alive socket the
+        // server had already closed: retried at once, and not held against the endpoint
+        // (a burst of them would open the circuit on a healthy endpoint and refuse the
+        // retries). A reset on a fresh attempt counts like any other failure.
+        const staleSocket = fault.reset === true && attempt === 1;
+        if (!staleSocket) this.breaker.failure();
         const again = fault.retryable && attempt < this.retry.maxAttempts;
-        const delay = Math.min(
-          this.retry.maxDelayMs,
-          fault.retryAfterMs ?? this.retry.baseDelayMs * 2 ** (attempt - 1) * (0.5 + Math.random()),
-        );
+        const delay = staleSocket
+          ? 0
+          : Math.min(
+              this.retry.maxDelayMs,
+              fault.retryAfterMs ??
+                this.retry.baseDelayMs * 2 ** (attempt - 1) * (0.5 + Math.random()),
+            );
         report({
           node: "",
           kind: "retry",
           options: [{ name: "retry" }, { name: "give_up" }],
           choice: again ? "retry" : "give_up",
-          reason: `${this.id} ${fault.kind}${fault.status ? ` (${fault.status})` : ""} on attempt ${attempt} of ${this.retry.maxAttempts}: ${fault.message.slice(0, 200)}${again ? `; retrying in ${Math.round(delay)} ms${fault.retryAfterMs !== undefined ? " (Retry-After)" : ""}` : ""}`,
+          reason: `${this.id} ${fault.kind}${fault.reset === true ? " reset" : ""}${fault.status ? ` (${fault.status})` : ""} on attempt ${attempt} of ${this.retry.maxAttempts}: ${fault.message.slice(0, 200)}${again ? `; retrying in ${Math.round(delay)} ms${fault.retryAfterMs !== undefined ? " (Retry-After)" : ""}` : ""}`,
           confidence: null,
           decidedBy: "rule",
           modelId: this.id,

@@ -13,6 +13,26 @@ export interface ModelFault {
   readonly retryAfterMs?: number;
   readonly status?: number;
   readonly message: string;
+  /**
+   * The connection was reset or closed under the request (ECONNRESET, "socket hang up",
+   * "other side closed"), as opposed to refused: what a pooled keep-alive socket the server
+   * had already closed looks like.
+   */
+  readonly reset?: boolean;
+}
+
+const RESET_CODES = new Set(["ECONNRESET", "EPIPE", "UND_ERR_SOCKET"]);
+
+/** The error codes down the `cause` chain (the OpenAI client wraps fetch's, which wraps the socket's). */
+function codesOf(error: unknown): string[] {
+  const codes: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && typeof current === "object" && current !== null; depth += 1) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string") codes.push(code);
+    current = (current as { cause?: unknown }).cause;
+  }
+  return codes;
 }
 
 function header(error: object, name: string): string | undefined {
@@ -44,8 +64,7 @@ export function classifyModelError(error: unknown): ModelFault {
     return { kind: "other", retryable: false, message };
   const status = (error as { status?: unknown }).status;
   const name = (error as { name?: unknown }).name;
-  const code =
-    (error as { code?: unknown }).code ?? (error as { cause?: { code?: unknown } }).cause?.code;
+  const codes = codesOf(error);
   if (status === 429)
     return {
       kind: "rate_limit",
@@ -60,13 +79,12 @@ export function classifyModelError(error: unknown): ModelFault {
     return { kind: "rejected", retryable: false, status, message };
   if (name === "TimeoutError" || /timed? ?out/i.test(message))
     return { kind: "timeout", retryable: true, message };
-  if (
-    code === "ECONNRESET" ||
-    code === "ECONNREFUSED" ||
-    /connection error|socket hang up|ECONNRESET/i.test(message)
-  ) {
+  const reset =
+    codes.some((code) => RESET_CODES.has(code)) ||
+    /socket hang up|other side closed|ECONNRESET/i.test(message);
+  if (reset) return { kind: "connection", retryable: true, message, reset };
+  if (codes.includes("ECONNREFUSED") || /connection error/i.test(message))
     return { kind: "connection", retryable: true, message };
-  }
   if (error instanceof SyntaxError || /JSON/i.test(message))
     return { kind: "malformed", retryable: true, message };
   return { kind: "other", retryable: false, message };

@@ -253,6 +253,48 @@ describe("LLM routing over the OpenAI wire protocol", () => {
     expect(decisions.at(-1)?.reason).toContain("circuit open for openai-compatible:test-model");
   });
 
+  it("retries a burst of resets on pooled sockets without opening the circuit", async () => {
+    // A server that closed idle keep-alive sockets resets every call that reused one:
+    // eight calls at once fail on their first attempt, the endpoint itself is fine.
+    const api = await server();
+    let requests = 0;
+    api.respondWith(() => {
+      requests += 1;
+      return requests <= 8 ? { kind: "reset" } : { kind: "text", content: "fine" };
+    });
+    const { chat, slept } = provider(api.url, { breaker: { failureThreshold: 5 } });
+    const reported: string[] = [];
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        chat.call(
+          (model) => model.invoke("hello"),
+          (decision) => reported.push(decision.reason),
+        ),
+      ),
+    );
+    expect(answers.map((answer) => answer.content)).toEqual(Array(8).fill("fine"));
+    expect(chat.breaker.state).toBe("closed");
+    expect(requests).toBe(16);
+    // Retried at once: a reset socket says nothing about the endpoint, no backoff.
+    expect(slept).toEqual(Array(8).fill(0));
+    expect(reported).toHaveLength(8);
+    for (const reason of reported) expect(reason).toMatch(/connection reset on attempt 1 of 3/);
+  });
+
+  it("counts resets after the first attempt: an endpoint that resets everything opens the circuit", async () => {
+    const api = await server();
+    api.respondWith(() => ({ kind: "reset" }));
+    const { chat } = provider(api.url, { breaker: { failureThreshold: 2, cooldownMs: 60_000 } });
+    const call = () =>
+      chat.call(
+        (model) => model.invoke("hello"),
+        () => {},
+      );
+    await expect(call()).rejects.toThrow(/circuit open|failed/);
+    await expect(call()).rejects.toThrow(/circuit open/);
+    expect(chat.breaker.state).toBe("open");
+  });
+
   it("lets a fallback model take over when the primary is unavailable", async () => {
     const primaryApi = await server();
     const fallbackApi = await server();
