@@ -26,13 +26,19 @@ export function isBusy(error: unknown): boolean {
 /** Thrown inside a transaction to roll it back without it being an error. */
 export class Rollback extends Error {}
 
-/** Applies the versioned migrations a database file has not seen yet. */
+/**
+ * Applies the versioned migrations a database file has not seen yet. Each one checks the
+ * version inside its `BEGIN IMMEDIATE` transaction: another process opening the same file
+ * may have applied it between our read and our lock (`serve` and `worker` started together).
+ */
 export function migrateSqlite(db: Database.Database): number {
-  const current = db.pragma("user_version", { simple: true }) as number;
-  for (let version = current; version < SQLITE_MIGRATIONS.length; version += 1) {
+  const version = () => db.pragma("user_version", { simple: true }) as number;
+  while (version() < SQLITE_MIGRATIONS.length) {
     db.transaction(() => {
-      db.exec(SQLITE_MIGRATIONS[version] as string);
-      db.pragma(`user_version = ${version + 1}`);
+      const next = version();
+      if (next >= SQLITE_MIGRATIONS.length) return;
+      db.exec(SQLITE_MIGRATIONS[next] as string);
+      db.pragma(`user_version = ${next + 1}`);
     }).immediate();
   }
   return SQLITE_MIGRATIONS.length;
