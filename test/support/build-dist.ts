@@ -18,15 +18,17 @@ function newest(path: string): number {
   return latest;
 }
 
-/** True when dist/ (or its dashboard, dist/ui) is missing or older than src/, ui/ or the build settings. */
+/** True when dist/ (or its dashboard, dist/ui) is missing or older than src/, ui/, the build scripts or settings. */
 export function distIsStale(): boolean {
   const built = join(ROOT, "dist/cli/bin.js");
-  if (!existsSync(built) || !existsSync(join(ROOT, "dist/ui/app.js"))) return true;
+  const outputs = ["dist/ui/app.js", "dist/build-meta.json"];
+  if (!existsSync(built) || outputs.some((output) => !existsSync(join(ROOT, output)))) return true;
   const sources = Math.max(
     newest(join(ROOT, "src")),
     newest(join(ROOT, "ui")),
     newest(join(ROOT, "tsconfig.json")),
     newest(join(ROOT, "tsconfig.build.json")),
+    newest(join(ROOT, "scripts")),
   );
   return sources > statSync(built).mtimeMs;
 }
