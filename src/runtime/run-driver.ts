@@ -12,7 +12,7 @@ import type { Lease, RunRecord, RunSettlement, RunStore } from "../store/types.t
 import { compensate } from "./compensate.ts";
 import { EventLog } from "./event-log.ts";
 import { graphInputFor } from "./graph-input.ts";
-import { createRunContext } from "./run-context.ts";
+import { createRunContext, runLogger } from "./run-context.ts";
 import { failureText, toRunFailure } from "./run-failure.ts";
 import { notifyObservers, type ObservedRun, type RunObserver } from "./run-observer.ts";
 
@@ -144,7 +144,7 @@ export class RunDriver {
     observed: ObservedRun,
   ): Promise<RunRecord> {
     const { store } = this.options;
-    const logger = this.options.logger.child({ runId: run.id, workflow: workflow.name });
+    const logger = runLogger(this.options.logger, { runId: run.id, workflow: workflow.name });
     const log = new EventLog(store, entry.lease, logger, (error) => this.lose(entry, error));
     const emit = (event: RunEvent) => {
       log.push(event);
@@ -167,7 +167,7 @@ export class RunDriver {
         runId: run.id,
         workflow: workflow.name,
         dryRun: run.dryRun,
-        logger: this.options.logger,
+        logger,
         emit,
         onDecision: (decision) =>
           this.notify((observer) => observer.decision?.(decision, observed)),
@@ -223,16 +223,19 @@ export class RunDriver {
     return timer;
   }
 
-  /** Stores the events, then ends the hold; a lost lease ends it with no write at all. */
+  /**
+   * Stores the events and ends the hold in one transaction (events first, so followers
+   * see `run-end` with the settled run); a lost lease ends it with no write at all.
+   */
   private async settle(
     entry: ActiveRun,
     log: EventLog,
     settlement: RunSettlement,
   ): Promise<RunRecord> {
-    await log.flush();
+    const events = await log.drain();
     if (!entry.lost) {
       try {
-        return await this.options.store.settleRun(entry.lease, settlement);
+        return await this.options.store.settleRun(entry.lease, { ...settlement, events });
       } catch (error) {
         if (!isLeaseLost(error)) throw error;
         this.lose(entry, error);
