@@ -56,7 +56,12 @@ export class EventLog {
    * caller to store in its own transaction (the settlement's: one commit, not two).
    */
   async drain(): Promise<RunEvent[]> {
-    await this.chain;
+    // A timed flush may start while this waits: wait for it too, or its append would
+    // race the caller's transaction (and find the run settled).
+    for (let chain = this.chain; ; chain = this.chain) {
+      await chain;
+      if (chain === this.chain) break;
+    }
     const batch = this.buffer;
     this.buffer = [];
     return batch;

@@ -31,6 +31,8 @@ interface ActiveRun {
   readonly lease: Lease;
   readonly controller: AbortController;
   lost: boolean;
+  /** Settling: the settlement is the last write, fenced itself; renewals may find the run settled. */
+  settling: boolean;
   done?: Promise<RunRecord>;
 }
 
@@ -111,6 +113,7 @@ export class RunDriver {
       lease: { runId: run.id, owner: this.owner, epoch: run.epoch },
       controller: new AbortController(),
       lost: false,
+      settling: false,
     };
     // A newer claim of a run this process still drives (its lease ran out while the
     // process stalled): the old drive is stale, stop it.
@@ -211,8 +214,9 @@ export class RunDriver {
     const timer = setInterval(
       async () => {
         try {
-          if (!(await store.renewLease(entry.lease, leaseMs)))
-            this.lose(entry, leaseLost(entry.lease));
+          const renewed = await store.renewLease(entry.lease, leaseMs);
+          // A renewal that waited for the settling transaction finds the run settled, not lost.
+          if (!renewed && !entry.settling) this.lose(entry, leaseLost(entry.lease));
         } catch (error) {
           logger.warn({ runId: entry.lease.runId, error: String(error) }, "lease renewal failed");
         }
@@ -232,6 +236,7 @@ export class RunDriver {
     log: EventLog,
     settlement: RunSettlement,
   ): Promise<RunRecord> {
+    entry.settling = true;
     const events = await log.drain();
     if (!entry.lost) {
       try {
