@@ -150,12 +150,19 @@ describe("one SQLite home, many processes", () => {
       spawnFleet(backend, ["worker", "4", "--until-idle"], long),
       spawnFleet(backend, ["recover"], long),
     ];
-    for (const finished of await Promise.all(racers.map((child) => child.exited)))
-      expect(finished.code, finished.stderr).toBe(0);
+    const finished = await Promise.all(racers.map((child) => child.exited));
+    for (const racer of finished) expect(racer.code, racer.stderr).toBe(0);
     const runs = await Promise.all(ids.map((id) => store.getRun(id)));
     expect(runs.map((run) => run?.status)).toEqual(ids.map(() => "succeeded"));
-    // Claimed once by the killed worker and exactly once more: never driven twice.
-    expect(runs.map((run) => run?.epoch)).toEqual(ids.map(() => 2));
+    // Claimed once by the killed worker and once more by a racer. A further claim happens
+    // only when a racer held a run past its lease (starved on a loaded machine: seen twice at
+    // load 12–20): the fence then stopped it, and it said so. Never two drivers writing.
+    const stderr = finished.map((racer) => racer.stderr).join("\n");
+    for (const run of runs) {
+      expect(run?.epoch).toBeGreaterThanOrEqual(2);
+      if ((run?.epoch ?? 0) > 2)
+        expect(stderr).toMatch(new RegExp(`"runId":"${run?.id}".*lost the run`));
+    }
     await expectEffectsExactlyOnce(home, store, ids);
   }, 120_000);
 });
