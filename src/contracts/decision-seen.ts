@@ -55,7 +55,7 @@ const byteLength = (text: string) => Buffer.byteLength(text, "utf8");
 export function describeSeen(parts: SeenParts, limit = SEEN_LIMIT_BYTES): DecisionSeen {
   const textBytes = byteLength(parts.text);
   const whole: DecisionSeen = { ...parts, textBytes, truncated: false };
-  if (byteLength(JSON.stringify(whole)) <= limit) return whole;
+  if (jsonBytesAtMost(whole) <= limit || byteLength(JSON.stringify(whole)) <= limit) return whole;
   const cutAt = (length: number): DecisionSeen => ({
     ...whole,
     text: `${parts.text.slice(0, length)}${TRUNCATED_MARKER}`,
@@ -70,6 +70,26 @@ export function describeSeen(parts: SeenParts, limit = SEEN_LIMIT_BYTES): Decisi
     else high = middle - 1;
   }
   return cutAt(low);
+}
+
+/** Room for the keys, punctuation, numbers and booleans of a {@link DecisionSeen}'s JSON. */
+const SEEN_FRAME_BYTES = 512;
+
+/**
+ * An upper bound of `byteLength(JSON.stringify(seen))` that serialises nothing: a
+ * UTF-16 unit takes at most 6 bytes in JSON (`\u001f`), a string adds its quotes and a
+ * comma. Most decisions fit well within the limit, and this tells so without the JSON.
+ */
+function jsonBytesAtMost(seen: DecisionSeen): number {
+  let units = seen.text.length + seen.defaultBranch.length;
+  units += (seen.escalationBranch?.length ?? 0) + (seen.decider.version?.length ?? 0);
+  units += (seen.rule?.length ?? 0) + (seen.proposed?.length ?? 0);
+  let strings = 6;
+  for (const branch of seen.branches) {
+    units += branch.length;
+    strings += 1;
+  }
+  return SEEN_FRAME_BYTES + 6 * units + 3 * strings;
 }
 
 /** A short, stable hash of what an offline classifier is trained on: its version in the log. */

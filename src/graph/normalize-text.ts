@@ -9,6 +9,9 @@ import { foldHomoglyphs } from "./homoglyphs.ts";
 const INVISIBLE =
   /[\u00AD\u115F\u1160\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\u3164\uFEFF\uFFA0]|\u034F|[\u{E0000}-\u{E007F}]/gu;
 
+/** The last text {@link normalizeText} was given, and its answer. */
+let last = { text: "", normalized: "" };
+
 /**
  * The text routes look at: invisible characters removed, Unicode NFKC
  * (fullwidth and other compatibility forms become plain letters and digits:
@@ -24,8 +27,13 @@ const INVISIBLE =
  * ```
  */
 export function normalizeText(text: string): string {
+  // The routes of one run mostly read the same text, one after another: the last
+  // answer is kept (comparing strings costs far less than NFKC and folding).
+  if (text === last.text) return last.normalized;
   const plain = text.replace(INVISIBLE, "").normalize("NFKC");
   // Folding can leave a base letter and a combining mark that compose (Cyrillic і + acute
   // becomes i + acute): composed again, so normalizing twice changes nothing.
-  return foldHomoglyphs(plain).normalize("NFKC").replace(/\s+/g, " ").trim();
+  const normalized = foldHomoglyphs(plain).normalize("NFKC").replace(/\s+/g, " ").trim();
+  last = { text, normalized };
+  return normalized;
 }

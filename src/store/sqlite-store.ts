@@ -75,6 +75,17 @@ function openConnection(path: string, synchronous: "FULL" | "NORMAL"): SqliteCon
   }
 }
 
+/** 1 when the lease (`?` run id, owner, epoch) still holds its run, else 0: the fence of every write. */
+const LEASE_HOLDS =
+  "EXISTS (SELECT 1 FROM runs WHERE id = ? AND owner = ? AND epoch = ? AND status = 'running')";
+/** A decision's sequence (`?` run id, key, run id): its stored one when replayed, else the run's next. */
+const DECISION_SEQUENCE = `COALESCE(
+  (SELECT sequence FROM decisions WHERE run_id = ? AND key = ?),
+  (SELECT COALESCE(MAX(sequence), 0) + 1 FROM decisions WHERE run_id = ?)) AS sequence`;
+const ASSERT_LEASE = `SELECT ${LEASE_HOLDS} AS holds`;
+const DECISION_UNFENCED = `SELECT 1 AS holds, ${DECISION_SEQUENCE}`;
+const DECISION_FENCED = `SELECT ${LEASE_HOLDS} AS holds, ${DECISION_SEQUENCE}`;
+
 /**
  * The embedded default store: one SQLite file holding runs, decisions, effects,
  * approvals, run events and LangGraph checkpoints. Safe for many processes on one
@@ -317,15 +328,21 @@ export class SqliteRunStore implements RunStore {
 
   recordDecision(record: DecisionRecord, lease?: Lease): Promise<DecisionRecord> {
     return this.connection.write(() => {
-      if (lease !== undefined) this.assertLease(lease);
-      const existing = this.sql("SELECT sequence FROM decisions WHERE run_id = ? AND key = ?").get(
-        record.runId,
-        record.key,
-      ) as { sequence: number } | undefined;
-      const next = this.sql(
-        "SELECT COALESCE(MAX(sequence), 0) + 1 AS next FROM decisions WHERE run_id = ?",
-      ).get(record.runId) as { next: number };
-      const stored = { ...record, sequence: existing?.sequence ?? next.next };
+      // One statement: the fence check and the sequence (a replayed key keeps its own).
+      const found = (
+        lease === undefined
+          ? this.sql(DECISION_UNFENCED).get(record.runId, record.key, record.runId)
+          : this.sql(DECISION_FENCED).get(
+              lease.runId,
+              lease.owner,
+              lease.epoch,
+              record.runId,
+              record.key,
+              record.runId,
+            )
+      ) as { holds: number; sequence: number };
+      if (found.holds !== 1 && lease !== undefined) throw leaseLost(lease);
+      const stored = { ...record, sequence: found.sequence };
       this.sql(
         `INSERT INTO decisions (run_id, key, sequence, node, kind, decided_by, at, record)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -509,10 +526,10 @@ export class SqliteRunStore implements RunStore {
 
   /** Inside a write transaction: throws LEASE_LOST unless `lease` still holds the run. */
   private assertLease(lease: Lease): void {
-    const holds = this.sql(
-      "SELECT 1 FROM runs WHERE id = ? AND owner = ? AND epoch = ? AND status = 'running'",
-    ).get(lease.runId, lease.owner, lease.epoch);
-    if (holds === undefined) throw leaseLost(lease);
+    const { holds } = this.sql(ASSERT_LEASE).get(lease.runId, lease.owner, lease.epoch) as {
+      holds: number;
+    };
+    if (holds !== 1) throw leaseLost(lease);
   }
 
   /**

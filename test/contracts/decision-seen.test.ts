@@ -24,6 +24,21 @@ describe("describeSeen", () => {
     expect(seen).toMatchObject({ text: "where is my refund", truncated: false, textBytes: 18 });
   });
 
+  it("keeps whole every text whose JSON fits, and cuts the first one that does not", () => {
+    // A control character takes 6 bytes in JSON: the size where the JSON reaches the limit
+    // is found by measuring, and must decide, whatever shortcut describeSeen takes.
+    const bytesOf = (count: number) =>
+      Buffer.byteLength(
+        JSON.stringify({ ...parts("\u0001".repeat(count)), textBytes: count, truncated: false }),
+      );
+    let fits = 0;
+    while (bytesOf(fits + 1) <= SEEN_LIMIT_BYTES) fits += 1;
+    for (const count of [fits - 100, fits - 1, fits]) {
+      expect(describeSeen(parts("\u0001".repeat(count)))).toMatchObject({ truncated: false });
+    }
+    expect(describeSeen(parts("\u0001".repeat(fits + 1))).truncated).toBe(true);
+  });
+
   it.each([
     ["ascii", "a".repeat(10_000)],
     ["multi-byte", "€".repeat(4000)],
