@@ -10,7 +10,8 @@ const FLUSH_DELAY_MS = 20;
  * Appends one driver's run events to the store, where followers in any process read
  * them. Events emitted within {@link FLUSH_DELAY_MS} go in one fenced transaction (a
  * commit costs an fsync with synchronous=FULL; followers wait at most that much longer);
- * appends run one after another, so the log keeps the order they were emitted in.
+ * appends run one after another, so the log keeps the order they were emitted in. The
+ * last events (a run's `run-end`) go in the transaction that settles the run ({@link drain}).
  */
 export class EventLog {
   private buffer: RunEvent[] = [];
@@ -32,6 +33,22 @@ export class EventLog {
       this.scheduled = false;
       void this.flush();
     }, FLUSH_DELAY_MS).unref();
+  }
+
+  /**
+   * For the settle, which appends them in its own transaction: waits for the appends
+   * under way, then hands over the events not yet written (and forgets them).
+   */
+  async drain(): Promise<RunEvent[]> {
+    await this.chain;
+    const batch = this.buffer;
+    this.buffer = [];
+    return batch;
+  }
+
+  /** Puts drained events back in front, when the settle that took them did not commit. */
+  restore(events: readonly RunEvent[]): void {
+    this.buffer = [...events, ...this.buffer];
   }
 
   /** Writes everything pushed so far; resolves when it is stored (or could not be). */

@@ -223,18 +223,26 @@ export class RunDriver {
     return timer;
   }
 
-  /** Stores the events, then ends the hold; a lost lease ends it with no write at all. */
+  /**
+   * Ends the hold, storing the events not yet written in the same transaction (one commit,
+   * and followers never see `run-end` before the status); a lost lease ends it with no
+   * write at all (the fence would refuse the events too).
+   */
   private async settle(
     entry: ActiveRun,
     log: EventLog,
     settlement: RunSettlement,
   ): Promise<RunRecord> {
-    await log.flush();
+    const events = await log.drain();
     if (!entry.lost) {
       try {
-        return await this.options.store.settleRun(entry.lease, settlement);
+        return await this.options.store.settleRun(entry.lease, { ...settlement, events });
       } catch (error) {
-        if (!isLeaseLost(error)) throw error;
+        if (!isLeaseLost(error)) {
+          // Not settled: a later settle (the run failing) writes them.
+          log.restore(events);
+          throw error;
+        }
         this.lose(entry, error);
       }
     }

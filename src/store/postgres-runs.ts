@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ErrorCode, SignalboxError } from "../errors.ts";
 import { leaseLost } from "./lease-lost.ts";
+import { insertEvents } from "./postgres-journal.ts";
 import { RUN_COLUMNS, toRun, toTriggerStart } from "./postgres-rows.ts";
 import {
   inTransaction,
@@ -217,8 +218,10 @@ export async function renewLease(
 }
 
 /**
- * One fenced statement (with the checkpoint pruning, when given). Output and error change only when the settlement gives them;
- * `finished_at` is set for final statuses and cleared otherwise.
+ * One fenced statement (with the checkpoint pruning, when given); with events, one
+ * transaction appending them first (the statement's fence failing rolls them back).
+ * Output and error change only when the settlement gives them; `finished_at` is set for
+ * final statuses and cleared otherwise.
  * @throws SignalboxError LEASE_LOST
  */
 export async function settleRun(
@@ -228,11 +231,27 @@ export async function settleRun(
   /** Data-modifying CTEs run with the settling UPDATE (see `postgresPruneCtes`). */
   pruneCtes = "",
 ): Promise<RunRecord> {
+  const events = settlement.events ?? [];
+  if (events.length === 0)
+    return settleStatement(context, context.pool, lease, settlement, pruneCtes);
+  return inTransaction(context.pool, async (client) => {
+    await insertEvents(client, context, lease.runId, events);
+    return settleStatement(context, client, lease, settlement, pruneCtes);
+  });
+}
+
+async function settleStatement(
+  context: PostgresContext,
+  target: Queryable,
+  lease: Lease,
+  settlement: RunSettlement,
+  pruneCtes: string,
+): Promise<RunRecord> {
   // One statement: a final settlement also closes approvals still pending (a run that
   // failed right after asking, e.g. a connection dropped after the request committed):
   // nobody can decide them any more, so they say so instead of waiting forever.
   const rows = await query(
-    context.pool,
+    target,
     `WITH settled AS (UPDATE ${context.tables.runs}
        SET status = $4::text, owner = NULL, lease_until = NULL, updated_at = now(),
            output = CASE WHEN $5::boolean THEN $6::jsonb ELSE output END,

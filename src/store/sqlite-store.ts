@@ -211,9 +211,10 @@ export class SqliteRunStore implements RunStore {
     );
   }
 
-  settleRun(lease: Lease, settlement: RunSettlement): Promise<RunRecord> {
-    return this.connection.write(() => {
+  async settleRun(lease: Lease, settlement: RunSettlement): Promise<RunRecord> {
+    const settled = await this.connection.write(() => {
       this.assertLease(lease);
+      this.insertEvents(lease.runId, settlement.events ?? []);
       const sets = ["status = ?", "owner = NULL", "lease_until = NULL", `updated_at = ${SQL_NOW}`];
       const params: unknown[] = [settlement.status];
       if (settlement.output !== undefined)
@@ -236,6 +237,8 @@ export class SqliteRunStore implements RunStore {
         ).run(`the run ended ${settlement.status} before a decision`, lease.runId);
       return this.mustGet(lease.runId);
     });
+    if ((settlement.events?.length ?? 0) > 0) this.events.emit("events", lease.runId);
+    return settled;
   }
 
   async decideApproval(
@@ -443,17 +446,23 @@ export class SqliteRunStore implements RunStore {
     if (events.length === 0) return;
     await this.connection.write(() => {
       this.assertLease(lease);
-      const { last } = this.sql(
-        "SELECT COALESCE(MAX(seq), 0) AS last FROM run_events WHERE run_id = ?",
-      ).get(lease.runId) as { last: number };
-      const insert = this.sql(
-        `INSERT INTO run_events (run_id, seq, event, at) VALUES (?, ?, ?, ${SQL_NOW})`,
-      );
-      events.forEach((event, index) => {
-        insert.run(lease.runId, last + index + 1, JSON.stringify(event));
-      });
+      this.insertEvents(lease.runId, events);
     });
     this.events.emit("events", lease.runId);
+  }
+
+  /** Inside a write transaction: appends events to the run's log, numbered after its last. */
+  private insertEvents(runId: string, events: readonly unknown[]): void {
+    if (events.length === 0) return;
+    const { last } = this.sql(
+      "SELECT COALESCE(MAX(seq), 0) AS last FROM run_events WHERE run_id = ?",
+    ).get(runId) as { last: number };
+    const insert = this.sql(
+      `INSERT INTO run_events (run_id, seq, event, at) VALUES (?, ?, ?, ${SQL_NOW})`,
+    );
+    events.forEach((event, index) => {
+      insert.run(runId, last + index + 1, JSON.stringify(event));
+    });
   }
 
   async listEvents(runId: string, afterSeq: number, limit = 1000): Promise<StoredEvent[]> {

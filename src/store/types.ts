@@ -108,6 +108,12 @@ export interface RunSettlement {
   readonly error?: string | null;
   /** The structured failure, stored beside `error` (failed and compensated runs). */
   readonly failure?: RunFailure;
+  /**
+   * The driver's last run events (its `run-end` among them), appended to the run's event
+   * log in the settling transaction, numbered after the last (issue 12: a commit fewer
+   * per run, and no follower sees `run-end` before the run is settled).
+   */
+  readonly events?: readonly unknown[];
 }
 
 /** Filters for listing runs; all optional and combined with AND. */
@@ -379,7 +385,10 @@ export interface RunStore {
   claimableRuns(limit: number, options?: { readonly queuedForMs?: number }): Promise<string[]>;
   /** Extends the lease; false (and no write) when the lease was lost. Never throws LEASE_LOST. */
   renewLease(lease: Lease, leaseMs: number): Promise<boolean>;
-  /** Ends the driver's hold: the final status (or `waiting`, or back to `queued`), owner cleared. Fenced. */
+  /**
+   * Ends the driver's hold: the final status (or `waiting`, or back to `queued`), owner
+   * cleared, and `settlement.events` appended, in one fenced transaction.
+   */
   settleRun(lease: Lease, settlement: RunSettlement): Promise<RunRecord>;
 
   /**

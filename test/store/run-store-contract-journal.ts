@@ -237,5 +237,27 @@ export function describeJournalContract(h: ContractHarness): void {
         { runId: stale.runId, seq: 1, event: { type: "node-start" } },
       ]);
     });
+
+    it("appends a settlement's events after the run's last, with the status, and none with a lost lease", async () => {
+      const store = h.store();
+      const { stale, current } = await reclaimedRun(store, h.unique("events-settle"));
+      await store.appendEvents(current, [{ type: "node-start" }]);
+      const late = { status: "succeeded", output: {}, events: [{ type: "late" }] } as const;
+      await expect(store.settleRun(stale, late)).rejects.toMatchObject({ code: "LEASE_LOST" });
+      expect((await store.listEvents(stale.runId, 0)).map((stored) => stored.seq)).toEqual([1]);
+
+      const ended = [{ type: "node-end" }, { type: "run-end", status: "succeeded" }];
+      const settled = await store.settleRun(current, {
+        status: "succeeded",
+        output: {},
+        events: ended,
+      });
+      expect(settled.status).toBe("succeeded");
+      expect(await store.listEvents(current.runId, 0)).toEqual([
+        { runId: current.runId, seq: 1, event: { type: "node-start" } },
+        { runId: current.runId, seq: 2, event: ended[0] },
+        { runId: current.runId, seq: 3, event: ended[1] },
+      ]);
+    });
   });
 }
