@@ -40,7 +40,13 @@ export class EventLog {
    * under way, then hands over the events not yet written (and forgets them).
    */
   async drain(): Promise<RunEvent[]> {
-    await this.chain;
+    // The timed flush may start an append while this waits (taking the buffer): wait for
+    // that one too, or it would commit after the settle and be refused by the fence.
+    let chain: Promise<void>;
+    do {
+      chain = this.chain;
+      await chain;
+    } while (chain !== this.chain);
     const batch = this.buffer;
     this.buffer = [];
     return batch;
