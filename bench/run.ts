@@ -15,6 +15,7 @@
  *      BENCH_ONLY=eval npm run bench    (issue 12: eval overhead per case outside the decider)
  *      BENCH_ONLY=serve-memory npm run bench   (issue 12: serve RSS vs the bare SDK; npm run build first)
  *      BENCH_ONLY=serve-sessions npm run bench (issue 12: 20 concurrent MCP sessions; npm run build first)
+ *      BENCH_ONLY=mcp npm run bench     (issue 12: MCP tools/call, ours vs the bare SDK, stdio and HTTP)
  */
 
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -201,7 +202,7 @@ async function main(): Promise<void> {
       "",
       tiers,
       "",
-      mcp,
+      mcp.markdown,
       "",
       evals,
       "",
@@ -234,6 +235,7 @@ async function main(): Promise<void> {
       evalOverhead: evalSection,
       serveMemory: memory,
       serveSessions: sessions,
+      mcpLatency: mcp,
       queueWorkers: queueSection(queue),
     });
   } finally {
@@ -342,7 +344,15 @@ async function serveSessionsOnly(): Promise<void> {
   mergeResults({ serveSessions: section });
 }
 
+/** `BENCH_ONLY=mcp`: MCP tools/call, ours vs the bare SDK (issue 12), its part of latest.json. */
+async function mcpOnly(): Promise<void> {
+  const section = await mcpLatency();
+  console.log(section.markdown);
+  mergeResults({ mcpLatency: section });
+}
+
 const ALONE: Record<string, () => Promise<void>> = {
+  mcp: mcpOnly,
   eval: evalOnly,
   "serve-memory": serveMemoryOnly,
   "serve-sessions": serveSessionsOnly,

@@ -8,6 +8,7 @@ import type { Logger } from "pino";
 import packageJson from "../../package.json" with { type: "json" };
 import { ErrorCode, SignalboxError } from "../errors.ts";
 import type { Runtime } from "../runtime/runtime.ts";
+import { ClientLogLevel } from "./client-log-level.ts";
 import { clientLabel, type McpContext } from "./mcp-context.ts";
 import { registerResources } from "./resources.ts";
 import { RunTaskStore } from "./run-task-store.ts";
@@ -63,7 +64,7 @@ class LazyAjvValidator implements jsonSchemaValidator {
  * Builds an MCP server over a runtime: every registered workflow as a tool (which
  * can also run as an MCP task, read from the run store), the run tools (list_runs,
  * get_run, approve_run, cancel_run, dry_run), run and workflow-graph resources,
- * progress and logging. Connect it to one transport; for many sessions, build one
+ * progress, and log messages once the client sets a level with `logging/setLevel`. Connect it to one transport; for many sessions, build one
  * per session over the same runtime.
  *
  * @throws SignalboxError WORKFLOW_INVALID when a workflow is named like a run tool
@@ -88,7 +89,13 @@ export function createMcpServer(runtime: Runtime, options: CreateMcpServerOption
       jsonSchemaValidator: new LazyAjvValidator(),
     },
   );
-  const context: McpContext = { runtime, server, logger: options.logger ?? runtime.logger };
+  const context: McpContext = {
+    runtime,
+    server,
+    logger: options.logger ?? runtime.logger,
+    clientLog: new ClientLogLevel(server.server),
+    tasks: taskStore,
+  };
   for (const workflow of runtime.workflows.list()) registerWorkflowTool(context, workflow);
   registerRunTools(context);
   registerResources(context);

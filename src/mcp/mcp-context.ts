@@ -3,12 +3,18 @@ import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/proto
 import type { ServerNotification, ServerRequest } from "@modelcontextprotocol/sdk/types.js";
 import type { Logger } from "pino";
 import type { Runtime } from "../runtime/runtime.ts";
+import type { ClientLogLevel } from "./client-log-level.ts";
+import type { RunTaskStore } from "./run-task-store.ts";
 
 /** What every MCP handler needs: the runtime it adapts, the session's server, and the logger. */
 export interface McpContext {
   readonly runtime: Runtime;
   readonly server: McpServer;
   readonly logger: Logger;
+  /** The log level the session asked for; no log notifications before it asks. */
+  readonly clientLog: ClientLogLevel;
+  /** The session's task store (tasks are runs). */
+  readonly tasks: RunTaskStore;
 }
 
 /** The per-request extras the SDK hands a tool or resource handler. */

@@ -1,6 +1,7 @@
 import type { LoggingLevel } from "@modelcontextprotocol/sdk/types.js";
 import type { DecisionRecord } from "../contracts/decision.ts";
 import type { RunEvent } from "../graph/events.ts";
+import type { ClientLogLevel } from "./client-log-level.ts";
 import type { McpContext, RequestExtra } from "./mcp-context.ts";
 
 /** Turns a run's events into MCP progress and log notifications for one request. */
@@ -60,8 +61,9 @@ function logEntry(event: RunEvent): { level: LoggingLevel; data: unknown } | und
 /**
  * Creates the notifier for one tool call. Progress goes out only when the client
  * sent a progress token: one notification per finished node, naming the node and
- * the decision it took (read back from the decision log). Log messages respect the
- * level set with `logging/setLevel`. Everything is queued in order, so the caller
+ * the decision it took (read back from the decision log). Log messages go out only
+ * once the session set a level with `logging/setLevel`, at or above it (see
+ * {@link ClientLogLevel}). Everything is queued in order, so the caller
  * can flush before it returns the result (on stdio the last notification could
  * otherwise arrive after it).
  */
@@ -85,9 +87,9 @@ export function createRunNotifier(context: McpContext, extra: RequestExtra): Run
   };
   const onEvent = (event: RunEvent) => {
     const entry = logEntry(event);
-    if (entry !== undefined) {
+    if (entry !== undefined && context.clientLog.wants(entry.level)) {
       const params = { ...entry, logger: "signalbox" };
-      enqueue(() => context.server.server.sendLoggingMessage(params, extra.sessionId));
+      enqueue(() => context.clientLog.send(params, extra.sessionId));
     }
     if (event.type === "node-end") {
       sendProgress(async () => {

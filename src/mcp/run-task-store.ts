@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { CreateTaskOptions, TaskStore } from "@modelcontextprotocol/sdk/experimental/tasks";
 import {
+  type CallToolResult,
   McpError,
   ErrorCode as McpErrorCode,
   type Request,
@@ -91,10 +92,13 @@ function pageOffset(cursor: string | undefined): number {
  * The SDK's task store over signalbox's durable runs: a task IS a run (the task id is
  * the run id), and every read goes to the run store, so tasks survive a restart and
  * any session (or process) over the same data directory sees the same tasks, like
- * list_runs does. Holds no state and no timers of its own.
+ * list_runs does. Holds no timers, and no state but a plain call's result on its way
+ * from the tool to the SDK (see {@link RunTaskStore.keepInlineResult}).
  */
 export class RunTaskStore implements TaskStore {
   private readonly pollInterval: number;
+  /** Results of plain calls answered inline, until the SDK reads each back (once, at once). */
+  private readonly inlineResults = new Map<string, CallToolResult>();
 
   constructor(
     private readonly runtime: Runtime,
@@ -132,8 +136,23 @@ export class RunTaskStore implements TaskStore {
     return details === undefined ? null : taskOfRun(details, this.pollInterval);
   }
 
+  /**
+   * Keeps the result of a plain call answered inline under its task id. The SDK reads a
+   * plain call's result with {@link getTaskResult} right after createTask returns its
+   * (completed) task, in the same request: that read takes this result instead of
+   * reading the run and rendering it a second time (issue 12).
+   */
+  keepInlineResult(taskId: string, result: CallToolResult): void {
+    this.inlineResults.set(taskId, result);
+  }
+
   /** The same CallToolResult a plain call of the workflow tool gives for the run. */
   async getTaskResult(taskId: string): Promise<Result> {
+    const inline = this.inlineResults.get(taskId);
+    if (inline !== undefined) {
+      this.inlineResults.delete(taskId);
+      return inline;
+    }
     const details = await this.details(taskId);
     if (details === undefined)
       throw new McpError(McpErrorCode.InvalidParams, `Task not found: ${taskId}`);

@@ -38,6 +38,8 @@ async function createWorkflowTask(
     const result = await options.runInline(input, extra, reserved.taskId);
     // No run to read the result back from: the SDK turns the error into the same tool error.
     if (result.structuredContent === undefined) throw new Error(firstText(result));
+    // The SDK asks for the result at once: it gets this one, not a second read of the run.
+    options.context.tasks.keepInlineResult(reserved.taskId, result);
     return { task: reserved };
   }
   const run = await options.context.runtime.start(options.workflow.name, input, {

@@ -60,7 +60,8 @@ async function runWorkflow(
       runId,
     });
     const settled = await settleByElicitation(context, started, extra, notifier);
-    return runToolResult(summarizeRun(await context.runtime.get(settled.id)), true);
+    // The run as it stopped is at hand: read only what the result adds to it.
+    return runToolResult(summarizeRun(await context.runtime.details(settled)), true);
   } catch (error) {
     return toolError(error);
   } finally {

@@ -66,4 +66,9 @@ export class EventLog {
     this.buffer = [];
     return batch;
   }
+
+  /** Puts drained events back in front, when the settlement that took them did not commit. */
+  restore(events: readonly RunEvent[]): void {
+    this.buffer = [...events, ...this.buffer];
+  }
 }

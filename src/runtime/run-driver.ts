@@ -242,7 +242,11 @@ export class RunDriver {
       try {
         return await this.options.store.settleRun(entry.lease, { ...settlement, events });
       } catch (error) {
-        if (!isLeaseLost(error)) throw error;
+        if (!isLeaseLost(error)) {
+          // Not settled: the settlement that follows (the run failing) stores them.
+          log.restore(events);
+          throw error;
+        }
         this.lose(entry, error);
       }
     }

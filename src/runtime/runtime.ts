@@ -448,7 +448,16 @@ export class Runtime {
 
   /** @throws SignalboxError RUN_NOT_FOUND */
   async get(runId: string): Promise<RunDetails> {
-    const run = await this.mustGet(runId);
+    return this.details(await this.mustGet(runId));
+  }
+
+  /**
+   * The details of a run record already at hand (the one `start`, `approve` or `wait`
+   * returned once the run stopped): its decisions, effects, approvals and trigger, read
+   * without reading the run again (issue 12: MCP read it back after every call).
+   */
+  async details(run: RunRecord): Promise<RunDetails> {
+    const runId = run.id;
     const [decisions, effects, approvals, startedBy] = await Promise.all([
       this.store.listDecisions({ runId }),
       this.store.listEffects(runId),
