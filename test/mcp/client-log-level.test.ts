@@ -6,40 +6,15 @@ import {
   LoggingMessageNotificationSchema,
 } from "@modelcontextprotocol/sdk/types.js";
 import { afterEach, describe, expect, it } from "vitest";
-import { z } from "zod";
 import type { RunResult } from "../../src/analytics/run-result.ts";
-import { defineWorkflow } from "../../src/graph/workflow.ts";
 import { createMcpServer } from "../../src/mcp/create-mcp-server.ts";
 import type { Runtime } from "../../src/runtime/runtime.ts";
 import { openTestRuntime, tempHome } from "../support/runtime.ts";
+import { broken, lookup } from "./fixture-workflows.ts";
 
 // Log notifications go only to a session that asked with logging/setLevel, at or above
 // its level (docs/decisions/2026-11-30-mcp-logs-after-set-level.md): SDK clients over
 // an in-memory transport, each session its own server over one runtime.
-const lookup = defineWorkflow({
-  name: "lookup",
-  description: "Reads a value",
-  version: "1",
-  input: z.object({ key: z.string() }),
-  output: z.object({ value: z.string() }),
-})
-  .step("read", { effect: "read", run: (state) => ({ output: { value: `v-${state.input.key}` } }) })
-  .compile();
-
-const broken = defineWorkflow({
-  name: "broken",
-  description: "Always fails",
-  version: "1",
-  input: z.object({}),
-  output: z.object({ never: z.boolean() }),
-})
-  .step("explode", {
-    run: () => {
-      throw new Error("the disk is on fire");
-    },
-  })
-  .compile();
-
 type LogParams = LoggingMessageNotification["params"];
 
 let cleanups: (() => Promise<void> | void)[] = [];

@@ -13,19 +13,10 @@ import { representableOutput } from "../../src/mcp/workflow-tools.ts";
 import { SupportData } from "../../src/workflows/support-triage/support-data.ts";
 import { createSupportTriage } from "../../src/workflows/support-triage/workflow.ts";
 import { openTestRuntime, tempHome } from "../support/runtime.ts";
+import { broken, lookup } from "./fixture-workflows.ts";
 import { textOf } from "./mcp-clients.ts";
 
 // The MCP adapter over hand-written workflows, through a client on an in-memory transport.
-const lookup = defineWorkflow({
-  name: "lookup",
-  description: "Reads a value",
-  version: "1",
-  input: z.object({ key: z.string() }),
-  output: z.object({ value: z.string() }),
-})
-  .step("read", { effect: "read", run: (state) => ({ output: { value: `v-${state.input.key}` } }) })
-  .compile();
-
 const ship = defineWorkflow({
   name: "ship",
   title: "Ship a parcel",
@@ -50,20 +41,6 @@ const echo = defineWorkflow({
   output: z.object({ text: z.string() }),
 })
   .step("say", { run: (state) => ({ output: { text: String(state.input) } }) })
-  .compile();
-
-const broken = defineWorkflow({
-  name: "broken",
-  description: "Always fails",
-  version: "1",
-  input: z.object({}),
-  output: z.object({ never: z.boolean() }),
-})
-  .step("explode", {
-    run: () => {
-      throw new Error("the disk is on fire");
-    },
-  })
   .compile();
 
 let cleanups: (() => Promise<void> | void)[] = [];

@@ -14,21 +14,12 @@ import type { CompiledWorkflow } from "../../src/graph/workflow.ts";
 import { defineWorkflow } from "../../src/graph/workflow.ts";
 import { createMcpServer } from "../../src/mcp/create-mcp-server.ts";
 import { openTestRuntime, tempHome } from "../support/runtime.ts";
+import { lookup } from "./fixture-workflows.ts";
 import { connectStdio, example, textOf } from "./mcp-clients.ts";
 
 // MCP tasks over durable runs: the SDK client on an in-memory transport, and across
 // a killed and restarted `signalbox mcp` process.
 const RELATED_TASK = "io.modelcontextprotocol/related-task";
-
-const lookup = defineWorkflow({
-  name: "lookup",
-  description: "Reads a value",
-  version: "1",
-  input: z.object({ key: z.string() }),
-  output: z.object({ value: z.string() }),
-})
-  .step("read", { effect: "read", run: (state) => ({ output: { value: `v-${state.input.key}` } }) })
-  .compile();
 
 const gated = defineWorkflow({
   name: "gated",
