@@ -29,8 +29,7 @@ export interface NodeCall {
   decide(decision: DecisionInput): DecisionRecord;
   /** The idempotency key of the `index`-th effect this call performs. */
   effectKey(index: number): string;
-  /** What the step's own code sees; `signal` replaces the node's (a sub-step's timeout). */
-  stepContext(signal?: AbortSignal): StepContext;
+  stepContext(): StepContext;
 }
 
 /** What a node body hands back: a state update, and where to go when the node routes. */
@@ -70,25 +69,18 @@ export function beginNodeCall(config: NodeConfig | undefined, name: string, suff
       return record;
     },
     effectKey: (index) => `${context.runId}:${node}:${step}:${index}`,
-    stepContext: (signal = config?.signal) => {
-      let logger: StepContext["logger"] | undefined;
-      return {
-        runId: context.runId,
-        node,
-        dryRun: context.dryRun,
-        // Made when the step first logs: most never do, and a pino child is not free.
-        get logger() {
-          logger ??= context.logger.child({ node });
-          return logger;
-        },
-        attempt,
-        idempotencyKey: call.effectKey(0),
-        signal,
-        decide: (input) => {
-          call.decide(input);
-        },
-      };
-    },
+    stepContext: () => ({
+      runId: context.runId,
+      node,
+      dryRun: context.dryRun,
+      logger: context.logger.child({ node }),
+      attempt,
+      idempotencyKey: call.effectKey(0),
+      signal: config?.signal,
+      decide: (input) => {
+        call.decide(input);
+      },
+    }),
   };
   return call;
 }

@@ -1,7 +1,7 @@
 import { isGraphBubbleUp, Send } from "@langchain/langgraph";
 import { ErrorCode, errorMessage, SignalboxError } from "../errors.ts";
 import { beginNodeCall, type NodeCall, type NodeConfig, runNode } from "./node-call.ts";
-import type { ParallelBranch, ParallelOptions } from "./types.ts";
+import type { ParallelBranch, ParallelOptions, StepContext } from "./types.ts";
 
 type AnyState = Record<string, unknown>;
 type AnyParallel = ParallelOptions<AnyState, Record<string, unknown>, unknown>;
@@ -109,12 +109,13 @@ async function runBranch(
   state: AnyState,
 ): Promise<unknown> {
   const spec = typeof branch === "function" ? { run: branch } : branch;
+  const context = call.stepContext();
   const what = `parallel sub-step "${call.node}"`;
   try {
     return await withTimeout(
-      async (signal) => spec.run(state, call.stepContext(signal)),
+      async (signal) => spec.run(state, { ...context, signal } as StepContext),
       "timeoutMs" in spec ? spec.timeoutMs : undefined,
-      call.signal,
+      context.signal,
       what,
     );
   } catch (error) {

@@ -10,8 +10,7 @@ const FLUSH_DELAY_MS = 20;
  * Appends one driver's run events to the store, where followers in any process read
  * them. Events emitted within {@link FLUSH_DELAY_MS} go in one fenced transaction (a
  * commit costs an fsync with synchronous=FULL; followers wait at most that much longer);
- * appends run one after another, so the log keeps the order they were emitted in. The
- * last events of a drive go in the transaction that settles the run ({@link drain}).
+ * appends run one after another, so the log keeps the order they were emitted in.
  */
 export class EventLog {
   private buffer: RunEvent[] = [];
@@ -49,26 +48,5 @@ export class EventLog {
       }
     });
     return this.chain;
-  }
-
-  /**
-   * Waits for the appends under way, then hands over the events not yet stored, for the
-   * caller to store in its own transaction (the settlement's: one commit, not two).
-   */
-  async drain(): Promise<RunEvent[]> {
-    // A timed flush may start while this waits: wait for it too, or its append would
-    // race the caller's transaction (and find the run settled).
-    for (let chain = this.chain; ; chain = this.chain) {
-      await chain;
-      if (chain === this.chain) break;
-    }
-    const batch = this.buffer;
-    this.buffer = [];
-    return batch;
-  }
-
-  /** Puts drained events back in front, when the settlement that took them did not commit. */
-  restore(events: readonly RunEvent[]): void {
-    this.buffer = [...events, ...this.buffer];
   }
 }

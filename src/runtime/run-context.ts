@@ -15,7 +15,6 @@ export interface RunContextOptions {
   readonly runId: string;
   readonly workflow: string;
   readonly dryRun: boolean;
-  /** The run's logger, bound to its run id and workflow (see {@link runLogger}). */
   readonly logger: Logger;
   readonly emit: (event: RunEvent) => void;
   /** Told of each decision once stored (observers: metrics, traces). */
@@ -108,14 +107,9 @@ export function createRunContext(options: RunContextOptions): RunContext {
   );
 }
 
-/** The logger of one run's driver and nodes (one pino child per run, not one per context). */
-export function runLogger(logger: Logger, run: { runId: string; workflow: string }): Logger {
-  return logger.child({ runId: run.runId, workflow: run.workflow });
-}
-
 function contextWithLog(options: RunContextOptions, log: DecisionLog): RunContext {
   const prefix = options.nodePrefix ?? "";
-  const logger = options.logger;
+  const logger = options.logger.child({ runId: options.runId, workflow: options.workflow });
   return {
     runId: options.runId,
     workflow: options.workflow,

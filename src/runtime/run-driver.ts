@@ -12,7 +12,7 @@ import type { Lease, RunRecord, RunSettlement, RunStore } from "../store/types.t
 import { compensate } from "./compensate.ts";
 import { EventLog } from "./event-log.ts";
 import { graphInputFor } from "./graph-input.ts";
-import { createRunContext, runLogger } from "./run-context.ts";
+import { createRunContext } from "./run-context.ts";
 import { failureText, toRunFailure } from "./run-failure.ts";
 import { notifyObservers, type ObservedRun, type RunObserver } from "./run-observer.ts";
 
@@ -31,8 +31,6 @@ interface ActiveRun {
   readonly lease: Lease;
   readonly controller: AbortController;
   lost: boolean;
-  /** Settling: the settlement is the last write, fenced itself; renewals may find the run settled. */
-  settling: boolean;
   done?: Promise<RunRecord>;
 }
 
@@ -113,7 +111,6 @@ export class RunDriver {
       lease: { runId: run.id, owner: this.owner, epoch: run.epoch },
       controller: new AbortController(),
       lost: false,
-      settling: false,
     };
     // A newer claim of a run this process still drives (its lease ran out while the
     // process stalled): the old drive is stale, stop it.
@@ -147,7 +144,7 @@ export class RunDriver {
     observed: ObservedRun,
   ): Promise<RunRecord> {
     const { store } = this.options;
-    const logger = runLogger(this.options.logger, { runId: run.id, workflow: workflow.name });
+    const logger = this.options.logger.child({ runId: run.id, workflow: workflow.name });
     const log = new EventLog(store, entry.lease, logger, (error) => this.lose(entry, error));
     const emit = (event: RunEvent) => {
       log.push(event);
@@ -170,7 +167,7 @@ export class RunDriver {
         runId: run.id,
         workflow: workflow.name,
         dryRun: run.dryRun,
-        logger,
+        logger: this.options.logger,
         emit,
         onDecision: (decision) =>
           this.notify((observer) => observer.decision?.(decision, observed)),
@@ -214,9 +211,8 @@ export class RunDriver {
     const timer = setInterval(
       async () => {
         try {
-          const renewed = await store.renewLease(entry.lease, leaseMs);
-          // A renewal that waited for the settling transaction finds the run settled, not lost.
-          if (!renewed && !entry.settling) this.lose(entry, leaseLost(entry.lease));
+          if (!(await store.renewLease(entry.lease, leaseMs)))
+            this.lose(entry, leaseLost(entry.lease));
         } catch (error) {
           logger.warn({ runId: entry.lease.runId, error: String(error) }, "lease renewal failed");
         }
@@ -227,26 +223,18 @@ export class RunDriver {
     return timer;
   }
 
-  /**
-   * Stores the events and ends the hold in one transaction (events first, so followers
-   * see `run-end` with the settled run); a lost lease ends it with no write at all.
-   */
+  /** Stores the events, then ends the hold; a lost lease ends it with no write at all. */
   private async settle(
     entry: ActiveRun,
     log: EventLog,
     settlement: RunSettlement,
   ): Promise<RunRecord> {
-    entry.settling = true;
-    const events = await log.drain();
+    await log.flush();
     if (!entry.lost) {
       try {
-        return await this.options.store.settleRun(entry.lease, { ...settlement, events });
+        return await this.options.store.settleRun(entry.lease, settlement);
       } catch (error) {
-        if (!isLeaseLost(error)) {
-          // Not settled: the settlement that follows (the run failing) stores them.
-          log.restore(events);
-          throw error;
-        }
+        if (!isLeaseLost(error)) throw error;
         this.lose(entry, error);
       }
     }

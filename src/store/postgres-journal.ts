@@ -192,33 +192,20 @@ export async function appendEvents(
   lease: Lease,
   events: readonly unknown[],
 ): Promise<void> {
+  const table = context.tables.events;
   await inTransaction(context.pool, async (client) => {
     await lockLease(client, context.tables, lease);
-    await insertEvents(client, context, lease.runId, events);
+    if (events.length === 0) return;
+    await lockNumbering(client, table, lease.runId);
+    await client.query(
+      `INSERT INTO ${table} (run_id, seq, event)
+         SELECT $1, last.seq + item.ordinality, item.value
+         FROM (SELECT COALESCE(MAX(seq), 0) AS seq FROM ${table} WHERE run_id = $1) last,
+              jsonb_array_elements($2::jsonb) WITH ORDINALITY AS item(value, ordinality)`,
+      [lease.runId, JSON.stringify(events)],
+    );
+    await client.query("SELECT pg_notify($1, $2)", [context.eventsChannel, lease.runId]);
   });
-}
-
-/**
- * Inside a transaction that holds the run's lease: appends `events` after its last one
- * and wakes followers once it commits (NOTIFY is delivered at commit).
- */
-export async function insertEvents(
-  client: pg.PoolClient,
-  context: PostgresContext,
-  runId: string,
-  events: readonly unknown[],
-): Promise<void> {
-  if (events.length === 0) return;
-  const table = context.tables.events;
-  await lockNumbering(client, table, runId);
-  await client.query(
-    `INSERT INTO ${table} (run_id, seq, event)
-       SELECT $1, last.seq + item.ordinality, item.value
-       FROM (SELECT COALESCE(MAX(seq), 0) AS seq FROM ${table} WHERE run_id = $1) last,
-            jsonb_array_elements($2::jsonb) WITH ORDINALITY AS item(value, ordinality)`,
-    [runId, JSON.stringify(events)],
-  );
-  await client.query("SELECT pg_notify($1, $2)", [context.eventsChannel, runId]);
 }
 
 /** In seq order; at most `limit` (default 1000, as SQLite). */

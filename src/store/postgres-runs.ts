@@ -227,14 +227,12 @@ export async function settleRun(
   settlement: RunSettlement,
   /** Data-modifying CTEs run with the settling UPDATE (see `postgresPruneCtes`). */
   pruneCtes = "",
-  /** Where it runs: the pool, or the transaction that stored the run's last events. */
-  target: Queryable = context.pool,
 ): Promise<RunRecord> {
   // One statement: a final settlement also closes approvals still pending (a run that
   // failed right after asking, e.g. a connection dropped after the request committed):
   // nobody can decide them any more, so they say so instead of waiting forever.
   const rows = await query(
-    target,
+    context.pool,
     `WITH settled AS (UPDATE ${context.tables.runs}
        SET status = $4::text, owner = NULL, lease_until = NULL, updated_at = now(),
            output = CASE WHEN $5::boolean THEN $6::jsonb ELSE output END,

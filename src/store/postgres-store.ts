@@ -17,13 +17,7 @@ import {
   parseSchemaName,
   withAdvisoryLock,
 } from "./postgres-schema.ts";
-import {
-  guardPool,
-  inTransaction,
-  lockLease,
-  type PostgresContext,
-  qualify,
-} from "./postgres-sql.ts";
+import { guardPool, type PostgresContext, qualify } from "./postgres-sql.ts";
 import type {
   ApprovalRecord,
   ApprovalStatus,
@@ -244,14 +238,7 @@ export class PostgresRunStore implements RunStore {
   }
 
   settleRun(lease: Lease, settlement: RunSettlement): Promise<RunRecord> {
-    const events = settlement.events ?? [];
-    if (events.length === 0) return runs.settleRun(this.context, lease, settlement, this.pruneCtes);
-    // The last events and the settlement in one transaction; the lease is locked for the update.
-    return inTransaction(this.context.pool, async (client) => {
-      await lockLease(client, this.context.tables, lease, "UPDATE");
-      await journal.insertEvents(client, this.context, lease.runId, events);
-      return runs.settleRun(this.context, lease, settlement, this.pruneCtes, client);
-    });
+    return runs.settleRun(this.context, lease, settlement, this.pruneCtes);
   }
 
   decideApproval(

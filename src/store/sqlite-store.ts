@@ -222,10 +222,9 @@ export class SqliteRunStore implements RunStore {
     );
   }
 
-  async settleRun(lease: Lease, settlement: RunSettlement): Promise<RunRecord> {
-    const settled = await this.connection.write(() => {
+  settleRun(lease: Lease, settlement: RunSettlement): Promise<RunRecord> {
+    return this.connection.write(() => {
       this.assertLease(lease);
-      this.insertEvents(lease.runId, settlement.events ?? []);
       const sets = ["status = ?", "owner = NULL", "lease_until = NULL", `updated_at = ${SQL_NOW}`];
       const params: unknown[] = [settlement.status];
       if (settlement.output !== undefined)
@@ -248,8 +247,6 @@ export class SqliteRunStore implements RunStore {
         ).run(`the run ended ${settlement.status} before a decision`, lease.runId);
       return this.mustGet(lease.runId);
     });
-    if ((settlement.events?.length ?? 0) > 0) this.events.emit("events", lease.runId);
-    return settled;
   }
 
   async decideApproval(
@@ -463,7 +460,15 @@ export class SqliteRunStore implements RunStore {
     if (events.length === 0) return;
     await this.connection.write(() => {
       this.assertLease(lease);
-      this.insertEvents(lease.runId, events);
+      const { last } = this.sql(
+        "SELECT COALESCE(MAX(seq), 0) AS last FROM run_events WHERE run_id = ?",
+      ).get(lease.runId) as { last: number };
+      const insert = this.sql(
+        `INSERT INTO run_events (run_id, seq, event, at) VALUES (?, ?, ?, ${SQL_NOW})`,
+      );
+      events.forEach((event, index) => {
+        insert.run(lease.runId, last + index + 1, JSON.stringify(event));
+      });
     });
     this.events.emit("events", lease.runId);
   }
@@ -484,20 +489,6 @@ export class SqliteRunStore implements RunStore {
 
   async close(): Promise<void> {
     this.connection.close();
-  }
-
-  /** Inside a write transaction: appends `events` after the run's last one. */
-  private insertEvents(runId: string, events: readonly unknown[]): void {
-    if (events.length === 0) return;
-    const { last } = this.sql(
-      "SELECT COALESCE(MAX(seq), 0) AS last FROM run_events WHERE run_id = ?",
-    ).get(runId) as { last: number };
-    const insert = this.sql(
-      `INSERT INTO run_events (run_id, seq, event, at) VALUES (?, ?, ?, ${SQL_NOW})`,
-    );
-    events.forEach((event, index) => {
-      insert.run(runId, last + index + 1, JSON.stringify(event));
-    });
   }
 
   private upsertEffect(effect: EffectRecord, epoch: number): void {

@@ -108,11 +108,6 @@ export interface RunSettlement {
   readonly error?: string | null;
   /** The structured failure, stored beside `error` (failed and compensated runs). */
   readonly failure?: RunFailure;
-  /**
-   * The driver's last run events, appended to the event log in the settling transaction,
-   * before the run settles (as {@link RunStore.appendEvents}: one commit for both).
-   */
-  readonly events?: readonly unknown[];
 }
 
 /** Filters for listing runs; all optional and combined with AND. */

@@ -72,9 +72,12 @@ it(`workers SIGKILLed at ${TRIALS} random moments: every run finishes, each effe
       break;
   }
   const runs = await Promise.all(ids.map((id) => store.getRun(id)));
+  const unfinished = runs
+    .filter((run) => run?.status !== "succeeded")
+    .map((run) => `${run?.id} ${run?.status}: ${run?.error ?? ""}`);
   expect(
     runs.map((run) => run?.status),
-    `seed ${seed}`,
+    `seed ${seed}; ${unfinished.join("; ")}`,
   ).toEqual(ids.map(() => "succeeded"));
   expect(await expectEffectsExactlyOnce(home, store, ids, killed)).toBe(24 * 4 + 6 * 2);
   const { attempts, performances } = readLedger(home);

@@ -226,38 +226,6 @@ export function describeJournalContract(h: ContractHarness): void {
       }
     });
 
-    it("appends a settlement's events after the run's others, in the settling transaction", async () => {
-      const store = h.store();
-      const { lease } = await claimedRun(store, h.unique("events-settle"));
-      await store.appendEvents(lease, [{ type: "run-start" }]);
-      const woken: string[] = [];
-      const stop = await store.watchEvents((runId) => woken.push(runId));
-      const settled = await store.settleRun(lease, {
-        status: "succeeded",
-        output: { ok: true },
-        events: [{ type: "node-end" }, { type: "run-end" }],
-      });
-      expect(settled.status).toBe("succeeded");
-      expect(await store.listEvents(lease.runId, 0)).toEqual([
-        { runId: lease.runId, seq: 1, event: { type: "run-start" } },
-        { runId: lease.runId, seq: 2, event: { type: "node-end" } },
-        { runId: lease.runId, seq: 3, event: { type: "run-end" } },
-      ]);
-      // Followers are woken for the settlement's events (PostgreSQL: NOTIFY arrives later).
-      await expect.poll(() => woken.includes(lease.runId)).toBe(true);
-      await stop();
-    });
-
-    it("writes neither a settlement nor its events with a lease lost to another worker", async () => {
-      const store = h.store();
-      const { stale, current } = await reclaimedRun(store, h.unique("events-settle-fenced"));
-      await expect(
-        store.settleRun(stale, { status: "succeeded", events: [{ type: "run-end" }] }),
-      ).rejects.toMatchObject({ code: "LEASE_LOST" });
-      expect(await store.listEvents(stale.runId, 0)).toEqual([]);
-      expect((await store.getRun(current.runId))?.status).toBe("running");
-    });
-
     it("writes no event with a lease lost to another worker", async () => {
       const store = h.store();
       const { stale, current } = await reclaimedRun(store, h.unique("events-fenced"));
