@@ -10,7 +10,7 @@ import {
   promptText,
   startOpenAiTestServer,
 } from "../../src/testing/openai-server.ts";
-import { writeTinySuite } from "../fixtures/tiny-suite.ts";
+import { keywordReply, writeOfflineVsLocalSuite } from "../fixtures/tiny-suite.ts";
 import { tempHome } from "../support/runtime.ts";
 
 const TRAIN = `text,label
@@ -53,34 +53,16 @@ async function fakeModel() {
       : /money|refund/.test(text)
         ? "refund"
         : "escalate";
-    return {
-      kind: "json",
-      value: { branch, reason: `keyword match for ${branch}`, confidence: 0.9 },
-      usage: { prompt: 120, completion: 12 },
-    };
+    return keywordReply(branch);
   });
   return server;
 }
 
 function writeSuite(directory: string, url: string) {
-  return writeTinySuite(
-    directory,
-    { train: TRAIN, test: TEST },
-    {
-      outOfScopeLabel: "out_of_scope",
-      models: [
-        { name: "offline", model: "offline" },
-        {
-          name: "local",
-          model: `openai-compatible:test-model@${url}`,
-          fixture: "fixtures/tiny.local.json",
-          classifierThreshold: 0.95,
-          minConfidence: 0.5,
-          prices: { inputPerMillion: 1, outputPerMillion: 2 },
-        },
-      ],
-    },
-  );
+  return writeOfflineVsLocalSuite(directory, { train: TRAIN, test: TEST }, url, {
+    fixture: "fixtures/tiny.local.json",
+    prices: { inputPerMillion: 1, outputPerMillion: 2 },
+  });
 }
 
 async function run(file: string, home: string, options: { record?: boolean } = {}) {

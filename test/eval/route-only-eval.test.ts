@@ -9,7 +9,7 @@ import {
   promptText,
   startOpenAiTestServer,
 } from "../../src/testing/openai-server.ts";
-import { writeTinySuite } from "../fixtures/tiny-suite.ts";
+import { keywordReply, writeOfflineVsLocalSuite } from "../fixtures/tiny-suite.ts";
 import { tempHome } from "../support/runtime.ts";
 
 const TRAIN = `text,label
@@ -58,32 +58,13 @@ async function fakeModel() {
       : /money/.test(text)
         ? "refund"
         : "escalate";
-    return {
-      kind: "json",
-      value: { branch, reason: `keyword match for ${branch}`, confidence: 0.9 },
-      usage: { prompt: 120, completion: 12 },
-    };
+    return keywordReply(branch);
   });
   return server;
 }
 
 function writeSuite(directory: string, url: string) {
-  return writeTinySuite(
-    directory,
-    { train: TRAIN, test: TEST },
-    {
-      outOfScopeLabel: "out_of_scope",
-      models: [
-        { name: "offline", model: "offline" },
-        {
-          name: "local",
-          model: `openai-compatible:test-model@${url}`,
-          classifierThreshold: 0.95,
-          minConfidence: 0.5,
-        },
-      ],
-    },
-  );
+  return writeOfflineVsLocalSuite(directory, { train: TRAIN, test: TEST }, url);
 }
 
 async function run(file: string, store: SqliteRunStore, runs: boolean) {
