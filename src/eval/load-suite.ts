@@ -37,10 +37,9 @@ export interface LoadSuiteOptions {
 }
 
 const SUITE_EXTENSIONS = [".ts", ".mts", ".json"];
-const SHIPPED_EVALS = packageFile("evals");
 
 function searchDirectories(cwd: string): string[] {
-  return [...new Set([resolve(cwd, "evals"), resolve(SHIPPED_EVALS)])];
+  return [...new Set([resolve(cwd, "evals"), packageFile("evals")])];
 }
 
 /** The suites found by name: `<name>.ts` or `<name>.json` directly in an evals directory. */
